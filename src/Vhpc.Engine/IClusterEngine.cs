@@ -1,0 +1,25 @@
+using Vhpc.Engine.Planning;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Spec;
+using Vhpc.Engine.Status;
+
+namespace Vhpc.Engine;
+
+/// <summary>
+/// What the daemon asks of the engine. Every method works from the spec and from what libvirt
+/// reports (state lives in libvirt, not in a second database), so any call after a crash converges.
+/// </summary>
+public interface IClusterEngine
+{
+    /// <summary>The ordered actions that would bring libvirt to the spec; changes nothing.</summary>
+    Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Converges the cluster to the spec: libvirt objects, boot, leases, SSH, configuration.</summary>
+    Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken);
+
+    /// <summary>Removes every object marked as this cluster's, and nothing else.</summary>
+    Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken);
+
+    /// <summary>Per-node truth as libvirt and the guests report it now.</summary>
+    Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken);
+}

@@ -1,0 +1,35 @@
+namespace Vhpc.Engine.Progress;
+
+/// <summary>One step of one node (or of the cluster when <see cref="Node"/> is null) changing state.</summary>
+public sealed record ProgressEvent(
+    DateTimeOffset Time,
+    string Cluster,
+    string? Node,
+    ProvisioningStep Step,
+    StepState State,
+    TimeSpan? Elapsed = null,
+    string? Message = null);
+
+public enum ProvisioningStep
+{
+    Plan,
+    Pool,
+    BaseImage,
+    Network,
+    Volume,
+    Seed,
+    Define,
+    Boot,
+    Lease,
+    Ssh,
+    Configure,
+    Destroy,
+}
+
+public enum StepState
+{
+    Started,
+    Succeeded,
+    Failed,
+    Skipped,
+}
