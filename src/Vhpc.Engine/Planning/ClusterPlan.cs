@@ -7,7 +7,7 @@ public sealed record ClusterPlan(string Cluster, IReadOnlyList<PlannedAction> Ac
 }
 
 /// <summary>One change to one libvirt object, with the reason a person reads in `vhpc plan`.</summary>
-public sealed record PlannedAction(ActionKind Kind, ObjectKind Object, string Name, string Reason);
+public sealed record PlannedAction(ActionKind Kind, ObjectKind Target, string Name, string Reason);
 
 public enum ActionKind
 {
