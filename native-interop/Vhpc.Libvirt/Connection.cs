@@ -71,8 +71,9 @@ public sealed unsafe class Connection : IDisposable
         }
     }
 
-    /// <summary>False once the driver connection is gone (daemon died, keepalive timed out).</summary>
-    public bool IsAlive => LibvirtError.Check(NativeMethods.virConnectIsAlive(Handle), "virConnectIsAlive") == 1;
+    /// <summary>False once the driver connection is gone (daemon died, keepalive timed out) or was closed.</summary>
+    public bool IsAlive =>
+        !handle.IsClosed && LibvirtError.Check(NativeMethods.virConnectIsAlive(Handle), "virConnectIsAlive") == 1;
 
     internal ConnectionHandle Handle => handle;
 
