@@ -203,7 +203,7 @@ public sealed unsafe class Connection : IDisposable
     }
 
     /// <summary>
-    /// Unsubscribes every event handler, then closes. Returns what virConnectClose returned: 0 when the
+    /// Unsubscribes every event handler, then closes; never throws, also not for a dead daemon. Returns what virConnectClose returned: 0 when the
     /// connection is gone, more while objects from it (domains, pools ...) are not disposed yet.
     /// </summary>
     public int Close()
@@ -223,7 +223,7 @@ public sealed unsafe class Connection : IDisposable
 
         foreach (DomainLifecycleSubscription subscription in pending)
         {
-            subscription.Unregister();
+            subscription.Unregister(throwOnError: false);
         }
 
         if (!handle.IsClosed)

@@ -74,6 +74,19 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
             Assert.Equal(lease.IPAddress, address.Address);
             Assert.Equal(24, address.Prefix);
 
+            // The ARP table may or may not know the guest yet; whatever it reports must be this NIC.
+            // libvirt 9.0's netlink ARP reader fails on this kernel with "wrong nlmsg len" (seen here):
+            // that must arrive as libvirt's error, which is what the catch accepts, and nothing else.
+            try
+            {
+                Assert.All(domain.GetInterfaceAddresses(InterfaceAddressSource.Arp),
+                    arp => Assert.Equal(Mac, arp.HardwareAddress, ignoreCase: true));
+            }
+            catch (LibvirtException arpError) when (arpError.Code == ErrorCode.InternalError
+                && arpError.Message.Contains("nlmsg", StringComparison.Ordinal))
+            {
+            }
+
             // No guest agent channel: the agent source must fail with libvirt's error, not crash or hang.
             var agent = Assert.Throws<LibvirtException>(() => domain.GetInterfaceAddresses(InterfaceAddressSource.Agent));
             Assert.Contains("agent", agent.Message, StringComparison.OrdinalIgnoreCase);

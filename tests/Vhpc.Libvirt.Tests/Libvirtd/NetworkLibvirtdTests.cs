@@ -80,6 +80,17 @@ public sealed class NetworkLibvirtdTests(LibvirtdFixture fixture)
     }
 
     [Fact]
+    public void A_remote_uri_with_an_explicit_socket_reaches_the_same_daemon()
+    {
+        const string Remote = "qemu+unix:///system?socket=/run/libvirt/libvirt-sock";
+        using var connection = Connection.Open(Remote);
+        Assert.Equal(Remote, connection.Uri);
+        Assert.Equal(fixture.Connection.Hostname, connection.Hostname);
+        Assert.Equal(fixture.Connection.HypervisorVersion, connection.HypervisorVersion);
+        Assert.Equal(0, connection.Close());
+    }
+
+    [Fact]
     public void A_read_only_connection_uses_the_read_only_socket()
     {
         using var connection = Connection.Open(LibvirtdFixture.Uri, readOnly: true);

@@ -96,6 +96,18 @@ internal sealed class PrivateLibvirtd : IDisposable
         throw new TimeoutException("private libvirtd did not accept connections within 30 s");
     }
 
+    /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the daemon by its pid: alive but not answering.</summary>
+    internal void Signal(string signal)
+    {
+        int pid = Pid ?? throw new InvalidOperationException("private libvirtd is not running");
+        using Process kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed");
+        }
+    }
+
     /// <summary>Kills the daemon (SIGKILL, like a crash) by its pid and waits for it to be gone.</summary>
     internal void Kill()
     {
