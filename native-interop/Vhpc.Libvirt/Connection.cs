@@ -11,6 +11,11 @@ namespace Vhpc.Libvirt;
 /// </summary>
 public sealed unsafe class Connection : IDisposable
 {
+    // Set while this thread runs a Closed handler: libvirt holds its close-callback lock then, and
+    // unregistering from inside would wait on that lock forever.
+    [ThreadStatic]
+    private static bool insideCloseCallback;
+
     private readonly ConnectionHandle handle;
     private readonly Lock gate = new();
     private readonly List<DomainLifecycleSubscription> subscriptions = [];
@@ -36,7 +41,11 @@ public sealed unsafe class Connection : IDisposable
         }
     }
 
-    /// <summary>Raised (on the libvirt event thread) when the driver closes the connection on its own.</summary>
+    /// <summary>
+    /// Raised (on the libvirt event thread) when the driver closes the connection on its own: the daemon
+    /// went away (EndOfFile) or stopped answering keepalive probes. libvirt drops the registration after
+    /// calling it once. Closing the connection from the handler is allowed.
+    /// </summary>
     public event EventHandler<ConnectionClosedEventArgs>? Closed;
 
     /// <summary>Raised when an event handler of this connection threw (handlers run on the libvirt event thread).</summary>
@@ -226,7 +235,7 @@ public sealed unsafe class Connection : IDisposable
             subscription.Unregister(throwOnError: false);
         }
 
-        if (!handle.IsClosed)
+        if (!handle.IsClosed && !insideCloseCallback)
         {
             // Fails when libvirt already dropped the callback after firing it; either way it is gone now.
             NativeMethods.virConnectUnregisterCloseCallback(handle, &OnClosed);
@@ -268,6 +277,7 @@ public sealed unsafe class Connection : IDisposable
             return;
         }
 
+        insideCloseCallback = true;
         try
         {
             connection.Closed?.Invoke(connection, new ConnectionClosedEventArgs((ConnectionCloseReason)reason));
@@ -275,6 +285,10 @@ public sealed unsafe class Connection : IDisposable
         catch (Exception ex)
         {
             connection.ReportCallbackFailure(ex);
+        }
+        finally
+        {
+            insideCloseCallback = false;
         }
     }
 }

@@ -2,17 +2,14 @@ using Microsoft.Extensions.Options;
 
 namespace Vhpc.Engine.Connections;
 
-/// <summary>Field rules from the data annotations (source-generated) plus the cross-field rule.</summary>
-[OptionsValidator]
-public sealed partial class LibvirtConnectionOptionsValidator : IValidateOptions<LibvirtConnectionOptions>
+/// <summary>The field rules (data annotations, source-generated) plus the cross-field rule.</summary>
+public sealed class LibvirtConnectionOptionsValidator : IValidateOptions<LibvirtConnectionOptions>
 {
-    /// <summary>Validates fields and that the backoff's cap is not below its start.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, LibvirtConnectionOptions options)
+    public ValidateOptionsResult Validate(string? name, LibvirtConnectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ValidateOptionsResult fields = new LibvirtConnectionOptionsValidator().Validate(name, options);
         var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(fields);
+        builder.AddResult(new LibvirtConnectionOptionsFieldValidator().Validate(name, options));
         if (options.RetryMaxDelay < options.RetryBaseDelay)
         {
             builder.AddError(
@@ -23,3 +20,6 @@ public sealed partial class LibvirtConnectionOptionsValidator : IValidateOptions
         return builder.Build();
     }
 }
+
+[OptionsValidator]
+internal sealed partial class LibvirtConnectionOptionsFieldValidator : IValidateOptions<LibvirtConnectionOptions>;

@@ -30,7 +30,7 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ValidateOptionsResult validation = LibvirtConnectionOptionsValidator.ValidateAll(null, options.Value);
+        ValidateOptionsResult validation = new LibvirtConnectionOptionsValidator().Validate(null, options.Value);
         if (validation.Failed)
         {
             throw new OptionsValidationException(nameof(LibvirtConnectionOptions), typeof(LibvirtConnectionOptions), validation.Failures);

@@ -95,3 +95,20 @@ public sealed class LibvirtConnectionProviderTests
         Assert.Contains(error.Failures, f => f.Contains("KeepAliveCount", StringComparison.Ordinal));
     }
 }
+
+public sealed class LibvirtConnectionRegistrationTests
+{
+    [Fact]
+    public void AddLibvirtConnections_registers_one_provider_its_validator_and_a_time_provider()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddLibvirtConnections(o => o.Uri = "test:///default");
+        services.AddLibvirtConnections();
+
+        Assert.Single(services, d => d.ServiceType == typeof(ILibvirtConnectionProvider));
+        Assert.Single(services, d => d.ServiceType == typeof(LibvirtConnectionProvider)
+            && d.Lifetime == Microsoft.Extensions.DependencyInjection.ServiceLifetime.Singleton);
+        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<LibvirtConnectionOptions>));
+        Assert.Single(services, d => d.ServiceType == typeof(TimeProvider));
+    }
+}

@@ -32,6 +32,22 @@ public sealed class PrivateLibvirtdConnectionTests
     }
 
     [Fact]
+    public void Closing_the_connection_from_inside_the_Closed_handler_does_not_deadlock()
+    {
+        using var daemon = new PrivateLibvirtd();
+        daemon.Start();
+        var connection = Connection.Open(daemon.Uri);
+        var results = new BlockingCollection<int>();
+        connection.Closed += (_, _) => results.Add(connection.Close());
+
+        daemon.Kill();
+
+        Assert.True(results.TryTake(out int result, Patience), "the handler's Close did not return");
+        Assert.True(result >= 0, $"virConnectClose returned {result}");
+        Assert.Equal(result, connection.Close());
+    }
+
+    [Fact]
     public async Task Keepalive_closes_the_connection_to_a_frozen_daemon_and_ends_a_blocked_call()
     {
         using var daemon = new PrivateLibvirtd();
