@@ -16,6 +16,9 @@ public sealed class ValidationTests
     [InlineData("a\\b")]
     [InlineData("tab\there")]
     [InlineData("emoji-\U0001F600")]
+    [InlineData("trailing.")]
+    [InlineData("trailing ")]
+    [InlineData(" leading")]
     public void Names_Joliet_cannot_hold_are_rejected(string name)
     {
         var e = Assert.Throws<ArgumentException>(() => new IsoFile(name, Array.Empty<byte>()));

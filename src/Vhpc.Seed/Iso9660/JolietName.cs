@@ -32,6 +32,14 @@ internal static class JolietName
                 $"File name '{name}' has {name.Length} characters; Joliet allows at most {MaxLength}.", nameof(name));
         }
 
+        if (name[^1] is '.' or ' ' || name[0] == ' ')
+        {
+            // Linux and Windows drop trailing dots and spaces from Joliet names, so the file would not
+            // be found under the name it was given.
+            throw new ArgumentException(
+                $"File name '{name}' must not start with a space or end with a dot or a space.", nameof(name));
+        }
+
         foreach (char c in name)
         {
             if (c < 0x20 || c is '*' or '/' or ':' or ';' or '?' or '\\')

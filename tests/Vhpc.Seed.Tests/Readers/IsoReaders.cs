@@ -14,13 +14,27 @@ internal static partial class IsoReaders
     public static string IsoinfoDescribe(string iso) =>
         ExternalTool.RunOk("isoinfo", GenisoimagePackage, "-d", "-i", iso).Text;
 
-    /// <summary>File names (and sizes) in the Joliet root, from <c>isoinfo -J -l</c>.</summary>
-    public static Dictionary<string, long> IsoinfoJolietListing(string iso) =>
-        ParseIsoinfoListing(ExternalTool.RunOk("isoinfo", GenisoimagePackage, "-J", "-l", "-i", iso).Text);
+    /// <summary>
+    /// File names (and sizes) in the Joliet root, from <c>isoinfo -J -l</c>. isoinfo prints names in an
+    /// 8-bit charset only (ISO 8859-1 by default, no UTF-8), with '_' for characters outside it; see
+    /// <see cref="AsIsoinfoPrints"/>.
+    /// </summary>
+    public static List<(string Name, long Size)> IsoinfoJolietListing(string iso) =>
+        ParseIsoinfoListing(Latin1(ExternalTool.RunOk("isoinfo", GenisoimagePackage, "-J", "-l", "-i", iso).Stdout));
 
     /// <summary>File names (and sizes) in the primary root, from <c>isoinfo -l</c>.</summary>
-    public static Dictionary<string, long> IsoinfoPrimaryListing(string iso) =>
-        ParseIsoinfoListing(ExternalTool.RunOk("isoinfo", GenisoimagePackage, "-l", "-i", iso).Text);
+    public static List<(string Name, long Size)> IsoinfoPrimaryListing(string iso) =>
+        ParseIsoinfoListing(Latin1(ExternalTool.RunOk("isoinfo", GenisoimagePackage, "-l", "-i", iso).Stdout));
+
+    /// <summary>How isoinfo renders a Joliet name in its default ISO 8859-1 output.</summary>
+    public static string AsIsoinfoPrints(string name) =>
+        new([.. name.Select(c => c <= '\u00FF' ? c : '_')]);
+
+    /// <summary>The listing form of expected files, sorted, to compare with isoinfo's.</summary>
+    public static List<(string Name, long Size)> AsIsoinfoListing(IEnumerable<(string Name, long Size)> files) =>
+        [.. files.Select(f => (AsIsoinfoPrints(f.Name), f.Size)).Order()];
+
+    private static string Latin1(byte[] bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 
     public static byte[] IsoinfoExtract(string iso, string name) =>
         ExternalTool.RunOk("isoinfo", GenisoimagePackage, "-J", "-x", "/" + name, "-i", iso).Stdout;
@@ -47,6 +61,15 @@ internal static partial class IsoReaders
         ExternalTool.RunOk("xorriso", XorrisoPackage, "-abort_on", "FAILURE", "-return_with", "SORRY", "32",
             "-joliet", "on", "-rockridge", "off", "-osirrox", "on", "-indev", iso, "-extract", "/" + name, target);
         return File.ReadAllBytes(target);
+    }
+
+    /// <summary>Extracts the whole Joliet tree with xorriso into a fresh directory and returns it.</summary>
+    public static string XorrisoExtractAll(string iso, string scratch)
+    {
+        string target = Path.Combine(scratch, "xorriso-" + Guid.NewGuid().ToString("N"));
+        ExternalTool.RunOk("xorriso", XorrisoPackage, "-abort_on", "FAILURE", "-return_with", "SORRY", "32",
+            "-joliet", "on", "-rockridge", "off", "-osirrox", "on", "-indev", iso, "-extract", "/", target);
+        return target;
     }
 
     /// <summary>Names and sizes from <c>7z l -slt</c>.</summary>
@@ -98,9 +121,9 @@ internal static partial class IsoReaders
         return values;
     }
 
-    private static Dictionary<string, long> ParseIsoinfoListing(string text)
+    private static List<(string Name, long Size)> ParseIsoinfoListing(string text)
     {
-        var files = new Dictionary<string, long>(StringComparer.Ordinal);
+        var files = new List<(string Name, long Size)>();
         foreach (string line in text.Split('\n'))
         {
             Match match = ListingLine().Match(line);
@@ -109,12 +132,12 @@ internal static partial class IsoReaders
                 string name = match.Groups["name"].Value;
                 if (name is not "." and not "..")
                 {
-                    files[name] = long.Parse(match.Groups["size"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    files.Add((name, long.Parse(match.Groups["size"].Value, System.Globalization.CultureInfo.InvariantCulture)));
                 }
             }
         }
 
-        return files;
+        return [.. files.Order()];
     }
 
     private static string Unquote(string path)
