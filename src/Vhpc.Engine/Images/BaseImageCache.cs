@@ -133,13 +133,14 @@ public sealed class BaseImageCache
                     static async (ctx, state) => await state.Cache.DownloadAttemptAsync(state.Url, state.Part, ctx.CancellationToken).ConfigureAwait(false),
                     context, (Cache: this, Url: url, Part: part)).ConfigureAwait(false);
             }
-            catch (HttpRequestException e)
+            catch (HttpRequestException e) when (!IsTransient(e))
             {
                 throw new BaseImageException($"base image {url}: download failed: {e.Message}", e);
             }
-            catch (Exception e) when (e is IOException or TimeoutException
+            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException
                 || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                // The .part stays: the next run resumes it.
                 throw new BaseImageException(
                     $"base image {url}: download failed after {options.MaxRetryAttempts + 1} attempts: {e.Message}", e);
             }
