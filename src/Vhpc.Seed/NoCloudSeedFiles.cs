@@ -16,6 +16,28 @@ public static class NoCloudSeedFiles
     /// <summary>The largest input file accepted: seeds are configuration, and the ISO holds 32-bit lengths.</summary>
     public const long MaxFileLength = 1L << 30;
 
+    /// <summary>
+    /// The timestamp for the image: <c>SOURCE_DATE_EPOCH</c> (seconds since 1970, the reproducible-builds
+    /// convention) when set, else the current time, so the same inputs can give the same ISO bytes.
+    /// </summary>
+    /// <exception cref="SeedInputException">SOURCE_DATE_EPOCH is set but not a usable number of seconds.</exception>
+    public static DateTimeOffset Timestamp(TimeProvider? timeProvider = null)
+    {
+        string? epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        if (string.IsNullOrEmpty(epoch))
+        {
+            return (timeProvider ?? TimeProvider.System).GetUtcNow();
+        }
+
+        if (!long.TryParse(epoch, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seconds)
+            || seconds > 5_000_000_000)
+        {
+            throw new SeedInputException("SOURCE_DATE_EPOCH", $"'{epoch}' is not a number of seconds since 1970 before 2128");
+        }
+
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
     /// <exception cref="SeedInputException">An input is missing, a directory, unreadable or too large.</exception>
     public static NoCloudSeed Load(string userDataPath, string metaDataPath, string? networkConfigPath = null, string? vendorDataPath = null)
     {
