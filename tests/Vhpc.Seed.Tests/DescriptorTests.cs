@@ -193,6 +193,15 @@ public sealed class DescriptorTests
     }
 
     [Fact]
+    public void Empty_files_at_the_end_point_inside_the_volume()
+    {
+        var seed = new NoCloudSeed([], []);
+        IsoStructure iso = Write(seed);
+        Assert.Equal(25u, iso.Find(1).VolumeSpaceSize);
+        Assert.All(iso.ReadDirectory(24, 2048).Skip(2), r => Assert.Equal((24u, 0u), (r.Extent, r.DataLength)));
+    }
+
+    [Fact]
     public void OpenRead_streams_the_same_bytes_WriteTo_writes()
     {
         NoCloudSeed seed = Seed();

@@ -1,8 +1,8 @@
 namespace Vhpc.Seed.Iso9660;
 
 /// <summary>
-/// An ISO 9660 image with a Joliet supplementary tree and files in the root directory only, laid
-/// out as genisoimage -J would describe it (no Rock Ridge):
+/// An ISO 9660 image with a Joliet supplementary tree and files in the root directory only (no Rock
+/// Ridge; the same trees genisoimage -J writes, in the compact layout of REFERENCE.md section 4):
 /// sectors 0-15 zero; 16 primary descriptor; 17 Joliet descriptor; 18 terminator; 19/20 primary
 /// path tables L/M; 21/22 Joliet path tables L/M; the primary root directory from 23, then the
 /// Joliet root directory (one sector each unless there are many files); then each file's data,
@@ -70,6 +70,13 @@ public sealed class Iso9660Image
         }
 
         totalSectors = (uint)next;
+
+        // Empty files at the end would point one past the volume; keep every extent inside it so
+        // strict checkers have nothing to flag (the length is 0, so the sector is never read).
+        for (int i = 0; i < fileExtents.Length; i++)
+        {
+            fileExtents[i] = Math.Min(fileExtents[i], totalSectors - 1);
+        }
     }
 
     public string VolumeId { get; }
