@@ -96,5 +96,19 @@ public sealed class ReaderAgreementTests : IDisposable
         Assert.Equal("iso9660", probe["TYPE"]);
     }
 
+    [Fact]
+    public void A_file_over_16_MiB_reads_back_byte_identical()
+    {
+        var big = new byte[(16 << 20) + 1];
+        new Random(16).NextBytes(big);
+        var seed = new NoCloudSeed(UserData, MetaData, vendorData: big);
+        string iso = scratch.WriteIso(seed.Image, Timestamp);
+        Assert.Equal((23 + 2 + 1 + 1 + 8193) * 2048L, new FileInfo(iso).Length);
+        Assert.Equal(big, IsoReaders.IsoinfoExtract(iso, "vendor-data"));
+        Assert.Equal(big, File.ReadAllBytes(Path.Combine(IsoReaders.SevenZipExtractAll(iso, scratch.Path), "vendor-data")));
+        Assert.Equal(big, IsoReaders.XorrisoExtract(iso, "vendor-data", scratch.Path));
+        Assert.Equal("cidata", IsoReaders.Blkid(iso)["LABEL"]);
+    }
+
     public void Dispose() => scratch.Dispose();
 }
