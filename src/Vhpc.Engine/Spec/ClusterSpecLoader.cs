@@ -79,9 +79,15 @@ public static class ClusterSpecLoader
         if (spec is not null)
         {
             var boundPaths = errors.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
-            foreach (var violation in ClusterSpecValidator.Validate(spec))
+            var violations = ClusterSpecValidator.Validate(spec);
+            if (violations.Any(v => v.Path == "name"))
             {
-                if (!boundPaths.Contains(violation.Path))
+                boundPaths.UnionWith(binder.DerivedFromName);
+            }
+
+            foreach (var violation in violations)
+            {
+                if (!boundPaths.Any(p => violation.Path == p || violation.Path.StartsWith(p + ".", StringComparison.Ordinal)))
                 {
                     errors.Add(new YamlTreeReader.SpecViolationAt(binder.MarkOf(violation.Path), violation.Path, violation.Reason));
                 }

@@ -16,6 +16,9 @@ internal sealed class SpecBinder
 
     public List<YamlTreeReader.SpecViolationAt> Errors { get; }
 
+    /// <summary>Fields left out and defaulted from the cluster name: a bad name is reported once, on name.</summary>
+    public HashSet<string> DerivedFromName { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Where a field was written; for a missing field, where its nearest written parent was.</summary>
     public SourceMark MarkOf(string path)
     {
@@ -95,15 +98,15 @@ internal sealed class SpecBinder
     {
         Keys(map, "pool", "name", "path");
         return new PoolSpec(
-            String(map, "pool", "name", required: false) ?? cluster,
-            String(map, "pool", "path", required: false) ?? $"/var/lib/libvirt/images/{cluster}");
+            String(map, "pool", "name", required: false) ?? Derived("pool.name", cluster),
+            String(map, "pool", "path", required: false) ?? Derived("pool.path", $"/var/lib/libvirt/images/{cluster}"));
     }
 
     private NetworkSpec BindNetwork(YamlMapping? map, string cluster)
     {
         Keys(map, "network", "name", "cidr", "bridge");
         return new NetworkSpec(
-            String(map, "network", "name", required: false) ?? $"{cluster}-net",
+            String(map, "network", "name", required: false) ?? Derived("network.name", $"{cluster}-net"),
             String(map, "network", "cidr", required: true) ?? "10.0.0.0/24",
             String(map, "network", "bridge", required: false));
     }
@@ -133,6 +136,12 @@ internal sealed class SpecBinder
             Enum(map, "vm", "accelerator", Accelerator.Auto),
             Enum(map, "vm", "graphics", GraphicsKind.Spice),
             String(map, "vm", "consoleLogDirectory", required: false));
+    }
+
+    private string Derived(string path, string value)
+    {
+        DerivedFromName.Add(path);
+        return value;
     }
 
     private void Keys(YamlMapping? map, string path, params string[] allowed)

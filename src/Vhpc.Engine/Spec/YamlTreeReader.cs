@@ -49,9 +49,9 @@ internal sealed class YamlTreeReader
     private YamlNode? ReadStream(Parser parser)
     {
         Expect<StreamStart>(parser);
-        if (Peek(parser) is StreamEnd)
+        if (Peek(parser) is StreamEnd end)
         {
-            Fail(ToMark(parser.Current!.Start), "", "the document is empty");
+            Fail(ToMark(end.Start), "", "the document is empty");
         }
 
         var start = Expect<DocumentStart>(parser);
@@ -73,12 +73,14 @@ internal sealed class YamlTreeReader
 
     private YamlNode ReadNode(Parser parser, string path, int depth)
     {
-        if (!parser.MoveNext())
+        var ev = Peek(parser);
+        if (ev is null)
         {
             Fail(new SourceMark(1, 1), path, "unexpected end of the document");
+            return null!;
         }
 
-        var ev = parser.Current!;
+        parser.MoveNext();
         var mark = ToMark(ev.Start);
         if (++_nodes > MaxNodes)
         {
@@ -161,19 +163,22 @@ internal sealed class YamlTreeReader
         return new YamlMapping(mark, entries);
     }
 
+    /// <summary>The next event without consuming it (YamlDotNet's Current is the lookahead).</summary>
     private static ParsingEvent? Peek(Parser parser) =>
         parser.Accept<ParsingEvent>(out var ev) ? ev : null;
 
     private T Expect<T>(Parser parser)
         where T : ParsingEvent
     {
-        if (!parser.MoveNext() || parser.Current is not T ev)
+        var next = Peek(parser);
+        if (next is not T ev)
         {
-            var at = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
+            var at = next is not null ? ToMark(next.Start) : new SourceMark(1, 1);
             Fail(at, "", $"unexpected YAML structure (expected {typeof(T).Name})");
             return null!;
         }
 
+        parser.MoveNext();
         return ev;
     }
 
