@@ -11,20 +11,20 @@ namespace Vhpc.Engine.Planning;
 /// <param name="Network">The network named like the spec's network, or null.</param>
 /// <param name="Domains">Domains whose name follows the cluster's node naming, or whose mark names the cluster.</param>
 public sealed record ActualState(
-    PoolState? Pool,
-    IReadOnlyList<VolumeState> Volumes,
-    NetworkState? Network,
-    IReadOnlyList<DomainState> Domains)
+    ActualPool? Pool,
+    IReadOnlyList<ActualVolume> Volumes,
+    ActualNetwork? Network,
+    IReadOnlyList<ActualDomain> Domains)
 {
     public static ActualState Empty { get; } = new(null, [], null, []);
 }
 
-public sealed record PoolState(string Name, Guid Uuid, string Type, string? Path, bool Active);
+public sealed record ActualPool(string Name, Guid Uuid, string Type, string? Path, bool Active);
 
 /// <summary>A volume; <paramref name="BackingPath"/> is the backing store of an overlay (or null).</summary>
-public sealed record VolumeState(string Name, string Path, string? BackingPath = null);
+public sealed record ActualVolume(string Name, string Path, string? BackingPath = null);
 
-public sealed record NetworkState(string Name, bool Active, NetworkDefinition Definition);
+public sealed record ActualNetwork(string Name, bool Active, NetworkDefinition Definition);
 
 /// <summary>A domain; <paramref name="Mark"/> is vhpc's metadata when present (the only ownership proof).</summary>
-public sealed record DomainState(string Name, bool Active, NodeMark? Mark, IReadOnlyList<string> DiskPaths);
+public sealed record ActualDomain(string Name, bool Active, NodeMark? Mark, IReadOnlyList<string> DiskPaths);

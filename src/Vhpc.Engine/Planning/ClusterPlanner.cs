@@ -168,7 +168,7 @@ public static class ClusterPlanner
             && rest[16..] is ".qcow2" or ".raw";
     }
 
-    private static void PlanNode(ClusterNode node, DomainState? domain, Dictionary<string, VolumeState> volumes, List<PlannedAction> actions)
+    private static void PlanNode(ClusterNode node, ActualDomain? domain, Dictionary<string, ActualVolume> volumes, List<PlannedAction> actions)
     {
         var hasOverlay = volumes.ContainsKey(node.OverlayVolume);
         var hasSeed = volumes.ContainsKey(node.SeedVolume);
@@ -209,7 +209,7 @@ public static class ClusterPlanner
         }
     }
 
-    private static void PlanNetwork(ClusterLayout layout, NetworkState? network, bool owned, List<PlannedAction> actions)
+    private static void PlanNetwork(ClusterLayout layout, ActualNetwork? network, bool owned, List<PlannedAction> actions)
     {
         if (network is null)
         {
@@ -265,7 +265,7 @@ public static class ClusterPlanner
         }
     }
 
-    private static bool CheckPool(ClusterLayout layout, PoolState? pool, List<string> conflicts, bool apply)
+    private static bool CheckPool(ClusterLayout layout, ActualPool? pool, List<string> conflicts, bool apply)
     {
         if (pool is null)
         {
@@ -289,7 +289,7 @@ public static class ClusterPlanner
         return true;
     }
 
-    private static bool CheckNetwork(ClusterLayout layout, NetworkState? network, List<string> conflicts)
+    private static bool CheckNetwork(ClusterLayout layout, ActualNetwork? network, List<string> conflicts)
     {
         if (network is null)
         {
@@ -306,10 +306,10 @@ public static class ClusterPlanner
         return true;
     }
 
-    private static (Dictionary<string, DomainState> Owned, HashSet<string> Conflicting) ClassifyDomains(
-        string cluster, IReadOnlyList<DomainState> domains, IEnumerable<string> desiredNames, List<string> conflicts)
+    private static (Dictionary<string, ActualDomain> Owned, HashSet<string> Conflicting) ClassifyDomains(
+        string cluster, IReadOnlyList<ActualDomain> domains, IEnumerable<string> desiredNames, List<string> conflicts)
     {
-        var owned = new Dictionary<string, DomainState>(StringComparer.Ordinal);
+        var owned = new Dictionary<string, ActualDomain>(StringComparer.Ordinal);
         var conflicting = new HashSet<string>(StringComparer.Ordinal);
         var desired = desiredNames.ToHashSet(StringComparer.Ordinal);
         foreach (var domain in domains.OrderBy(d => d.Name, StringComparer.Ordinal))
