@@ -23,6 +23,7 @@ public sealed class ClusterReconciler(
     ISeedBuilder seeds,
     IBaseImageSource images,
     IAuthorizedKeySource keys,
+    IVolumeUploader uploader,
     TimeProvider time,
     ILogger<ClusterReconciler> logger)
 {
@@ -267,7 +268,7 @@ public sealed class ClusterReconciler(
             using var hashing = new HashingReadStream(content.Stream);
             try
             {
-                await volume.UploadAsync(hashing, content.Length, cancellationToken).ConfigureAwait(false);
+                await uploader.UploadAsync(volume, hashing, content.Length, cancellationToken).ConfigureAwait(false);
                 var digest = hashing.HexDigest();
                 if (hashing.BytesRead != content.Length || digest != layout.Spec.Image.Sha256)
                 {
@@ -316,7 +317,7 @@ public sealed class ClusterReconciler(
         var seed = seeds.Build(new SeedRequest(layout, node, key));
         using var volume = pool.CreateVolume(VolumeXml.Build(node.SeedVolume, seed.Length, "raw"));
         using var stream = seed.OpenRead(time.GetUtcNow());
-        await volume.UploadAsync(stream, seed.Length, cancellationToken).ConfigureAwait(false);
+        await uploader.UploadAsync(volume, stream, seed.Length, cancellationToken).ConfigureAwait(false);
     }
 
     private static void DefineDomain(ReconcileContext context, string name)
