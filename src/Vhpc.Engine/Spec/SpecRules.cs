@@ -127,7 +127,11 @@ internal static class SpecRules
             return "must not contain credentials (user:password@)";
         }
 
-        return uri.AbsolutePath.Split('/').Any(s => s is "." or "..") ? "must not contain '.' or '..' path segments" : null;
+        // Uri normalizes "a/../b" away, so look at what was written.
+        var path = value[(value.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        return path.Split('?', '#')[0].Split('/').Any(s => s is "." or ".." or "%2e%2e" or "%2E%2E")
+            ? "must not contain '.' or '..' path segments"
+            : null;
     }
 
     /// <summary>Printable ASCII without the XML metacharacters; for free text like a kernel command line.</summary>

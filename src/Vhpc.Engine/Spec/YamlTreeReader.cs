@@ -20,6 +20,7 @@ internal sealed class YamlTreeReader
 
     private readonly List<SpecViolationAt> _errors;
     private int _nodes;
+    private SourceMark _lastMark = new(1, 1);
 
     private YamlTreeReader(List<SpecViolationAt> errors) => _errors = errors;
 
@@ -42,6 +43,12 @@ internal sealed class YamlTreeReader
         catch (YamlException e)
         {
             errors.Add(new SpecViolationAt(ToMark(e.Start), "", "YAML syntax error: " + TrimYamlMessage(e.Message)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this on some malformed input (found by the hostile-spec tests).
+            errors.Add(new SpecViolationAt(reader._lastMark, "", "YAML syntax error: malformed input after this position"));
             return null;
         }
     }
@@ -80,8 +87,9 @@ internal sealed class YamlTreeReader
             return null!;
         }
 
-        parser.MoveNext();
         var mark = ToMark(ev.Start);
+        _lastMark = mark;
+        parser.MoveNext();
         if (++_nodes > MaxNodes)
         {
             Fail(mark, path, $"more than {MaxNodes} YAML nodes; a spec is much smaller");

@@ -102,6 +102,17 @@ public class LibvirtdEngineTests
         {
             await engine.DestroyAsync(spec, progress, default);
             Directory.Delete(directory, recursive: true);
+            // Host files the daemon leaves: the binding has no virStoragePoolDelete yet (empty pool
+            // directory) and virtlogd keeps console logs; the test removes its own.
+            if (Directory.Exists(spec.Pool.Path) && Directory.GetFileSystemEntries(spec.Pool.Path).Length == 0)
+            {
+                Directory.Delete(spec.Pool.Path);
+            }
+
+            foreach (var log in Directory.EnumerateFiles("/var/log/libvirt/qemu", cluster + "-*.log"))
+            {
+                File.Delete(log);
+            }
         }
 
         using var check = Connection.Open(Uri);
