@@ -120,5 +120,10 @@ public sealed class SshReadinessWaiter
         }
     }
 
-    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+    private static string Describe(Exception exception) => exception switch
+    {
+        System.Net.Sockets.SocketException socket => $"{socket.SocketErrorCode}: {socket.Message}",
+        { InnerException: System.Net.Sockets.SocketException inner } => $"{inner.SocketErrorCode}: {exception.Message}",
+        _ => $"{exception.GetType().Name}: {exception.Message}",
+    };
 }
