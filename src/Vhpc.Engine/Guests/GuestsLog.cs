@@ -40,4 +40,12 @@ internal static partial class GuestsLog
     [LoggerMessage(EventId = 3024, Level = LogLevel.Error,
         Message = "{Host}:{Port} is not SSH-ready: {Reason}")]
     public static partial void SshNotReady(ILogger logger, string host, int port, string reason);
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information,
+        Message = "Node {Node} (MAC {Mac}) has lease {Address} after {Elapsed} ({Polls} polls)")]
+    public static partial void LeaseObserved(ILogger logger, string node, string mac, string address, TimeSpan elapsed, int polls);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error,
+        Message = "Node {Node} (MAC {Mac}) got no lease: {Reason}")]
+    public static partial void LeaseWaitFailed(ILogger logger, string node, string mac, string reason);
 }
