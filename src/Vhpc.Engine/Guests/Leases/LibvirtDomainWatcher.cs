@@ -50,7 +50,7 @@ public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
             6 => "was snapshotted",
             _ => "stopped",
         },
-        DomainLifecycleEventType.Shutdown => "is shutting down (the guest asked to power off)",
+        DomainLifecycleEventType.Shutdown => "shut down (the guest powered off, or rebooted or panicked with on_reboot=destroy)",
         DomainLifecycleEventType.Crashed => "crashed (guest panic)",
         DomainLifecycleEventType.Undefined => "was undefined",
         _ => null,
