@@ -148,14 +148,32 @@ public sealed class LibvirtLeaseTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var name in _domains)
+        // Each step runs even when an earlier one throws: nothing of this test may outlive it.
+        try
         {
-            RemoveDomain(name);
-            File.Delete(TinyGuest.ConsoleLogPath(name));
+            foreach (var name in _domains)
+            {
+                try
+                {
+                    RemoveDomain(name);
+                }
+                finally
+                {
+                    File.Delete(TinyGuest.ConsoleLogPath(name));
+                }
+            }
         }
-
-        RemoveNetwork();
-        _guest.Dispose();
-        _connection.Dispose();
+        finally
+        {
+            try
+            {
+                RemoveNetwork();
+            }
+            finally
+            {
+                _guest.Dispose();
+                _connection.Dispose();
+            }
+        }
     }
 }
