@@ -11,6 +11,11 @@ namespace Vhpc.Libvirt;
 /// </summary>
 public sealed unsafe class Connection : IDisposable
 {
+    // Set while this thread runs a Closed handler: libvirt holds its close-callback lock then, and
+    // unregistering from inside would wait on that lock forever.
+    [ThreadStatic]
+    private static bool insideCloseCallback;
+
     private readonly ConnectionHandle handle;
     private readonly Lock gate = new();
     private readonly List<DomainLifecycleSubscription> subscriptions = [];
@@ -36,7 +41,11 @@ public sealed unsafe class Connection : IDisposable
         }
     }
 
-    /// <summary>Raised (on the libvirt event thread) when the driver closes the connection on its own.</summary>
+    /// <summary>
+    /// Raised (on the libvirt event thread) when the driver closes the connection on its own: the daemon
+    /// went away (EndOfFile) or stopped answering keepalive probes. libvirt drops the registration after
+    /// calling it once. Closing the connection from the handler is allowed.
+    /// </summary>
     public event EventHandler<ConnectionClosedEventArgs>? Closed;
 
     /// <summary>Raised when an event handler of this connection threw (handlers run on the libvirt event thread).</summary>
@@ -71,8 +80,9 @@ public sealed unsafe class Connection : IDisposable
         }
     }
 
-    /// <summary>False once the driver connection is gone (daemon died, keepalive timed out).</summary>
-    public bool IsAlive => LibvirtError.Check(NativeMethods.virConnectIsAlive(Handle), "virConnectIsAlive") == 1;
+    /// <summary>False once the driver connection is gone (daemon died, keepalive timed out) or was closed.</summary>
+    public bool IsAlive =>
+        !handle.IsClosed && LibvirtError.Check(NativeMethods.virConnectIsAlive(Handle), "virConnectIsAlive") == 1;
 
     internal ConnectionHandle Handle => handle;
 
@@ -202,7 +212,7 @@ public sealed unsafe class Connection : IDisposable
     }
 
     /// <summary>
-    /// Unsubscribes every event handler, then closes. Returns what virConnectClose returned: 0 when the
+    /// Unsubscribes every event handler, then closes; never throws, also not for a dead daemon. Returns what virConnectClose returned: 0 when the
     /// connection is gone, more while objects from it (domains, pools ...) are not disposed yet.
     /// </summary>
     public int Close()
@@ -222,10 +232,10 @@ public sealed unsafe class Connection : IDisposable
 
         foreach (DomainLifecycleSubscription subscription in pending)
         {
-            subscription.Unregister();
+            subscription.Unregister(throwOnError: false);
         }
 
-        if (!handle.IsClosed)
+        if (!handle.IsClosed && !insideCloseCallback)
         {
             // Fails when libvirt already dropped the callback after firing it; either way it is gone now.
             NativeMethods.virConnectUnregisterCloseCallback(handle, &OnClosed);
@@ -267,6 +277,7 @@ public sealed unsafe class Connection : IDisposable
             return;
         }
 
+        insideCloseCallback = true;
         try
         {
             connection.Closed?.Invoke(connection, new ConnectionClosedEventArgs((ConnectionCloseReason)reason));
@@ -274,6 +285,10 @@ public sealed unsafe class Connection : IDisposable
         catch (Exception ex)
         {
             connection.ReportCallbackFailure(ex);
+        }
+        finally
+        {
+            insideCloseCallback = false;
         }
     }
 }

@@ -43,17 +43,28 @@ internal sealed unsafe class DomainLifecycleSubscription : IDisposable
     public void Dispose()
     {
         connection.Forget(this);
-        Unregister();
+        Unregister(throwOnError: true);
     }
 
-    internal void Unregister()
+    /// <summary>
+    /// Deregisters. On a connection whose daemon is gone the remote call fails although libvirt has
+    /// already dropped the callback locally; that is not an error worth failing a close for.
+    /// </summary>
+    internal void Unregister(bool throwOnError)
     {
         int id = Interlocked.Exchange(ref callbackId, -1);
-        if (id >= 0 && !connection.Handle.IsClosed)
+        if (id < 0 || connection.Handle.IsClosed)
         {
-            LibvirtError.Check(
-                NativeMethods.virConnectDomainEventDeregisterAny(connection.Handle, id),
-                "virConnectDomainEventDeregisterAny");
+            return;
+        }
+
+        if (NativeMethods.virConnectDomainEventDeregisterAny(connection.Handle, id) < 0)
+        {
+            LibvirtException error = LibvirtError.Last("virConnectDomainEventDeregisterAny");
+            if (throwOnError && !error.IsConnectionLost)
+            {
+                throw error;
+            }
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class ConnectionTests
         var connection = TestDriverConnection.Open();
         Assert.Equal(0, connection.Close());
         Assert.Equal(0, connection.Close());
+        Assert.False(connection.IsAlive);
         Assert.Throws<ObjectDisposedException>(() => connection.Uri);
     }
 

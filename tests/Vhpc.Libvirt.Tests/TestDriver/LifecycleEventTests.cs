@@ -21,6 +21,11 @@ public sealed class LifecycleEventTests
             }
         });
 
+        // Nothing but the GCHandle given to libvirt keeps the handler alive now; a collection must not lose it.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
         using (Domain domain = connection.DefineDomain(Xml.TestDomain(name)))
         {
             domain.Create();

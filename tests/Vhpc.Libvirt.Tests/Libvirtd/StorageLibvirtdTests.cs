@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Vhpc.Libvirt.Tests.Support;
+
+namespace Vhpc.Libvirt.Tests.Libvirtd;
+
+[Collection(LibvirtdTestGroup.Name)]
+[Trait("Category", "Libvirtd")]
+public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
+{
+    [Fact]
+    public async Task A_file_uploaded_through_a_stream_is_byte_for_byte_at_the_volume_path()
+    {
+        await WithPool("up", async pool =>
+        {
+            // Not a multiple of the chunk size, so the last short chunk is exercised.
+            byte[] content = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 12345);
+            using StorageVolume volume = pool.CreateVolume(Xml.Volume("disk.raw", content.Length));
+
+            await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
+
+            Assert.Equal(pool.Name, Path.GetFileName(Path.GetDirectoryName(volume.Path)));
+            byte[] written = await File.ReadAllBytesAsync(volume.Path);
+            Assert.Equal(content.Length, written.Length);
+            Assert.True(content.AsSpan().SequenceEqual(written), "the volume's bytes differ from the uploaded file");
+        });
+    }
+
+    [Fact]
+    public async Task Volume_info_resize_duplicate_and_delete_on_the_real_storage_driver()
+    {
+        await WithPool("vol", pool =>
+        {
+            using StorageVolume volume = pool.CreateVolume(Xml.Volume("a.qcow2", 64L << 20, format: "qcow2"));
+            Assert.Equal(volume.Path, volume.Key);
+            StorageVolumeInfo info = volume.GetInfo();
+            Assert.Equal(StorageVolumeType.File, info.Type);
+            Assert.Equal(64UL << 20, info.Capacity);
+            Assert.True(info.Allocation < info.Capacity, "a fresh qcow2 must be sparse");
+            Assert.Equal("qcow2", (string?)XElement.Parse(volume.GetXml()).Element("target")!.Element("format")!.Attribute("type"));
+
+            volume.Resize(128UL << 20);
+            Assert.Equal(128UL << 20, volume.GetInfo().Capacity);
+
+            var duplicate = Assert.Throws<LibvirtException>(() => pool.CreateVolume(Xml.Volume("a.qcow2", 1 << 20)));
+            Assert.Equal(ErrorCode.StorageVolExist, duplicate.Code);
+            Assert.True(duplicate.IsAlreadyExists);
+
+            // A file created behind libvirt's back appears after a refresh.
+            File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(volume.Path)!, "outside.raw"), new byte[4096]);
+            Assert.Null(pool.LookupVolume("outside.raw"));
+            pool.Refresh();
+            using (StorageVolume outside = pool.LookupVolume("outside.raw")!)
+            {
+                Assert.Equal(4096UL, outside.GetInfo().Capacity);
+            }
+
+            string file = volume.Path;
+            Assert.True(File.Exists(file));
+            volume.Delete();
+            Assert.False(File.Exists(file));
+            Assert.Null(pool.LookupVolume("a.qcow2"));
+            return Task.CompletedTask;
+        });
+    }
+
+    [Fact]
+    public async Task A_short_source_aborts_the_upload_and_the_connection_stays_usable()
+    {
+        await WithPool("ab", async pool =>
+        {
+            using StorageVolume volume = pool.CreateVolume(Xml.Volume("short.raw", 1 << 20));
+            var error = await Assert.ThrowsAsync<EndOfStreamException>(
+                () => volume.UploadAsync(new MemoryStream(new byte[1000]), 1 << 20, CancellationToken.None));
+            Assert.Contains("1000 of the 1048576", error.Message, StringComparison.Ordinal);
+
+            using var cancelled = new CancellationTokenSource();
+            await cancelled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => volume.UploadAsync(new MemoryStream(new byte[1 << 20]), 1 << 20, cancelled.Token));
+
+            // Cancelled mid-way: the source cancels the token after the first chunk was read.
+            using var midway = new CancellationTokenSource();
+            var source = new CancellingStream(new byte[4 << 20], midway);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => volume.UploadAsync(source, 4 << 20, midway.Token));
+
+            byte[] content = RandomNumberGenerator.GetBytes(1 << 20);
+            await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
+            byte[] written = await File.ReadAllBytesAsync(volume.Path);
+            Assert.True(content.AsSpan().SequenceEqual(written));
+        });
+    }
+
+    private async Task WithPool(string what, Func<StoragePool, Task> body)
+    {
+        Connection connection = fixture.Connection;
+        string name = LibvirtdFixture.Prefix + what;
+        string path = Path.Combine(LibvirtdFixture.ImagesDirectory, name);
+        StoragePool pool = connection.DefineStoragePool(Xml.DirPool(name, path));
+        try
+        {
+            pool.Build();
+            Assert.True(Directory.Exists(path));
+            pool.SetAutostart(true);
+            pool.Create();
+            Assert.True(pool.IsActive);
+            using (StoragePool found = connection.LookupStoragePool(name)!)
+            {
+                Assert.Equal(pool.Uuid, found.Uuid);
+                Assert.Equal(path, (string?)XElement.Parse(found.GetXml()).Element("target")!.Element("path"));
+            }
+
+            await body(pool);
+        }
+        finally
+        {
+            LibvirtdFixture.RemovePool(pool);
+            pool.Dispose();
+        }
+
+        Assert.Null(connection.LookupStoragePool(name));
+        Assert.False(Directory.Exists(path));
+    }
+
+    /// <summary>Cancels the token once the uploader has read its first chunk.</summary>
+    private sealed class CancellingStream(byte[] content, CancellationTokenSource cancel) : MemoryStream(content)
+    {
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int read = base.Read(buffer, offset, count);
+            cancel.Cancel();
+            return read;
+        }
+    }
+}
