@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Vhpc.Engine.Connections;
 using Vhpc.Engine.Reconcile;
 
 namespace Vhpc.Engine.Hosting;
@@ -17,7 +19,11 @@ public static class EngineServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IConnectionSource, OpenPerOperationConnectionSource>();
+        // The shared connection (AddLibvirtConnections) when the host registered it, else one per operation.
+        services.TryAddSingleton<IConnectionSource>(sp =>
+            sp.GetService<ILibvirtConnectionProvider>() is { } provider
+                ? new ProviderConnectionSource(provider, sp.GetRequiredService<IOptions<LibvirtConnectionOptions>>())
+                : new OpenPerOperationConnectionSource());
         services.TryAddSingleton<ISeedBuilder, MinimalSeedBuilder>();
         services.TryAddSingleton<IAuthorizedKeySource, SpecKeyFileSource>();
         services.TryAddSingleton<IVolumeUploader, LibvirtStreamUploader>();

@@ -30,9 +30,9 @@ public sealed class ClusterEngine(
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken)
     {
         var layout = LayoutOf(spec);
-        return Task.Run(() =>
+        return Task.Run(async () =>
         {
-            using var lease = connections.Acquire(spec.Connect);
+            using var lease = await connections.AcquireAsync(spec.Connect, cancellationToken).ConfigureAwait(false);
             var plan = ClusterPlanner.PlanApply(layout, ClusterStateReader.Read(lease.Connection, layout));
             Log.Planned(logger, layout.Cluster, plan.Actions.Count, plan.Conflicts.Count);
             return plan;
@@ -80,7 +80,7 @@ public sealed class ClusterEngine(
         {
             return await Task.Run(async () =>
             {
-                using var lease = connections.Acquire(spec.Connect);
+                using var lease = await connections.AcquireAsync(spec.Connect, cancellationToken).ConfigureAwait(false);
                 var plan = ClusterPlanner.PlanDestroy(layout, ClusterStateReader.Read(lease.Connection, layout));
                 foreach (var conflict in plan.Conflicts)
                 {
@@ -109,9 +109,9 @@ public sealed class ClusterEngine(
     public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken)
     {
         var layout = LayoutOf(spec);
-        return Task.Run(() =>
+        return Task.Run(async () =>
         {
-            using var lease = connections.Acquire(spec.Connect);
+            using var lease = await connections.AcquireAsync(spec.Connect, cancellationToken).ConfigureAwait(false);
             return ReadStatus(lease.Connection, layout);
         }, cancellationToken);
     }
@@ -120,7 +120,18 @@ public sealed class ClusterEngine(
     {
         var cluster = layout.Cluster;
         progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started));
-        using var lease = connections.Acquire(layout.Spec.Connect);
+        ConnectionLease lease;
+        try
+        {
+            lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LibvirtException e)
+        {
+            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            return Failed(layout, started, $"cannot connect to {layout.Spec.Connect}: {e.Message}");
+        }
+
+        using var leased = lease;
         var connection = lease.Connection;
         HostPlatform platform;
         ActualState actual;

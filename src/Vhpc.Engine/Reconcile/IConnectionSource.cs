@@ -8,7 +8,7 @@ namespace Vhpc.Engine.Reconcile;
 /// </summary>
 public interface IConnectionSource
 {
-    ConnectionLease Acquire(string uri);
+    ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken);
 }
 
 /// <summary>A connection for one operation; disposing closes it only when the lease owns it.</summary>
@@ -28,8 +28,9 @@ public sealed class ConnectionLease(Connection connection, bool owned) : IDispos
 /// <summary>Opens a fresh connection per operation, with keepalive where the driver supports it.</summary>
 public sealed class OpenPerOperationConnectionSource : IConnectionSource
 {
-    public ConnectionLease Acquire(string uri)
+    public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uri);
         var connection = Connection.Open(uri);
         if (!uri.StartsWith("test:", StringComparison.Ordinal))
         {
@@ -37,6 +38,6 @@ public sealed class OpenPerOperationConnectionSource : IConnectionSource
             connection.SetKeepAlive(5, 3);
         }
 
-        return new ConnectionLease(connection, owned: true);
+        return ValueTask.FromResult(new ConnectionLease(connection, owned: true));
     }
 }

@@ -114,7 +114,8 @@ internal sealed class TestDriverHarness : IDisposable
 
     private sealed class SharedConnectionSource(Connection connection) : IConnectionSource
     {
-        public ConnectionLease Acquire(string uri) => new(connection, owned: false);
+        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
     }
 }
 
