@@ -226,6 +226,22 @@ public class TestDriverEngineTests
         await h.Engine.DestroyAsync(spec, h.Progress, default);
     }
 
+    [Fact]
+    public async Task Two_applies_of_one_cluster_at_once_are_serialized_without_duplicates()
+    {
+        using var h = new TestDriverHarness();
+        var spec = h.Spec(workers: 3);
+
+        var results = await Task.WhenAll(h.Engine.ApplyAsync(spec, h.Progress, default), h.Engine.ApplyAsync(spec, h.Progress, default));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        Assert.Equal(1, h.Uploads.Uploaded[ClusterLayout.From(spec).BaseVolumeName]);
+        Assert.Equal(4, DomainsOf(h).Count);
+        Assert.Single(h.Progress.Events, e => e is { Step: ProvisioningStep.Pool, State: StepState.Succeeded });
+        Assert.True((await h.Engine.PlanAsync(spec, default)).IsEmpty);
+        await h.Engine.DestroyAsync(spec, h.Progress, default);
+    }
+
     [Theory]
     [InlineData("name", "x'><evil/>")]
     [InlineData("pool.path", "/var/lib/../../etc")]
