@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Vhpc.Engine.Guests.Nodes;
+using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Engine.Reconcile;
+
+namespace Vhpc.Engine.Guests;
+
+public static class GuestsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Wires the guests layer into the engine: lease and SSH readiness (<see cref="INodeReadiness"/>),
+    /// the per-cluster key pair (<see cref="IAuthorizedKeySource"/>), SSH commands
+    /// (<see cref="ISshCommandRunner"/>) and removal of a destroyed cluster's state directory.
+    /// Call after AddVhpcEngine (it replaces the engine's defaults).
+    /// </summary>
+    public static IServiceCollection AddVhpcGuests(this IServiceCollection services, Action<GuestsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddOptions<GuestsOptions>();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GuestsOptions>>().Value.SshConnect);
+        services.TryAddSingleton<ISshConnector, SshNetConnector>();
+        services.TryAddSingleton<ISshCommandRunner, SshCommandRunner>();
+        services.TryAddSingleton<ClusterKeySource>();
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizedKeySource>(sp => sp.GetRequiredService<ClusterKeySource>()));
+        services.Replace(ServiceDescriptor.Singleton<INodeReadiness, GuestNodeReadiness>());
+        services.Replace(ServiceDescriptor.Singleton<IClusterEngine>(sp =>
+            new ClusterStateCleaningEngine(sp.GetRequiredService<ClusterEngine>(), sp.GetRequiredService<IOptions<GuestsOptions>>())));
+        return services;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Vhpc.Engine.Guests.Leases;
+
+public sealed class LeaseWaitOptions
+{
+    /// <summary>
+    /// How often leases are read. libvirt has no lease event, so this is the fallback; 1.5 s costs
+    /// little latency next to a ~35 s TCG boot and keeps load low (others polled every 100 ms).
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Lines of the serial console log attached to a failure.</summary>
+    public int ConsoleTailLines { get; set; } = 30;
+
+    /// <summary>
+    /// After a stop event, how long to let virtlogd finish writing the console log before reading it.
+    /// </summary>
+    public TimeSpan ConsoleSettleDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+}

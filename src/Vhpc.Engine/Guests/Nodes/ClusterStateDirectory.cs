@@ -1,0 +1,41 @@
+using Vhpc.Engine.Guests.Keys;
+
+namespace Vhpc.Engine.Guests.Nodes;
+
+/// <summary>
+/// Where one cluster's guest-access state lives: StateRoot/&lt;cluster&gt;/ holding the key pair
+/// (<see cref="ClusterKeyPair"/>), known_hosts, and per node the disk its recorded host key belongs to.
+/// Destroying the cluster removes the directory.
+/// </summary>
+public sealed class ClusterStateDirectory
+{
+    public ClusterStateDirectory(string stateRoot, string cluster)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateRoot);
+        ArgumentException.ThrowIfNullOrEmpty(cluster);
+        // Cluster names are validated RFC 1123 labels; refuse anything else rather than escape the root.
+        if (cluster.Contains('/', StringComparison.Ordinal) || cluster is "." or "..")
+        {
+            throw new ArgumentException($"'{cluster}' is not a cluster name.", nameof(cluster));
+        }
+
+        Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(stateRoot), cluster);
+    }
+
+    public string Path { get; }
+
+    public string KnownHostsPath => System.IO.Path.Combine(Path, "known_hosts");
+
+    public string PrivateKeyPath => System.IO.Path.Combine(Path, ClusterKeyPair.PrivateKeyFileName);
+
+    /// <summary>Records which disk (its hash) a node's host key entry was recorded for.</summary>
+    public string HostKeyDiskMarkerPath(string node) => System.IO.Path.Combine(Path, "hostkeys", node + ".disk");
+
+    public void Delete()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Vhpc.Engine.Guests.Ssh;
+
+public sealed class SshReadinessOptions
+{
+    /// <summary>Whole wait per node, from first attempt to the last check.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>First retry delay; doubles per attempt (with jitter) up to <see cref="MaxDelay"/>.</summary>
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long after the first rejected key authentication failures still count as "cloud-init has
+    /// not created the user yet". On the images vhpcd builds sshd starts after cloud-init's user
+    /// setup, so a rejection that outlasts this window is a wrong key or user, not a slow boot.
+    /// </summary>
+    public TimeSpan AuthenticationGraceWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Run in order over the first working connection. Default: cloud-init done, then the hostname.</summary>
+    public IReadOnlyList<IGuestReadinessCheck> Checks { get; set; } = [new CloudInitStatusCheck(), new HostnameCheck()];
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+using Vhpc.Engine.Configuration;
+using Vhpc.Engine.Guests;
+using Vhpc.Engine.Guests.Nodes;
+using Vhpc.Engine.Naming;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Reconcile;
+
+namespace Vhpc.Engine.Hosting;
+
+/// <summary>Where the playbook is and how ansible-playbook reaches the nodes.</summary>
+public sealed class ClusterConfigurationOptions
+{
+    /// <summary>deploy/ansible/site.yml as installed.</summary>
+    public string PlaybookPath { get; set; } = "/usr/share/vhpc/ansible/site.yml";
+
+    /// <summary>Run ansible-playbook in this network namespace (null: where vhpcd runs).</summary>
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>Parallel hosts (null: all nodes at once).</summary>
+    public int? Forks { get; set; }
+}
+
+/// <summary>
+/// The engine's configuration step over the Ansible runner: the ready nodes with their addresses, the
+/// cluster's key pair and known_hosts from the guests layer's state directory, and a per-cluster munge
+/// key (created 0600 on first use, kept afterwards) in the same directory.
+/// </summary>
+public sealed class AnsibleClusterConfiguration(
+    AnsibleRunner runner,
+    IOptions<GuestsOptions> guests,
+    IOptions<ClusterConfigurationOptions> options,
+    TimeProvider time) : IClusterConfiguration
+{
+    public const string MungeKeyFileName = "munge.key";
+
+    public async Task<IReadOnlyList<NodeConfigurationResult>> ConfigureAsync(ClusterConfigurationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var cluster = request.Layout.Cluster;
+        var configurationRequest = BuildRequest(request, guests.Value.StateRoot, options.Value);
+        MungeKey.EnsureExists(configurationRequest.MungeKeyPath);
+        foreach (var node in request.Nodes)
+        {
+            request.Progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, node.Node.Name, ProvisioningStep.Configure, StepState.Started));
+        }
+
+        var result = await runner.RunAsync(configurationRequest, cancellationToken).ConfigureAwait(false);
+        var results = MapResults(request, result);
+        foreach (var node in results)
+        {
+            request.Progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, node.Node, ProvisioningStep.Configure,
+                node.Succeeded ? StepState.Succeeded : StepState.Failed, result.Elapsed, node.Error));
+        }
+
+        return results;
+    }
+
+    internal static ConfigurationRequest BuildRequest(ClusterConfigurationRequest request, string stateRoot, ClusterConfigurationOptions options)
+    {
+        var state = new ClusterStateDirectory(stateRoot, request.Layout.Cluster);
+        return new ConfigurationRequest
+        {
+            ClusterName = request.Layout.Cluster,
+            Hosts = request.Nodes
+                .Select(n => new ConfigurationHost(n.Node.Name, n.Node.Fqdn, n.Address.ToString(),
+                    n.Node.Role == NodeRole.Management ? HostRole.Management : HostRole.Worker))
+                .ToList(),
+            User = request.Spec.User.Name,
+            PrivateKeyPath = state.PrivateKeyPath,
+            KnownHostsPath = state.KnownHostsPath,
+            MungeKeyPath = Path.Combine(state.Path, MungeKeyFileName),
+            PlaybookPath = options.PlaybookPath,
+            StateDirectory = state.Path,
+            NetworkNamespace = options.NetworkNamespace,
+            Forks = options.Forks,
+        };
+    }
+
+    internal static List<NodeConfigurationResult> MapResults(ClusterConfigurationRequest request, ConfigurationResult result) =>
+        request.Nodes.Select(n => result.Hosts.FirstOrDefault(h => h.Host == n.Node.Name) is { } host
+                ? new NodeConfigurationResult(n.Node.Name, host.Outcome == HostOutcome.Configured, host.Outcome == HostOutcome.Configured ? null : host.Describe())
+                : new NodeConfigurationResult(n.Node.Name, false, "ansible-playbook reported nothing for this node"))
+            .ToList();
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vhpc.Engine.Configuration;
+using Vhpc.Engine.Reconcile;
+
+namespace Vhpc.Engine.Hosting;
+
+public static class ConfigurationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Plugs Ansible into the engine's configuration step (<see cref="IClusterConfiguration"/>). Needs the
+    /// guests layer (AddVhpcGuests) for the cluster's key pair and known_hosts.
+    /// </summary>
+    public static IServiceCollection AddVhpcAnsibleConfiguration(this IServiceCollection services,
+        Action<ClusterConfigurationOptions>? configure = null, Action<AnsibleRunnerOptions>? configureRunner = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddOptions<ClusterConfigurationOptions>();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        var runner = services.AddOptions<AnsibleRunnerOptions>();
+        if (configureRunner is not null)
+        {
+            runner.Configure(configureRunner);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new AnsibleRunner(sp.GetRequiredService<ILogger<AnsibleRunner>>(),
+            sp.GetRequiredService<IOptions<AnsibleRunnerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.Replace(ServiceDescriptor.Singleton<IClusterConfiguration, AnsibleClusterConfiguration>());
+        return services;
+    }
+}

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vhpc.Engine;
+using Vhpc.Engine.Guests;
+using Vhpc.Engine.Guests.Keys;
+using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Engine.Hosting;
+using Vhpc.Engine.Naming;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Spec;
+using Vhpc.Libvirt;
+using Xunit.Abstractions;
+
+namespace Vhpc.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 5, "Prove it": a 1 management + 3 worker cluster from the built image, applied through
+/// IClusterEngine against the sandboxed libvirtd under TCG; every node gets its fixed lease, accepts
+/// SSH with the generated key, reports its hostname and cloud-init done with our seed; destroy then
+/// leaves no domain, volume, network, pool or file of the cluster. Run (as root, ~5 minutes):
+///   dotnet build tests/Vhpc.EndToEnd.Tests &amp;&amp; ip netns exec vhpc-test dotnet test tests/Vhpc.EndToEnd.Tests --no-build
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Cluster = "vhpc-e2e";
+    private readonly string _stateRoot = Directory.CreateTempSubdirectory("vhpc-e2e-state-").FullName;
+    private readonly CapturingLoggerProvider _logs = new();
+
+    [Fact]
+    public async Task Apply_one_management_and_three_workers_then_destroy_leaves_nothing()
+    {
+        Sandbox.Require();
+        var spec = LoadSpec();
+        var layout = ClusterLayout.From(spec);
+        await using var services = Services();
+        var engine = services.GetRequiredService<IClusterEngine>();
+        var events = new ConcurrentQueue<ProgressEvent>();
+        var progress = new SynchronousProgress(e =>
+        {
+            events.Enqueue(e);
+            output.WriteLine($"{e.Time:HH:mm:ss} {e.Node ?? "(cluster)"} {e.Step} {e.State} {e.Elapsed?.TotalSeconds:0.0} {e.Message}");
+        });
+
+        // A previous run that died half-way must not make this one fail or leak.
+        await engine.DestroyAsync(spec, progress, CancellationToken.None);
+
+        var started = DateTimeOffset.UtcNow;
+        try
+        {
+            var result = await engine.ApplyAsync(spec, progress, CancellationToken.None);
+            var applySeconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
+
+            Assert.True(result.Succeeded, $"apply failed: {result.Error}\n" + string.Join("\n", result.Nodes.Select(n => $"{n.Name}: {n.Error}\n{n.ConsoleTail}")));
+            Assert.Equal(4, result.Nodes.Count);
+
+            // Every node: its fixed address as lease, then SSH-ready with cloud-init done from our NoCloud seed.
+            foreach (var node in layout.Nodes)
+            {
+                var lease = Assert.Single(events, e => e.Node == node.Name && e.Step == ProvisioningStep.Lease && e.State == StepState.Succeeded);
+                Assert.Equal(node.Address.ToString(), lease.Message);
+                var ssh = Assert.Single(events, e => e.Node == node.Name && e.Step == ProvisioningStep.Ssh && e.State == StepState.Succeeded);
+                Assert.Contains("cloud-init: status: done", ssh.Message, StringComparison.Ordinal);
+                Assert.Contains("DataSourceNoCloud", ssh.Message, StringComparison.Ordinal);
+                Assert.Contains($"fqdn {node.Fqdn}", ssh.Message, StringComparison.Ordinal);
+                output.WriteLine($"MEASURE {node.Name}: lease {lease.Elapsed?.TotalSeconds:0.0} s after boot wait began, SSH-ready {ssh.Elapsed?.TotalSeconds:0.0} s after lease");
+            }
+
+            output.WriteLine($"MEASURE apply (upload, define, boot, 4 leases, 4 SSH-ready): {applySeconds:0.0} s");
+            await CheckNodesIndependentlyAsync(services, spec, layout);
+            CheckSecretsNeverLogged(spec);
+        }
+        finally
+        {
+            var destroyed = await engine.DestroyAsync(spec, progress, CancellationToken.None);
+            output.WriteLine($"destroy removed {destroyed.ObjectsRemoved} objects");
+        }
+
+        AssertNothingLeft(layout);
+    }
+
+    /// <summary>Not through the engine's own report: connect again, as `vhpc ssh` and ansible will.</summary>
+    private async Task CheckNodesIndependentlyAsync(ServiceProvider services, ClusterSpec spec, ClusterLayout layout)
+    {
+        var runner = services.GetRequiredService<ISshCommandRunner>();
+        var state = Path.Combine(_stateRoot, Cluster);
+        var key = Path.Combine(state, ClusterKeyPair.PrivateKeyFileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        var knownHosts = Path.Combine(state, "known_hosts");
+        Assert.Equal(4, File.ReadAllLines(knownHosts).Length);
+
+        foreach (var node in layout.Nodes)
+        {
+            var target = new SshTarget(node.Address.ToString(), 22, spec.User.Name, key, knownHosts, node.Fqdn);
+            var result = await runner.RunAsync(target,
+                "hostname; hostname -f; cloud-init status; cloud-init query instance_id; cloud-init query platform; ip -4 -o addr show eth0", CancellationToken.None);
+            Assert.True(result.Succeeded, $"{node.Name}: {result.StandardError}");
+            var lines = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(node.Name, lines[0]);
+            Assert.Equal(node.Fqdn, lines[1]);
+            Assert.Equal("status: done", lines[2]);
+            Assert.StartsWith($"{Cluster}-{node.Name}-", lines[3], StringComparison.Ordinal); // the instance-id our seed wrote
+            Assert.Equal("nocloud", lines[4]);
+            Assert.Contains($"inet {node.Address}/24", lines[5], StringComparison.Ordinal);
+        }
+
+        // OpenSSH (what ansible runs) accepts the same key and the recorded host keys, strictly.
+        var management = layout.Management;
+        var ssh = Sandbox.TryRun("ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "-o", $"UserKnownHostsFile={knownHosts}", "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
+            $"{spec.User.Name}@{management.Address}", "sudo", "-n", "true", "&&", "echo", "ok");
+        Assert.True(ssh.ExitCode == 0, $"OpenSSH to {management.Name}: {ssh.Error}");
+        Assert.Equal("ok", ssh.Output.Trim());
+    }
+
+    private void CheckSecretsNeverLogged(ClusterSpec spec)
+    {
+        var key = File.ReadAllText(Path.Combine(_stateRoot, spec.Name, ClusterKeyPair.PrivateKeyFileName));
+        var body = key.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
+        var text = string.Join('\n', _logs.Lines);
+        Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
+        foreach (var line in body)
+        {
+            Assert.DoesNotContain(line, text, StringComparison.Ordinal);
+        }
+    }
+
+    private void AssertNothingLeft(ClusterLayout layout)
+    {
+        var left = new List<string>();
+        using (var connection = Connection.Open("qemu:///system"))
+        {
+            foreach (var domain in connection.ListDomains())
+            {
+                using (domain)
+                {
+                    if (domain.Name.StartsWith(Cluster, StringComparison.Ordinal))
+                    {
+                        left.Add($"domain {domain.Name}");
+                    }
+                }
+            }
+
+            foreach (var network in connection.ListNetworks())
+            {
+                using (network)
+                {
+                    if (network.Name == layout.NetworkName || network.Name.StartsWith(Cluster, StringComparison.Ordinal))
+                    {
+                        left.Add($"network {network.Name}");
+                    }
+                }
+            }
+
+            foreach (var pool in connection.ListStoragePools())
+            {
+                using (pool)
+                {
+                    if (pool.Name == layout.PoolName || pool.Name.StartsWith(Cluster, StringComparison.Ordinal))
+                    {
+                        left.Add($"pool {pool.Name} with volumes {string.Join(", ", pool.IsActive ? pool.ListVolumes().Select(v => v.Name) : [])}");
+                    }
+                }
+            }
+        }
+
+        if (Directory.Exists(layout.PoolPath))
+        {
+            left.Add($"pool directory {layout.PoolPath}: {string.Join(", ", Directory.GetFileSystemEntries(layout.PoolPath))}");
+        }
+
+        left.AddRange(layout.Nodes.Select(n => n.ConsoleLogPath).Where(File.Exists).Select(p => $"console log {p}"));
+        if (Directory.Exists(Path.Combine(_stateRoot, Cluster)))
+        {
+            left.Add($"state directory {Path.Combine(_stateRoot, Cluster)}");
+        }
+
+        Assert.True(left.Count == 0, "destroy left behind:\n" + string.Join("\n", left));
+    }
+
+    private ServiceProvider Services()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddVhpcEngine();
+        services.AddVhpcGuests(o => o.StateRoot = _stateRoot);
+        return services.BuildServiceProvider();
+    }
+
+    private static ClusterSpec LoadSpec()
+    {
+        // The resolved directory: a rebuild meanwhile must not change the image under a running test.
+        var images = new DirectoryInfo(Sandbox.ImageDirectory).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Sandbox.ImageDirectory;
+        var root = Path.Combine(images, "root.qcow2");
+        string sha256;
+        using (var stream = File.OpenRead(root))
+        {
+            sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+
+        var yaml = string.Create(CultureInfo.InvariantCulture, $$"""
+            name: {{Cluster}}
+            domain: vhpc.test
+            connect: qemu:///system
+            image:
+              source: {{root}}
+              sha256: {{sha256}}
+              osFamily: Debian
+              boot: { kernel: {{images}}/vmlinuz, initrd: {{images}}/initrd.img, cmdline: "root=/dev/vda rw console=ttyS0 net.ifnames=0 no_timer_check" }
+            network: { cidr: 192.168.123.0/24 }
+            user: { name: vhpc }
+            management: { count: 1, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
+            workers: { count: 3, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
+            vm: { accelerator: qemu, graphics: none }
+            """);
+        var loaded = ClusterSpecLoader.Parse(yaml, "vhpc-e2e.yaml");
+        Assert.True(loaded.Spec is not null, string.Join("\n", loaded.Errors));
+        return loaded.Spec;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_stateRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; the test wants events in order, at once.</summary>
+    private sealed class SynchronousProgress(Action<ProgressEvent> handler) : IProgress<ProgressEvent>
+    {
+        private readonly Lock _lock = new();
+
+        public void Report(ProgressEvent value)
+        {
+            lock (_lock)
+            {
+                handler(value);
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Xml.Linq;
+using Vhpc.Engine.Guests.Leases;
+using Vhpc.Libvirt;
+
+namespace Vhpc.Engine.Tests.Guests;
+
+/// <summary>
+/// Lease waiting against the shared sandboxed libvirtd with tiny fast-boot guests on a vtg- NAT
+/// network (10.203.1.0/24): a real dnsmasq lease, a silent guest timing out, guests that power off
+/// or crash failing fast with their console tail. Needs tests/env/up.sh.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LibvirtLeaseTests : IDisposable
+{
+    private const string NetworkName = "vtg-leases";
+    private const string Bridge = "vtgbr-leases";
+    private const string FixedMac = "52:54:00:03:01:0b";
+    private static readonly IPAddress FixedAddress = IPAddress.Parse("10.203.1.11");
+
+    private readonly Connection _connection;
+    private readonly TinyGuest _guest;
+    private readonly List<string> _domains = [];
+
+    public LibvirtLeaseTests()
+    {
+        if (!File.Exists("/run/libvirt/libvirt-sock"))
+        {
+            Assert.Fail("libvirtd is not running: run tests/env/up.sh (as root) first.");
+        }
+
+        _guest = new TinyGuest();
+        _connection = Connection.Open("qemu:///system");
+        RemoveNetwork();
+        using var network = _connection.DefineNetwork(NetworkXml());
+        network.Create();
+    }
+
+    private LeaseWaiter Waiter(ListLogger<LeaseWaiter> log) => new(new LibvirtLeaseSource(_connection), new LibvirtDomainWatcher(_connection),
+        new LeaseWaitOptions { ConsoleTailLines = 80 }, TimeProvider.System, log);
+
+    private string Boot(string suffix, string mac, string mode)
+    {
+        var name = $"vtg-lease-{suffix}";
+        RemoveDomain(name);
+        File.Delete(TinyGuest.ConsoleLogPath(name));
+        _domains.Add(name);
+        using var domain = _connection.DefineDomain(_guest.DomainXml(name, NetworkName, mac, mode));
+        domain.Create();
+        return name;
+    }
+
+    [Fact]
+    public async Task A_booting_guest_gets_its_fixed_address_from_dnsmasq()
+    {
+        var name = Boot("dhcp", FixedMac.ToUpperInvariant(), "dhcp");
+        var log = new ListLogger<LeaseWaiter>();
+
+        var lease = await Waiter(log).WaitAsync(
+            new LeaseWaitRequest("tiny-1", name, NetworkName, FixedMac, FixedAddress, TinyGuest.ConsoleLogPath(name), TimeSpan.FromSeconds(120)),
+            CancellationToken.None);
+
+        Assert.Equal(FixedAddress, lease.Address);
+        Assert.True(lease.Expiry > DateTimeOffset.UtcNow);
+        Assert.Equal("vtg-tiny", lease.Hostname);
+        // Measured, not asserted: printed for the report.
+        Console.WriteLine($"MEASURE tiny guest lease after {lease.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task A_guest_that_never_asks_for_a_lease_times_out_clearly()
+    {
+        var name = Boot("silent", "52:54:00:03:01:0c", "silent");
+
+        var error = await Assert.ThrowsAsync<LeaseWaitException>(() => Waiter(new()).WaitAsync(
+            new LeaseWaitRequest("tiny-2", name, NetworkName, "52:54:00:03:01:0c", null, TinyGuest.ConsoleLogPath(name), TimeSpan.FromSeconds(25)),
+            CancellationToken.None));
+
+        Assert.Equal(LeaseWaitFailure.TimedOut, error.Failure);
+        Assert.Contains("Node tiny-2 (domain vtg-lease-silent, MAC 52:54:00:03:01:0c) got no DHCP lease on network vtg-leases within 25 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("VTG-GUEST mode=silent", error.ConsoleTail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("poweroff", "VTG-GUEST powering off on purpose")]
+    [InlineData("panic", "Kernel panic - not syncing: sysrq triggered crash")]
+    public async Task A_guest_that_dies_fails_fast_with_its_console_tail(string mode, string consoleText)
+    {
+        var name = Boot(mode, "52:54:00:03:01:0d", mode);
+        var started = DateTimeOffset.UtcNow;
+
+        var error = await Assert.ThrowsAsync<LeaseWaitException>(() => Waiter(new()).WaitAsync(
+            new LeaseWaitRequest("tiny-3", name, NetworkName, "52:54:00:03:01:0d", null, TinyGuest.ConsoleLogPath(name), TimeSpan.FromSeconds(180)),
+            CancellationToken.None));
+
+        Assert.Equal(LeaseWaitFailure.DomainStopped, error.Failure);
+        Assert.Contains($"Node tiny-3 (domain {name}, MAC 52:54:00:03:01:0d)", error.Message, StringComparison.Ordinal);
+        Assert.True(error.ConsoleTail?.Contains(consoleText, StringComparison.Ordinal), error.Message);
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(120), "the wait did not end before its timeout");
+        Console.WriteLine($"MEASURE {mode} guest detected after {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s: {error.Message}");
+    }
+
+    private static string NetworkXml() =>
+        new XElement("network",
+            new XElement("name", NetworkName),
+            new XElement("forward", new XAttribute("mode", "nat")),
+            new XElement("bridge", new XAttribute("name", Bridge), new XAttribute("stp", "off"), new XAttribute("delay", "0")),
+            new XElement("ip", new XAttribute("address", "10.203.1.1"), new XAttribute("netmask", "255.255.255.0"),
+                new XElement("dhcp",
+                    new XElement("range", new XAttribute("start", "10.203.1.100"), new XAttribute("end", "10.203.1.200")),
+                    new XElement("host", new XAttribute("mac", FixedMac), new XAttribute("ip", FixedAddress.ToString()))))).ToString();
+
+    private void RemoveDomain(string name)
+    {
+        using var domain = _connection.LookupDomain(name);
+        if (domain is null)
+        {
+            return;
+        }
+
+        try
+        {
+            domain.Destroy();
+        }
+        catch (LibvirtException e) when (e.IsOperationInvalid)
+        {
+            // Already stopped (the guest powered off or crashed on its own).
+        }
+
+        domain.Undefine();
+    }
+
+    private void RemoveNetwork()
+    {
+        using var network = _connection.LookupNetwork(NetworkName);
+        if (network is null)
+        {
+            return;
+        }
+
+        if (network.IsActive)
+        {
+            network.Destroy();
+        }
+
+        network.Undefine();
+    }
+
+    public void Dispose()
+    {
+        // Each step runs even when an earlier one throws: nothing of this test may outlive it.
+        try
+        {
+            foreach (var name in _domains)
+            {
+                try
+                {
+                    RemoveDomain(name);
+                }
+                finally
+                {
+                    File.Delete(TinyGuest.ConsoleLogPath(name));
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                RemoveNetwork();
+            }
+            finally
+            {
+                _guest.Dispose();
+                _connection.Dispose();
+            }
+        }
+    }
+}
