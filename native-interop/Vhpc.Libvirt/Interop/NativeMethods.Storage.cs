@@ -40,6 +40,9 @@ internal static unsafe partial class NativeMethods
     internal static partial int virStoragePoolUndefine(StoragePoolHandle pool);
 
     [LibraryImport(Library)]
+    internal static partial int virStoragePoolDelete(StoragePoolHandle pool, uint flags);
+
+    [LibraryImport(Library)]
     internal static partial int virStoragePoolSetAutostart(StoragePoolHandle pool, int autostart);
 
     [LibraryImport(Library)]

@@ -42,6 +42,12 @@ public sealed unsafe class StoragePool : IDisposable
 
     public void Destroy() => LibvirtError.Check(NativeMethods.virStoragePoolDestroy(handle), "virStoragePoolDestroy");
 
+    /// <summary>
+    /// Removes the pool's storage on the host (for a dir pool: its now empty directory). The pool must be
+    /// inactive; libvirt refuses while volumes remain.
+    /// </summary>
+    public void Delete() => LibvirtError.Check(NativeMethods.virStoragePoolDelete(handle, 0), "virStoragePoolDelete");
+
     public void Undefine() => LibvirtError.Check(NativeMethods.virStoragePoolUndefine(handle), "virStoragePoolUndefine");
 
     public void SetAutostart(bool autostart) =>

@@ -163,6 +163,17 @@ public sealed class ClusterReconciler(
                     if (pool is not null)
                     {
                         IgnoreInvalid(() => { if (pool.IsActive) { pool.Destroy(); } });
+                        try
+                        {
+                            // Removes the pool directory on the libvirt host, through the connection.
+                            pool.Delete();
+                        }
+                        catch (LibvirtException e)
+                        {
+                            // Something that is not ours is still in it (we never touch it): keep the directory.
+                            Log.PoolDirectoryKept(logger, layout.Cluster, action.Name, e.Message);
+                        }
+
                         pool.Undefine();
                     }
                 }

@@ -43,4 +43,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information,
         Message = "Cluster {Cluster}: {Step} is not wired into this engine; skipped")]
     public static partial void StepNotWired(ILogger logger, string cluster, string step);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: pool {Pool} undefined but its directory was kept: {Reason}")]
+    public static partial void PoolDirectoryKept(ILogger logger, string cluster, string pool, string reason);
 }
