@@ -43,10 +43,19 @@ public sealed class ControlClient
         }
 
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
-        await stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-        await stream.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var json = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        try
+        {
+            await stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // vhpcd may answer and close before reading (a refused peer); its answer is still ours to read.
+        }
 
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var finished = false;

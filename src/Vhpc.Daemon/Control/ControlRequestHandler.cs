@@ -36,8 +36,29 @@ public sealed class ControlRequestHandler
         _logger = logger;
     }
 
-    public static Task RefuseAsync(Stream stream, string group, CancellationToken cancellationToken) =>
-        WriteAsync(stream, Failure(ControlErrorCode.PermissionDenied, $"permission denied: only root and members of group '{group}' may use vhpcd"), cancellationToken);
+    public static async Task RefuseAsync(Stream stream, string group, CancellationToken requestDeadline, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+
+        // Read (and ignore) the request first: closing with unread data would reset the connection
+        // and the client could lose the explanation.
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestDeadline, stoppingToken);
+            await ReadLineAsync(stream, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or OperationCanceledException or IOException)
+        {
+        }
+
+        try
+        {
+            await WriteAsync(stream, Failure(ControlErrorCode.PermissionDenied, $"permission denied: only root and members of group '{group}' may use vhpcd"), stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+        }
+    }
 
     public async Task HandleAsync(Stream stream, PeerCredentials peer, CancellationToken requestDeadline, CancellationToken stoppingToken)
     {

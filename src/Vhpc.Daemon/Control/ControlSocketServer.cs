@@ -111,15 +111,16 @@ public sealed class ControlSocketServer : BackgroundService
             }
 
             await using var stream = new NetworkStream(client, ownsSocket: false);
-            if (!peer.MayUse(_socketGroup, _daemonUser))
-            {
-                Log.PeerRefused(_logger, peer.UserId, peer.GroupId, peer.ProcessId, _options.SocketGroup);
-                await ControlRequestHandler.RefuseAsync(stream, _options.SocketGroup, stoppingToken).ConfigureAwait(false);
-                return;
-            }
 
             // A client gets a few seconds to send its one request line; an idle connection is not a reason to hold a task.
             using var requestDeadline = new CancellationTokenSource(RequestReadTimeout, _time);
+            if (!peer.MayUse(_socketGroup, _daemonUser))
+            {
+                Log.PeerRefused(_logger, peer.UserId, peer.GroupId, peer.ProcessId, _options.SocketGroup);
+                await ControlRequestHandler.RefuseAsync(stream, _options.SocketGroup, requestDeadline.Token, stoppingToken).ConfigureAwait(false);
+                return;
+            }
+
             await _handler.HandleAsync(stream, peer, requestDeadline.Token, stoppingToken).ConfigureAwait(false);
         }
     }
