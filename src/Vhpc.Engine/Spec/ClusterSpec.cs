@@ -1,9 +1,9 @@
 namespace Vhpc.Engine.Spec;
 
 /// <summary>
-/// A validated cluster spec (one YAML file per cluster). Instances come only from
-/// <c>ClusterSpecLoader</c>, which rejects anything invalid before a spec exists, so the rest of the
-/// engine can trust every field.
+/// A cluster spec (one YAML file per cluster). <c>ClusterSpecLoader</c> produces instances only after
+/// <see cref="ClusterSpecValidator"/> accepted them; the engine validates again on entry because a spec
+/// can also be built in code, so the rest of the engine can trust every field.
 /// </summary>
 public sealed record ClusterSpec
 {
@@ -40,14 +40,27 @@ public enum OsFamily
     RedHat,
 }
 
-/// <summary>The base image: a local path or an http(s) URL, optionally pinned by sha256.</summary>
-public sealed record ImageSpec(string Source, string? Sha256, OsFamily OsFamily, DirectKernelBootSpec? Boot);
+/// <summary>How the base image file is encoded; the base volume keeps that format.</summary>
+public enum ImageFormat
+{
+    Qcow2,
+    Raw,
+}
 
-/// <summary>Optional direct kernel boot, as the Terraform provider allows.</summary>
+/// <summary>
+/// The base image: a path on the machine running the engine, or an http(s) URL, pinned by sha256
+/// (required: the base volume's name carries the digest, which is how "uploaded once" is decided).
+/// </summary>
+public sealed record ImageSpec(string Source, string? Sha256, OsFamily OsFamily, DirectKernelBootSpec? Boot,
+    ImageFormat Format = ImageFormat.Qcow2);
+
+/// <summary>Optional direct kernel boot, as the Terraform provider allows. Paths are on the libvirt host.</summary>
 public sealed record DirectKernelBootSpec(string Kernel, string? Initrd, string? Cmdline);
 
+/// <summary>A dir storage pool; <see cref="Path"/> is a directory on the libvirt host.</summary>
 public sealed record PoolSpec(string Name, string Path);
 
+/// <summary>The NAT network; <see cref="Bridge"/> null means the derived default (see ClusterLayout).</summary>
 public sealed record NetworkSpec(string Name, string Cidr, string? Bridge);
 
 /// <summary>The service account; without a key file vhpcd generates a per-cluster key pair.</summary>
@@ -69,4 +82,13 @@ public enum GraphicsKind
     None,
 }
 
-public sealed record VmSpec(Accelerator Accelerator, GraphicsKind Graphics);
+/// <summary>
+/// Virtual machine settings shared by all nodes. <see cref="ConsoleLogDirectory"/> is a directory on the
+/// libvirt host where each node's serial console is logged (null: /var/log/libvirt/qemu).
+/// </summary>
+public sealed record VmSpec(Accelerator Accelerator, GraphicsKind Graphics, string? ConsoleLogDirectory = null)
+{
+    public const string DefaultConsoleLogDirectory = "/var/log/libvirt/qemu";
+
+    public string EffectiveConsoleLogDirectory => ConsoleLogDirectory ?? DefaultConsoleLogDirectory;
+}

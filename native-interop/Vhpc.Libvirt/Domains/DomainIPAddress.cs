@@ -1,0 +1,6 @@
+using System.Net;
+
+namespace Vhpc.Libvirt;
+
+/// <summary>One address of a guest interface.</summary>
+public sealed record DomainIPAddress(IPAddressType Type, IPAddress Address, int Prefix);

@@ -1,0 +1,12 @@
+namespace Vhpc.Libvirt;
+
+/// <summary>libvirt's virDomainXMLFlags.</summary>
+[Flags]
+public enum DomainXmlFlags
+{
+    None = 0,
+    Secure = 1,
+    Inactive = 2,
+    UpdateCpu = 4,
+    Migratable = 8,
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vhpc.Engine.Reconcile;
+
+namespace Vhpc.Engine.Hosting;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IClusterEngine"/> and its parts. Every seam is registered with TryAdd, so a
+    /// host that registered its own first wins: <see cref="IConnectionSource"/> (a shared kept-alive
+    /// connection), <see cref="INodeReadiness"/> and <see cref="IClusterConfiguration"/> (guests and
+    /// Ansible; without them apply stops after boot and says so), <see cref="ISeedBuilder"/>,
+    /// <see cref="IBaseImageSource"/>, <see cref="IAuthorizedKeySource"/>, <see cref="IVolumeUploader"/>.
+    /// </summary>
+    public static IServiceCollection AddVhpcEngine(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConnectionSource, OpenPerOperationConnectionSource>();
+        services.TryAddSingleton<ISeedBuilder, MinimalSeedBuilder>();
+        services.TryAddSingleton<IAuthorizedKeySource, SpecKeyFileSource>();
+        services.TryAddSingleton<IVolumeUploader, LibvirtStreamUploader>();
+        services.TryAddSingleton<IBaseImageSource>(_ => new LocalOrHttpImageSource(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
+        services.TryAddSingleton<HostPlatformDetector>();
+        services.TryAddSingleton<ClusterReconciler>();
+        services.TryAddSingleton<ClusterEngine>();
+        services.TryAddSingleton<IClusterEngine>(sp => sp.GetRequiredService<ClusterEngine>());
+        return services;
+    }
+}

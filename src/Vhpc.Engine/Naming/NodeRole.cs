@@ -1,0 +1,7 @@
+namespace Vhpc.Engine.Naming;
+
+public enum NodeRole
+{
+    Management,
+    Worker,
+}

@@ -1,0 +1,30 @@
+using Vhpc.Engine.Xml;
+
+namespace Vhpc.Engine.Planning;
+
+/// <summary>
+/// What libvirt reports about the objects a cluster's names point at, as plain records, so the planner
+/// is a pure function that tests can feed directly.
+/// </summary>
+/// <param name="Pool">The pool named like the spec's pool, or null.</param>
+/// <param name="Volumes">The volumes of that pool (empty when it is missing or not the cluster's).</param>
+/// <param name="Network">The network named like the spec's network, or null.</param>
+/// <param name="Domains">Domains whose name follows the cluster's node naming, or whose mark names the cluster.</param>
+public sealed record ActualState(
+    ActualPool? Pool,
+    IReadOnlyList<ActualVolume> Volumes,
+    ActualNetwork? Network,
+    IReadOnlyList<ActualDomain> Domains)
+{
+    public static ActualState Empty { get; } = new(null, [], null, []);
+}
+
+public sealed record ActualPool(string Name, Guid Uuid, string Type, string? Path, bool Active);
+
+/// <summary>A volume; <paramref name="BackingPath"/> is the backing store of an overlay (or null).</summary>
+public sealed record ActualVolume(string Name, string Path, string? BackingPath = null);
+
+public sealed record ActualNetwork(string Name, bool Active, NetworkDefinition Definition);
+
+/// <summary>A domain; <paramref name="Mark"/> is vhpc's metadata when present (the only ownership proof).</summary>
+public sealed record ActualDomain(string Name, bool Active, NodeMark? Mark, IReadOnlyList<string> DiskPaths);

@@ -1,0 +1,348 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Vhpc.Engine.Naming;
+using Vhpc.Engine.Planning;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Spec;
+using Vhpc.Engine.Status;
+using Vhpc.Engine.Telemetry;
+using Vhpc.Libvirt;
+
+namespace Vhpc.Engine.Reconcile;
+
+/// <summary>
+/// The engine the daemon calls: validate, read what libvirt has, plan, execute, then (when wired) wait
+/// for every node to be ready and configure the cluster. Operations on one cluster are serialized.
+/// A spec that fails validation throws <see cref="ClusterSpecException"/> before any libvirt call.
+/// </summary>
+public sealed class ClusterEngine(
+    IConnectionSource connections,
+    HostPlatformDetector detector,
+    ClusterReconciler reconciler,
+    TimeProvider time,
+    ILogger<ClusterEngine> logger,
+    INodeReadiness? readiness = null,
+    IClusterConfiguration? configuration = null) : IClusterEngine
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
+    public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    {
+        var layout = LayoutOf(spec);
+        return Task.Run(() =>
+        {
+            using var lease = connections.Acquire(spec.Connect);
+            var plan = ClusterPlanner.PlanApply(layout, ClusterStateReader.Read(lease.Connection, layout));
+            Log.Planned(logger, layout.Cluster, plan.Actions.Count, plan.Conflicts.Count);
+            return plan;
+        }, cancellationToken);
+    }
+
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var layout = LayoutOf(spec);
+        var started = time.GetTimestamp();
+        using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.apply");
+        activity?.SetTag("vhpc.cluster", layout.Cluster);
+        var gate = _locks.GetOrAdd(layout.Cluster, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await Task.Run(() => ApplyLockedAsync(layout, progress, started, cancellationToken), cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("vhpc.outcome", result.Succeeded ? "ok" : "error");
+            if (!result.Succeeded)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
+
+            VhpcTelemetry.ProvisioningDuration.Record(result.Duration.TotalSeconds,
+                new KeyValuePair<string, object?>("step", "apply"), new KeyValuePair<string, object?>("outcome", result.Succeeded ? "ok" : "error"));
+            Log.ApplyFinished(logger, layout.Cluster, result.Duration.TotalSeconds, result.Succeeded);
+            return result;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var layout = LayoutOf(spec);
+        using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.destroy");
+        activity?.SetTag("vhpc.cluster", layout.Cluster);
+        var gate = _locks.GetOrAdd(layout.Cluster, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(async () =>
+            {
+                using var lease = connections.Acquire(spec.Connect);
+                var plan = ClusterPlanner.PlanDestroy(layout, ClusterStateReader.Read(lease.Connection, layout));
+                foreach (var conflict in plan.Conflicts)
+                {
+                    Log.Conflict(logger, layout.Cluster, conflict);
+                }
+
+                // The platform only matters for defining domains, which destroy never does.
+                var context = new ReconcileContext(lease.Connection, layout, new HostPlatform(DomainType.Qemu, null, null, "destroy"), progress);
+                var result = await reconciler.ExecuteAsync(context, plan, ActualState.Empty, cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException($"destroy of cluster {layout.Cluster} left objects behind: "
+                        + string.Join("; ", result.NodeErrors.Values.Append(result.Error).OfType<string>()));
+                }
+
+                Log.Destroyed(logger, layout.Cluster, result.ActionsCompleted);
+                return new DestroyResult(layout.Cluster, result.ActionsCompleted);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    {
+        var layout = LayoutOf(spec);
+        return Task.Run(() =>
+        {
+            using var lease = connections.Acquire(spec.Connect);
+            return ReadStatus(lease.Connection, layout);
+        }, cancellationToken);
+    }
+
+    private async Task<ApplyResult> ApplyLockedAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started, CancellationToken cancellationToken)
+    {
+        var cluster = layout.Cluster;
+        progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started));
+        using var lease = connections.Acquire(layout.Spec.Connect);
+        var connection = lease.Connection;
+        HostPlatform platform;
+        ActualState actual;
+        ClusterPlan plan;
+        try
+        {
+            platform = detector.Detect(connection, layout.Spec.Vm.Accelerator);
+            actual = ClusterStateReader.Read(connection, layout);
+            plan = ClusterPlanner.PlanApply(layout, actual);
+        }
+        catch (Exception e) when (e is LibvirtException or InvalidOperationException)
+        {
+            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            return Failed(layout, started, e.Message);
+        }
+
+        Log.Planned(logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
+        if (plan.HasConflicts)
+        {
+            foreach (var conflict in plan.Conflicts)
+            {
+                Log.Conflict(logger, cluster, conflict);
+            }
+
+            var message = "nothing was changed: " + string.Join("; ", plan.Conflicts);
+            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
+            return Failed(layout, started, message);
+        }
+
+        progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
+            time.GetElapsedTime(started), plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions"));
+
+        var executed = await reconciler.ExecuteAsync(new ReconcileContext(connection, layout, platform, progress), plan, actual, cancellationToken)
+            .ConfigureAwait(false);
+        if (executed.Error is not null)
+        {
+            return Failed(layout, started, executed.Error);
+        }
+
+        var nodeErrors = new Dictionary<string, (string Error, string? Tail)>(StringComparer.Ordinal);
+        foreach (var (node, error) in executed.NodeErrors)
+        {
+            nodeErrors[node] = (error, null);
+        }
+
+        var ready = await WaitForNodesAsync(layout, connection, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
+        if (ready is not null)
+        {
+            await ConfigureAsync(layout, ready, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
+        }
+
+        var nodes = layout.Nodes
+            .Select(n => nodeErrors.TryGetValue(n.Name, out var e) ? new NodeResult(n.Name, false, e.Error, e.Tail) : new NodeResult(n.Name, true, null, null))
+            .ToList();
+        var succeeded = nodes.All(n => n.Succeeded);
+        return new ApplyResult(cluster, succeeded, time.GetElapsedTime(started), nodes,
+            succeeded ? null : $"{nodes.Count(n => !n.Succeeded)} of {nodes.Count} nodes failed");
+    }
+
+    /// <summary>Every node without an error so far, waited for in parallel; null when readiness is not wired.</summary>
+    private async Task<List<ReadyNode>?> WaitForNodesAsync(ClusterLayout layout, Connection connection, IProgress<ProgressEvent> progress,
+        Dictionary<string, (string Error, string? Tail)> nodeErrors, CancellationToken cancellationToken)
+    {
+        if (readiness is null)
+        {
+            Log.StepNotWired(logger, layout.Cluster, "node readiness (lease, SSH)");
+            progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, null, ProvisioningStep.Lease, StepState.Skipped,
+                Message: "lease and SSH readiness are not wired into this engine"));
+            return null;
+        }
+
+        var candidates = layout.Nodes.Where(n => !nodeErrors.ContainsKey(n.Name)).ToList();
+        var results = await Task.WhenAll(candidates.Select(async node =>
+        {
+            try
+            {
+                return (node, await readiness.WaitUntilReadyAsync(new NodeReadinessRequest(layout.Spec, layout, node, connection, progress), cancellationToken)
+                    .ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return (node, new NodeReadinessResult(false, null, e.Message));
+            }
+        })).ConfigureAwait(false);
+
+        var ready = new List<ReadyNode>();
+        foreach (var (node, result) in results)
+        {
+            if (result.Ready && result.Address is not null)
+            {
+                ready.Add(new ReadyNode(node, result.Address));
+                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ssh"));
+            }
+            else
+            {
+                nodeErrors[node.Name] = (result.Error ?? "node did not become ready", result.ConsoleTail);
+                Log.NodeFailed(logger, layout.Cluster, node.Name, result.Error ?? "not ready");
+                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "failed"));
+            }
+        }
+
+        return ready;
+    }
+
+    private async Task ConfigureAsync(ClusterLayout layout, List<ReadyNode> ready, IProgress<ProgressEvent> progress,
+        Dictionary<string, (string Error, string? Tail)> nodeErrors, CancellationToken cancellationToken)
+    {
+        if (configuration is null)
+        {
+            Log.StepNotWired(logger, layout.Cluster, "configuration (Ansible)");
+            progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, null, ProvisioningStep.Configure, StepState.Skipped,
+                Message: "configuration is not wired into this engine"));
+            return;
+        }
+
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<NodeConfigurationResult> results;
+        try
+        {
+            results = await configuration.ConfigureAsync(new ClusterConfigurationRequest(layout.Spec, layout, ready, progress), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            results = ready.Select(r => new NodeConfigurationResult(r.Node.Name, false, e.Message)).ToList();
+        }
+
+        foreach (var node in ready)
+        {
+            var result = results.FirstOrDefault(r => r.Node == node.Node.Name);
+            if (result is null || !result.Succeeded)
+            {
+                nodeErrors[node.Node.Name] = (result?.Error ?? "no configuration result for this node", null);
+            }
+            else
+            {
+                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ready"));
+            }
+        }
+    }
+
+    private static ClusterStatus ReadStatus(Connection connection, ClusterLayout layout)
+    {
+        var actual = ClusterStateReader.Read(connection, layout);
+        var networkOwned = actual.Network is { } n && n.Definition.Uuid == layout.NetworkUuid;
+        IReadOnlyList<DhcpLease> leases = [];
+        if (networkOwned && actual.Network!.Active)
+        {
+            using var network = connection.LookupNetwork(layout.NetworkName);
+            try
+            {
+                leases = network?.GetDhcpLeases() ?? [];
+            }
+            catch (LibvirtException e) when (e.Code == ErrorCode.NoSupport)
+            {
+                // A driver without lease reporting (the test driver): addresses stay unknown (null).
+            }
+        }
+
+        var owned = actual.Domains.Where(d => d.Mark?.Cluster == layout.Cluster && d.Mark.Node == d.Name).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var nodes = new List<NodeStatus>();
+        foreach (var node in layout.Nodes)
+        {
+            var lease = leases.Where(l => string.Equals(l.Mac, node.Mac, StringComparison.OrdinalIgnoreCase)).MaxBy(l => l.ExpiryTime);
+            var role = node.Role == NodeRole.Management ? "management" : "worker";
+            if (owned.TryGetValue(node.Name, out var domain))
+            {
+                var stale = domain.Mark!.SpecHash != node.SpecHash;
+                nodes.Add(new NodeStatus(node.Name, role, DomainStateText(connection, node.Name), lease?.IPAddress.ToString(), lease?.ExpiryTime,
+                    null, null, stale ? "defined from an older spec; apply to replace it" : null));
+            }
+            else
+            {
+                var foreign = actual.Domains.Any(d => d.Name == node.Name);
+                nodes.Add(new NodeStatus(node.Name, role, foreign ? "conflict" : "missing", null, null, null, null,
+                    foreign ? "a domain with this name exists but is not this cluster's" : null));
+            }
+        }
+
+        foreach (var extra in owned.Values.Where(d => layout.Nodes.All(n => n.Name != d.Name)))
+        {
+            nodes.Add(new NodeStatus(extra.Name, extra.Mark!.Role == NodeRole.Management ? "management" : "worker",
+                DomainStateText(connection, extra.Name), null, null, null, null, "not in the spec; apply removes it"));
+        }
+
+        return new ClusterStatus(layout.Cluster, networkOwned && actual.Network!.Active, nodes);
+    }
+
+    private static string DomainStateText(Connection connection, string name)
+    {
+        using var domain = connection.LookupDomain(name);
+        return domain?.GetState() switch
+        {
+            null => "missing",
+            Libvirt.DomainState.Running => "running",
+            Libvirt.DomainState.Shutoff => "shut off",
+            Libvirt.DomainState.Paused => "paused",
+            Libvirt.DomainState.Shutdown => "shutting down",
+            Libvirt.DomainState.Crashed => "crashed",
+            { } other => other.ToString().ToLowerInvariant(),
+        };
+    }
+
+    private ApplyResult Failed(ClusterLayout layout, long started, string error) =>
+        new(layout.Cluster, false, time.GetElapsedTime(started), [], error);
+
+    /// <summary>Validates on entry (a spec may be built in code) and derives the layout.</summary>
+    private static ClusterLayout LayoutOf(ClusterSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var violations = ClusterSpecValidator.Validate(spec);
+        if (violations.Count > 0)
+        {
+            throw new ClusterSpecException(violations
+                .Select(v => new SpecError(spec.SourcePath ?? "<spec>", new SourceMark(1, 1), v.Path, v.Reason))
+                .ToList());
+        }
+
+        return ClusterLayout.From(spec);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Net;
+using Vhpc.Engine.Naming;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Spec;
+using Vhpc.Libvirt;
+
+namespace Vhpc.Engine.Reconcile;
+
+/// <summary>
+/// Waits until a booted node is usable (DHCP lease, then SSH with cloud-init done). Implemented by
+/// the guests layer (Vhpc.Engine.Guests); the engine calls it for every node after boot, in parallel.
+/// </summary>
+public interface INodeReadiness
+{
+    Task<NodeReadinessResult> WaitUntilReadyAsync(NodeReadinessRequest request, CancellationToken cancellationToken);
+}
+
+/// <param name="Connection">The engine's connection (lease lookups and lifecycle events go through it).</param>
+/// <param name="Progress">Report Lease and Ssh steps of this node here.</param>
+public sealed record NodeReadinessRequest(
+    ClusterSpec Spec,
+    ClusterLayout Layout,
+    ClusterNode Node,
+    Connection Connection,
+    IProgress<ProgressEvent> Progress);
+
+/// <param name="ConsoleTail">The end of the serial console log when the node failed, for the operator.</param>
+public sealed record NodeReadinessResult(bool Ready, IPAddress? Address, string? Error = null, string? ConsoleTail = null);

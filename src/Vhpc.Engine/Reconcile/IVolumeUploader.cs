@@ -1,0 +1,21 @@
+using Vhpc.Libvirt;
+
+namespace Vhpc.Engine.Reconcile;
+
+/// <summary>
+/// Writes bytes into a volume. The default streams them through libvirt (virStorageVolUpload), which
+/// works the same for a remote host. Exists as a seam because libvirt's test driver has no upload.
+/// </summary>
+public interface IVolumeUploader
+{
+    Task UploadAsync(StorageVolume volume, Stream source, long length, CancellationToken cancellationToken);
+}
+
+public sealed class LibvirtStreamUploader : IVolumeUploader
+{
+    public Task UploadAsync(StorageVolume volume, Stream source, long length, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        return volume.UploadAsync(source, length, cancellationToken);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vhpc.Engine.Reconcile;
+
+/// <summary>The engine's log events (ids 2000-2999); placeholders become journald fields.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
+        Message = "Accelerator for {Uri}: domain type {DomainType}, cpu mode {CpuMode} ({Reason})")]
+    public static partial void AcceleratorChosen(ILogger logger, string uri, string domainType, string cpuMode, string reason);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
+        Message = "Plan for cluster {Cluster}: {ActionCount} actions, {ConflictCount} conflicts")]
+    public static partial void Planned(ILogger logger, string cluster, int actionCount, int conflictCount);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Cluster {Cluster}: conflict: {Conflict}")]
+    public static partial void Conflict(ILogger logger, string cluster, string conflict);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: {Kind} {Target} {ObjectName} ({Reason})")]
+    public static partial void ActionStarting(ILogger logger, string cluster, string kind, string target, string objectName, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error,
+        Message = "Cluster {Cluster}: {Kind} {Target} {ObjectName} failed")]
+    public static partial void ActionFailed(ILogger logger, Exception exception, string cluster, string kind, string target, string objectName);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: base image uploaded as {Volume} ({Bytes} bytes, sha256 verified)")]
+    public static partial void BaseImageUploaded(ILogger logger, string cluster, string volume, long bytes);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: apply finished in {Seconds:F1} s, succeeded {Succeeded}")]
+    public static partial void ApplyFinished(ILogger logger, string cluster, double seconds, bool succeeded);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: destroy removed {Count} objects")]
+    public static partial void Destroyed(ILogger logger, string cluster, int count);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: node {Node} failed: {Error}")]
+    public static partial void NodeFailed(ILogger logger, string cluster, string node, string error);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: {Step} is not wired into this engine; skipped")]
+    public static partial void StepNotWired(ILogger logger, string cluster, string step);
+}

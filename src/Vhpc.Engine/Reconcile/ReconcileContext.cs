@@ -1,0 +1,14 @@
+using Vhpc.Engine.Naming;
+using Vhpc.Engine.Progress;
+using Vhpc.Libvirt;
+
+namespace Vhpc.Engine.Reconcile;
+
+/// <summary>What executing one plan needs besides the plan: where, for which cluster, on what host.</summary>
+public sealed record ReconcileContext(Connection Connection, ClusterLayout Layout, HostPlatform Platform, IProgress<ProgressEvent> Progress);
+
+/// <summary>How executing a plan went: per-node errors, or the error that stopped everything.</summary>
+public sealed record ReconcileResult(int ActionsCompleted, IReadOnlyDictionary<string, string> NodeErrors, string? Error)
+{
+    public bool Succeeded => Error is null && NodeErrors.Count == 0;
+}

@@ -1,0 +1,107 @@
+using System.Text;
+using Vhpc.Seed.Iso9660;
+using Vhpc.Seed.Tests.Readers;
+
+namespace Vhpc.Seed.Tests;
+
+/// <summary>A typical NoCloud seed read back by every independent reader.</summary>
+public sealed class ReaderAgreementTests : IDisposable
+{
+    private static readonly DateTimeOffset Timestamp = new(2026, 11, 27, 18, 45, 49, TimeSpan.Zero);
+    private readonly ScratchDirectory scratch = new();
+
+    private static readonly byte[] UserData = Encoding.UTF8.GetBytes(
+        "#cloud-config\nusers:\n  - name: vhpc\n    ssh_authorized_keys: [\"ssh-ed25519 AAAA test\"]\n");
+    private static readonly byte[] MetaData = Encoding.UTF8.GetBytes("instance-id: n1\nlocal-hostname: n1\n");
+    private static readonly byte[] NetworkConfig = Encoding.UTF8.GetBytes("version: 2\nethernets: {}\n");
+    private static readonly byte[] VendorData = [];
+
+    private string WriteSeed()
+    {
+        var seed = new NoCloudSeed(UserData, MetaData, NetworkConfig, VendorData);
+        return scratch.WriteIso(seed.Image, Timestamp);
+    }
+
+    private static Dictionary<string, byte[]> Expected() => new(StringComparer.Ordinal)
+    {
+        ["user-data"] = UserData,
+        ["meta-data"] = MetaData,
+        ["network-config"] = NetworkConfig,
+        ["vendor-data"] = VendorData,
+    };
+
+    [Fact]
+    public void Isoinfo_describes_a_cidata_volume_with_Joliet_level_3()
+    {
+        string iso = WriteSeed();
+        string description = IsoReaders.IsoinfoDescribe(iso);
+        Assert.Contains("Volume id: cidata", description, StringComparison.Ordinal);
+        Assert.Contains("Joliet with UCS level 3 found", description, StringComparison.Ordinal);
+        Assert.Contains("NO Rock Ridge present", description, StringComparison.Ordinal);
+        Assert.Contains($"Volume size is: {new FileInfo(iso).Length / 2048}", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Isoinfo_lists_the_exact_Joliet_names_and_8_3_primary_names()
+    {
+        string iso = WriteSeed();
+        Dictionary<string, long> joliet = IsoReaders.IsoinfoJolietListing(iso);
+        Assert.Equal(Expected().ToDictionary(p => p.Key, p => (long)p.Value.Length), joliet);
+
+        Dictionary<string, long> primary = IsoReaders.IsoinfoPrimaryListing(iso);
+        Assert.Equal(
+            new Dictionary<string, long>
+            {
+                ["USER_DAT.;1"] = UserData.Length,
+                ["META_DAT.;1"] = MetaData.Length,
+                ["NETWORK_.;1"] = NetworkConfig.Length,
+                ["VENDOR_D.;1"] = VendorData.Length,
+            },
+            primary);
+    }
+
+    [Fact]
+    public void Isoinfo_extracts_byte_identical_contents()
+    {
+        string iso = WriteSeed();
+        foreach ((string name, byte[] content) in Expected())
+        {
+            Assert.Equal(content, IsoReaders.IsoinfoExtract(iso, name));
+        }
+    }
+
+    [Fact]
+    public void Xorriso_finds_every_file_and_extracts_it()
+    {
+        string iso = WriteSeed();
+        HashSet<string> paths = IsoReaders.XorrisoFind(iso);
+        Assert.Equal(new HashSet<string>(["/", .. Expected().Keys.Select(k => "/" + k)]), paths);
+        foreach ((string name, byte[] content) in Expected())
+        {
+            Assert.Equal(content, IsoReaders.XorrisoExtract(iso, name, scratch.Path));
+        }
+    }
+
+    [Fact]
+    public void SevenZip_lists_and_extracts_every_file()
+    {
+        string iso = WriteSeed();
+        Assert.Equal(Expected().ToDictionary(p => p.Key, p => (long)p.Value.Length), IsoReaders.SevenZipListing(iso));
+        string extracted = IsoReaders.SevenZipExtractAll(iso, scratch.Path);
+        foreach ((string name, byte[] content) in Expected())
+        {
+            Assert.Equal(content, File.ReadAllBytes(Path.Combine(extracted, name)));
+        }
+    }
+
+    [Fact]
+    public void Blkid_probes_iso9660_labelled_cidata()
+    {
+        string iso = WriteSeed();
+        Dictionary<string, string> probe = IsoReaders.Blkid(iso);
+        Assert.Equal("cidata", probe["LABEL"]);
+        Assert.Equal("iso9660", probe["TYPE"]);
+    }
+
+    public void Dispose() => scratch.Dispose();
+}
