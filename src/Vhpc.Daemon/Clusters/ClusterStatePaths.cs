@@ -1,8 +1,8 @@
 namespace Vhpc.Daemon.Clusters;
 
 /// <summary>
-/// Where a cluster's files live under the state directory (the layout the engine writes:
-/// clusters/NAME/ssh/id_ed25519 + known_hosts, clusters/NAME/console/NODE.log).
+/// Where a cluster's SSH material lives under the state directory: clusters/NAME/ssh/id_ed25519 and
+/// known_hosts (the per-cluster key pair and the host keys recorded when the nodes came up).
 /// </summary>
 public sealed class ClusterStatePaths(string stateDirectory, string cluster)
 {
@@ -11,6 +11,4 @@ public sealed class ClusterStatePaths(string stateDirectory, string cluster)
     public string PrivateKey => Path.Combine(Directory, "ssh", "id_ed25519");
 
     public string KnownHosts => Path.Combine(Directory, "ssh", "known_hosts");
-
-    public string ConsoleLog(string node) => Path.Combine(Directory, "console", node + ".log");
 }

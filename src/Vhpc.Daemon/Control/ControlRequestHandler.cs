@@ -7,6 +7,7 @@ using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Operations;
+using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
 
@@ -277,17 +278,26 @@ public sealed class ControlRequestHandler
         var entries = request.Cluster is null
             ? _registry.Entries.Where(e => e.Spec is not null).ToList()
             : Find(request.Cluster) is { Spec: not null } one ? [one] : [];
-        foreach (var entry in entries)
+        foreach (var spec in entries.Select(e => e.Spec!))
         {
-            var log = new ClusterStatePaths(_options.StateDirectory, entry.Spec!.Name).ConsoleLog(request.Node);
-            if (File.Exists(log))
+            // The engine's layout says where each node's serial console is logged (vm.consoleLogDirectory).
+            var node = ClusterLayout.From(spec).Nodes.FirstOrDefault(n => NodeMatches(n.Name, request.Node, spec));
+            if (node is null)
             {
-                var lines = Tail(log, Math.Clamp(request.Lines ?? _options.ConsoleTailLines, 1, 100_000));
-                return new ControlMessage { Kind = ControlMessageKind.Result, Console = new ConsoleInfo(entry.Spec.Name, request.Node, log, lines) };
+                continue;
             }
+
+            var log = node.ConsoleLogPath;
+            if (!File.Exists(log))
+            {
+                return Failure(ControlErrorCode.OperationFailed, $"node {node.Name} has no console log yet at {log} (has it been started?)");
+            }
+
+            var lines = Tail(log, Math.Clamp(request.Lines ?? _options.ConsoleTailLines, 1, 100_000));
+            return new ControlMessage { Kind = ControlMessageKind.Result, Console = new ConsoleInfo(spec.Name, node.Name, log, lines) };
         }
 
-        return Failure(ControlErrorCode.UnknownNode, $"no console log for node {request.Node} (has it been started by vhpcd?)");
+        return Failure(ControlErrorCode.UnknownNode, $"no node {request.Node} in {(request.Cluster is null ? "any loaded cluster" : "cluster " + request.Cluster)}");
     }
 
     private static bool NodeMatches(string nodeName, string wanted, ClusterSpec spec) =>

@@ -19,7 +19,7 @@ public sealed class CliAgainstDaemonTests
         Assert.True(code == ExitCodes.Ok, error);
         foreach (var step in new[] { "defining", "booting", "lease", "SSH", "configuring" })
         {
-            Assert.Matches($@"\[\s*\d+\.\ds\] c1-w01\s+{step}\s+ok \(0\.0 s\)", output);
+            Assert.Matches($@"\[\s*\d+\.\ds\] c1-w-01\s+{step}\s+ok \(0\.0 s\)", output);
         }
 
         Assert.Contains("cluster c1 ready", output, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class CliAgainstDaemonTests
         var table = await RunCliAsync(["status", "c1", "--socket", layout.SocketPath]);
         Assert.Equal(ExitCodes.Ok, table.Code);
         Assert.Matches(@"NODE\s+ROLE\s+STATE\s+ADDRESS\s+LEASE\s+SSH\s+CONFIGURED", table.Output);
-        Assert.Matches(@"c1-mgmt1\s+management\s+running\s+10\.206\.1\.10\s+\d+m\d\ds\s+yes\s+yes", table.Output);
+        Assert.Matches(@"c1-m-01\s+management\s+running\s+10\.206\.1\.10\s+\d+m\d\ds\s+yes\s+yes", table.Output);
 
         var json = await RunCliAsync(["status", "c1", "--json", "--socket", layout.SocketPath]);
         using var document = JsonDocument.Parse(json.Output);
@@ -97,13 +97,14 @@ public sealed class CliAgainstDaemonTests
     public async Task Console_prints_the_tail_of_the_serial_log()
     {
         using var layout = new DaemonLayout();
-        layout.WriteCluster("c1.yaml", "name: c1\n");
-        var log = Path.Combine(layout.StateDirectory, "clusters", "c1", "console", "c1-w01.log");
+        var logs = Path.Combine(layout.Root, "consoles");
+        layout.WriteCluster("c1.yaml", $"name: c1\nconsoleLogDirectory: {logs}\n");
+        var log = Path.Combine(logs, "c1-w-01-serial.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         await File.WriteAllLinesAsync(log, Enumerable.Range(1, 100).Select(i => $"line {i}"));
         await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
 
-        var (code, output, _) = await RunCliAsync(["console", "c1-w01", "-n", "3", "--socket", layout.SocketPath]);
+        var (code, output, _) = await RunCliAsync(["console", "c1-w-01", "-n", "3", "--socket", layout.SocketPath]);
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal("line 98\nline 99\nline 100\n", output);
     }

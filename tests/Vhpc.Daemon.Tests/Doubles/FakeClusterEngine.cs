@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine;
+using Vhpc.Engine.Naming;
 using Vhpc.Engine.Planning;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
@@ -114,9 +115,8 @@ internal sealed class FakeClusterEngine : IClusterEngine
         return new ClusterStatus(spec.Name, existing.Count > 0, nodes);
     }
 
-    public static IEnumerable<string> NodeNames(ClusterSpec spec) =>
-        Enumerable.Range(0, spec.Management.Count).Select(i => $"{spec.Name}-mgmt{i + 1}")
-            .Concat(Enumerable.Range(0, spec.Workers.Count).Select(i => $"{spec.Name}-w{i + 1:D2}"));
+    /// <summary>The engine's own naming, so node names match what the real engine reports.</summary>
+    public static IEnumerable<string> NodeNames(ClusterSpec spec) => ClusterLayout.From(spec).Nodes.Select(n => n.Name);
 
     private void Enter(string cluster)
     {
