@@ -10,6 +10,7 @@ public static class VhpcRootCommand
         {
             GlobalOptions.Socket,
             GlobalOptions.Verbose,
+            ValidateCommand.Create(),
             ListCommand.Create(),
             PlanCommand.Create(),
             ApplyCommand.Create(),
@@ -18,6 +19,7 @@ public static class VhpcRootCommand
             WatchCommand.Create(),
             SshCommand.Create(),
             ConsoleCommand.Create(),
+            SeedIsoCommand.Create(),
         };
         return root;
     }
