@@ -48,8 +48,9 @@ public sealed class ControlSocketServer : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        CloseListener();
+        // Cancel the accept loop first, then close the listener (closing first would fail the pending accept).
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        CloseListener();
         try
         {
             await Task.WhenAll(_connections.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -84,7 +85,7 @@ public sealed class ControlSocketServer : BackgroundService
             {
                 break;
             }
-            catch (SocketException) when (stoppingToken.IsCancellationRequested)
+            catch (SocketException ex) when (stoppingToken.IsCancellationRequested || ex.SocketErrorCode == SocketError.OperationAborted)
             {
                 break;
             }
