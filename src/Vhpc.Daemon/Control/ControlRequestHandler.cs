@@ -16,6 +16,8 @@ namespace Vhpc.Daemon.Control;
 /// <summary>Reads one request line from an authorized peer and answers it (progress lines, then one final line).</summary>
 public sealed class ControlRequestHandler
 {
+    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ClusterRegistry _registry;
     private readonly ClusterOperations _operations;
     private readonly ProgressHub _hub;
@@ -75,7 +77,7 @@ public sealed class ControlRequestHandler
         catch (Exception ex) when (ex is JsonException or InvalidDataException or OperationCanceledException or IOException)
         {
             Log.BadRequest(_logger, peer.UserId, ex.Message);
-            await TryWriteAsync(stream, Failure(ControlErrorCode.BadRequest, $"bad request: {ex.Message}"), ControlCommand.List, stoppingToken).ConfigureAwait(false);
+            await TryWriteAsync(stream, Failure(ControlErrorCode.BadRequest, $"bad request: {ex.Message}"), ControlCommand.List).ConfigureAwait(false);
             return;
         }
 
@@ -128,7 +130,7 @@ public sealed class ControlRequestHandler
 
         if (request.Command != ControlCommand.Watch)
         {
-            await TryWriteAsync(stream, final, request.Command, stoppingToken).ConfigureAwait(false);
+            await TryWriteAsync(stream, final, request.Command).ConfigureAwait(false);
         }
     }
 
@@ -181,7 +183,7 @@ public sealed class ControlRequestHandler
         {
             if (!clientGone)
             {
-                clientGone = !await TryWriteAsync(stream, new ControlMessage { Kind = ControlMessageKind.Progress, Progress = e.ToInfo() }, command, stoppingToken).ConfigureAwait(false);
+                clientGone = !await TryWriteAsync(stream, new ControlMessage { Kind = ControlMessageKind.Progress, Progress = e.ToInfo() }, command).ConfigureAwait(false);
             }
         }
 
@@ -214,7 +216,7 @@ public sealed class ControlRequestHandler
         {
             await foreach (var e in subscription.Reader.ReadAllAsync(clientClosed.Token).ConfigureAwait(false))
             {
-                if (!await TryWriteAsync(stream, new ControlMessage { Kind = ControlMessageKind.Progress, Progress = e.ToInfo() }, ControlCommand.Watch, stoppingToken).ConfigureAwait(false))
+                if (!await TryWriteAsync(stream, new ControlMessage { Kind = ControlMessageKind.Progress, Progress = e.ToInfo() }, ControlCommand.Watch).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -331,11 +333,16 @@ public sealed class ControlRequestHandler
     private static ControlMessage Failure(ControlErrorCode code, string message, string? detail = null) =>
         new() { Kind = ControlMessageKind.Error, Error = new ControlError(code, message, detail) };
 
-    private async Task<bool> TryWriteAsync(Stream stream, ControlMessage message, ControlCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one line, bounded by its own timeout rather than by the stopping token: replies such as
+    /// "stopped at a safe point" are written while vhpcd stops, and a half-written line would corrupt the stream.
+    /// </summary>
+    private async Task<bool> TryWriteAsync(Stream stream, ControlMessage message, ControlCommand command)
     {
         try
         {
-            await WriteAsync(stream, message, cancellationToken).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(WriteTimeout);
+            await WriteAsync(stream, message, timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
