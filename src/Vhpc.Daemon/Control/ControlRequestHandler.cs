@@ -156,7 +156,7 @@ public sealed class ControlRequestHandler
         if (entry.Spec is null)
         {
             return Failure(ControlErrorCode.InvalidSpec,
-                $"cluster file {entry.File} has {entry.Errors.Count} errors (run: vhpc validate -f {entry.File})",
+                $"cluster file {entry.File} has {entry.Errors.Count} error{(entry.Errors.Count == 1 ? "" : "s")} (run: vhpc validate -f {entry.File})",
                 string.Join('\n', entry.Errors));
         }
 
