@@ -1,1 +1,4 @@
-return 0;
+using Vhpc.Cli;
+
+return await CliProgram.RunAsync(args, Console.Out, Console.Error, Console.In,
+    () => !Console.IsInputRedirected && !Console.IsOutputRedirected).ConfigureAwait(false);

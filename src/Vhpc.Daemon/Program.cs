@@ -1,1 +1,3 @@
-return 0;
+using Vhpc.Daemon.Hosting;
+
+return await DaemonRunner.RunAsync(args, EngineWiring.AddClusterEngine).ConfigureAwait(false);

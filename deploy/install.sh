@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Installs vhpcd (the daemon) and vhpc (the CLI) on this host from a source checkout.
+#
+#   sudo deploy/install.sh [--prefix /usr/local] [--self-contained] [--no-start]
+#
+# What it puts where:
+#   PREFIX/lib/vhpc/{vhpcd,vhpc,...}        published programs (framework-dependent: needs the .NET 10
+#                                           runtime, or --self-contained)
+#   PREFIX/bin/vhpc -> ../lib/vhpc/vhpc     the CLI on PATH
+#   PREFIX/share/vhpc/ansible/              the Slurm playbooks (deploy/ansible)
+#   PREFIX/share/vhpc/examples/             example cluster file and settings
+#   PREFIX/share/vhpc/netns.conf            drop-in for guests inside a network namespace
+#   /etc/vhpc/vhpcd.json                    daemon settings (only if absent: never overwritten)
+#   /etc/vhpc/clusters.d/                   one cluster per *.yaml file
+#   /etc/systemd/system/vhpcd.service       the unit (Type=notify)
+#   group "vhpc"                            members may use /run/vhpc/vhpcd.sock
+set -euo pipefail
+
+prefix=/usr/local
+self_contained=false
+start=true
+configuration=Release
+
+usage() {
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
+        --self-contained) self_contained=true; shift ;;
+        --no-start) start=false; shift ;;
+        -h|--help) usage 0 ;;
+        *) echo "install.sh: unknown argument '$1'" >&2; usage 2 >&2 ;;
+    esac
+done
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install.sh: run as root (it installs a system service)" >&2
+    exit 1
+fi
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+libdir="$prefix/lib/vhpc"
+sharedir="$prefix/share/vhpc"
+unit=/etc/systemd/system/vhpcd.service
+
+command -v dotnet >/dev/null || { echo "install.sh: dotnet (SDK 10) is needed to build; install dotnet-sdk-10.0" >&2; exit 1; }
+
+build="$(mktemp -d /tmp/vhpc-install.XXXXXX)"
+trap 'rm -rf "$build"' EXIT
+
+publish=(-c "$configuration" --nologo -p:UseAppHost=true)
+if $self_contained; then
+    publish+=(-r linux-x64 --self-contained true)
+fi
+
+echo "==> building vhpcd and vhpc ($configuration)"
+dotnet publish "$repo/src/Vhpc.Daemon/Vhpc.Daemon.csproj" "${publish[@]}" -o "$build/out"
+dotnet publish "$repo/src/Vhpc.Cli/Vhpc.Cli.csproj" "${publish[@]}" -o "$build/out"
+
+echo "==> installing programs into $libdir"
+# Replace the whole directory so no stale assembly from an older version stays behind.
+rm -rf "$libdir.new"
+install -d -m 0755 "$libdir.new"
+cp -a "$build/out/." "$libdir.new/"
+rm -f "$libdir.new"/*.pdb
+chmod -R u=rwX,go=rX "$libdir.new"
+rm -rf "$libdir.old"
+if [[ -d "$libdir" ]]; then mv "$libdir" "$libdir.old"; fi
+mv "$libdir.new" "$libdir"
+rm -rf "$libdir.old"
+install -d -m 0755 "$prefix/bin"
+ln -sfn "$libdir/vhpc" "$prefix/bin/vhpc"
+
+echo "==> installing playbooks and examples into $sharedir"
+install -d -m 0755 "$sharedir" "$sharedir/examples"
+if [[ -d "$repo/deploy/ansible" ]]; then
+    rm -rf "$sharedir/ansible"
+    cp -a "$repo/deploy/ansible" "$sharedir/ansible"
+    chmod -R u=rwX,go=rX "$sharedir/ansible"
+else
+    echo "    (no deploy/ansible in this checkout: playbooks not installed)"
+fi
+install -m 0644 "$repo/deploy/etc/vhpcd.json" "$sharedir/examples/vhpcd.json"
+install -m 0644 "$repo/deploy/etc/clusters.d/example.yaml" "$sharedir/examples/cluster.yaml"
+install -m 0644 "$repo/deploy/etc/netns.conf" "$sharedir/netns.conf"
+if [[ -f "$repo/README.md" ]]; then install -m 0644 "$repo/README.md" "$sharedir/README.md"; fi
+
+echo "==> group vhpc (may use the control socket)"
+getent group vhpc >/dev/null || groupadd --system vhpc
+
+echo "==> configuration in /etc/vhpc"
+install -d -m 0755 /etc/vhpc /etc/vhpc/clusters.d
+if [[ ! -e /etc/vhpc/vhpcd.json ]]; then
+    install -m 0644 "$repo/deploy/etc/vhpcd.json" /etc/vhpc/vhpcd.json
+else
+    echo "    /etc/vhpc/vhpcd.json exists: kept (the new default is $sharedir/examples/vhpcd.json)"
+fi
+install -d -m 0750 /var/lib/vhpc
+
+echo "==> systemd unit $unit"
+sed "s#/usr/local/lib/vhpc/vhpcd#$libdir/vhpcd#; s#/usr/local/share/vhpc#$sharedir#g" "$repo/vhpcd.service" > "$unit.new"
+chmod 0644 "$unit.new"
+mv "$unit.new" "$unit"
+
+if [[ -d /run/systemd/system ]]; then
+    systemctl daemon-reload
+    if $start; then
+        systemctl enable --now vhpcd.service
+        systemctl --no-pager --lines=5 status vhpcd.service || true
+    else
+        systemctl enable vhpcd.service
+    fi
+else
+    echo "    systemd is not running here: start vhpcd by hand ($libdir/vhpcd) or boot with systemd"
+fi
+
+cat <<DONE
+==> installed.
+    Add users to the socket group:   usermod -aG vhpc USER   (then log in again)
+    Put a cluster file in place:     cp $sharedir/examples/cluster.yaml /etc/vhpc/clusters.d/NAME.yaml
+                                     vhpc validate -f /etc/vhpc/clusters.d/NAME.yaml
+                                     systemctl reload vhpcd && vhpc plan NAME && vhpc apply NAME
+    Logs:                            journalctl -u vhpcd -f
+DONE

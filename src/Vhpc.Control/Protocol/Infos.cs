@@ -1,0 +1,58 @@
+namespace Vhpc.Control.Protocol;
+
+/// <summary>One step of one node (or of the cluster when <see cref="Node"/> is null).</summary>
+public sealed record ProgressInfo(
+    DateTimeOffset Time,
+    string Cluster,
+    string? Node,
+    string Step,
+    string State,
+    double? ElapsedSeconds,
+    string? Message);
+
+/// <summary>A cluster file in clusters.d and what vhpcd made of it.</summary>
+public sealed record ClusterSummary(
+    string? Name,
+    string File,
+    bool Loaded,
+    int Management,
+    int Workers,
+    string? Connect,
+    string? Operation,
+    IReadOnlyList<string> Errors);
+
+public sealed record ValidationInfo(string File, bool Valid, IReadOnlyList<string> Errors);
+
+public sealed record PlannedActionInfo(string Kind, string Target, string Name, string Reason);
+
+public sealed record PlanInfo(string Cluster, IReadOnlyList<PlannedActionInfo> Actions);
+
+public sealed record NodeResultInfo(string Name, bool Succeeded, string? Error, string? ConsoleTail);
+
+public sealed record ApplyInfo(string Cluster, bool Succeeded, double DurationSeconds, IReadOnlyList<NodeResultInfo> Nodes, string? Error);
+
+public sealed record DestroyInfo(string Cluster, int ObjectsRemoved);
+
+public sealed record NodeStatusInfo(
+    string Name,
+    string Role,
+    string State,
+    string? Address,
+    DateTimeOffset? LeaseExpiry,
+    bool? SshReady,
+    bool? Configured,
+    string? Error);
+
+public sealed record StatusInfo(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatusInfo> Nodes);
+
+/// <summary>What `vhpc ssh` needs to reach a node: address, account, key, known_hosts and network namespace.</summary>
+public sealed record NodeAccessInfo(
+    string Cluster,
+    string Node,
+    string Address,
+    string User,
+    string PrivateKeyPath,
+    string KnownHostsPath,
+    string? NetworkNamespace);
+
+public sealed record ConsoleInfo(string Cluster, string Node, string LogPath, IReadOnlyList<string> Lines);

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Vhpc.Daemon.Configuration;
+
+/// <summary>
+/// Where vhpcd's settings come from, lowest to highest precedence: the settings file
+/// (/etc/vhpc/vhpcd.json, or --config / VHPC_CONFIG), VHPC_* environment variables, command-line switches.
+/// </summary>
+public static class DaemonConfiguration
+{
+    public const string DefaultConfigFile = "/etc/vhpc/vhpcd.json";
+
+    private const string Section = VhpcdOptions.SectionName + ":";
+
+    /// <summary>Short environment variables (and the VHPC_SOCKET the CLI also reads) and the key each sets.</summary>
+    private static readonly (string Variable, string Key)[] ShortVariables =
+    [
+        ("VHPC_SOCKET", Section + nameof(VhpcdOptions.SocketPath)),
+        ("VHPC_CLUSTERS_DIR", Section + nameof(VhpcdOptions.ClustersDirectory)),
+        ("VHPC_STATE_DIR", Section + nameof(VhpcdOptions.StateDirectory)),
+        ("VHPC_SOCKET_GROUP", Section + nameof(VhpcdOptions.SocketGroup)),
+        ("VHPC_NETNS", Section + nameof(VhpcdOptions.NetworkNamespace)),
+    ];
+
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--socket"] = Section + nameof(VhpcdOptions.SocketPath),
+        ["--clusters-dir"] = Section + nameof(VhpcdOptions.ClustersDirectory),
+        ["--state-dir"] = Section + nameof(VhpcdOptions.StateDirectory),
+        ["--socket-group"] = Section + nameof(VhpcdOptions.SocketGroup),
+        ["--netns"] = Section + nameof(VhpcdOptions.NetworkNamespace),
+        ["--config"] = "ConfigFile",
+    };
+
+    /// <summary>The switches vhpcd accepts (anything else on its command line is a usage error).</summary>
+    public static IReadOnlyCollection<string> KnownSwitches => Switches.Keys;
+
+    public static void AddVhpcdSources(IConfigurationManager configuration, string[] args, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var commandLine = new ConfigurationBuilder().AddCommandLine(args, Switches).Build();
+        var explicitFile = commandLine["ConfigFile"] ?? environment("VHPC_CONFIG");
+        var file = explicitFile ?? DefaultConfigFile;
+
+        // An explicitly named file must exist; the default one is optional (defaults apply).
+        configuration.AddJsonFile(file, optional: explicitFile is null, reloadOnChange: false);
+        configuration.AddEnvironmentVariables("VHPC_");
+        var shortValues = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (variable, key) in ShortVariables)
+        {
+            if (environment(variable) is { Length: > 0 } value)
+            {
+                shortValues[key] = value;
+            }
+        }
+
+        configuration.AddInMemoryCollection(shortValues);
+        configuration.AddCommandLine(args, Switches);
+    }
+
+    /// <summary>The first argument that is not a known switch or its value, or null when all are known.</summary>
+    public static string? FindUnknownArgument(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i].Split('=', 2)[0];
+            if (!Switches.ContainsKey(name))
+            {
+                return args[i];
+            }
+
+            if (!args[i].Contains('=', StringComparison.Ordinal))
+            {
+                i++;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vhpc.Daemon.Configuration;
+
+/// <summary>
+/// Daemon settings: section "Vhpcd" of /etc/vhpc/vhpcd.json, overridable by VHPC_* environment variables
+/// and command-line switches (see <see cref="DaemonConfiguration"/>).
+/// </summary>
+public sealed class VhpcdOptions
+{
+    public const string SectionName = "Vhpcd";
+
+    /// <summary>One cluster per *.yaml (or *.yml) file; re-read on SIGHUP.</summary>
+    [Required]
+    public string ClustersDirectory { get; set; } = "/etc/vhpc/clusters.d";
+
+    /// <summary>Per-cluster state vhpcd owns (SSH keys, known_hosts, munge keys, console logs).</summary>
+    [Required]
+    public string StateDirectory { get; set; } = "/var/lib/vhpc";
+
+    [Required]
+    public string SocketPath { get; set; } = "/run/vhpc/vhpcd.sock";
+
+    /// <summary>Group (name or numeric id) whose members may use the control socket besides root.</summary>
+    [Required]
+    [RegularExpression(@"^([a-z_][a-z0-9_-]{0,31}|[0-9]{1,10})$")]
+    public string SocketGroup { get; set; } = "vhpc";
+
+    /// <summary>How long start-up keeps retrying libvirt before vhpcd gives up and exits non-zero.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LibvirtConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Network namespace the guests' networks live in (SSH and Ansible run inside it); null = host.</summary>
+    [RegularExpression(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>Lines of serial console returned by `vhpc console` by default.</summary>
+    [Range(1, 100_000)]
+    public int ConsoleTailLines { get; set; } = 50;
+}

@@ -1,0 +1,44 @@
+using Vhpc.Control.Protocol;
+using Vhpc.Daemon.Clusters;
+using Vhpc.Engine.Planning;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Status;
+
+namespace Vhpc.Daemon.Control;
+
+/// <summary>Engine records to wire records; the wire stays stable when the engine's types grow.</summary>
+internal static class ControlMapping
+{
+    public static ProgressInfo ToInfo(this ProgressEvent e) => new(
+        e.Time, e.Cluster, e.Node, Lower(e.Step.ToString()), Lower(e.State.ToString()), e.Elapsed?.TotalSeconds, e.Message);
+
+    public static ClusterSummary ToSummary(this ClusterEntry entry, string? operation) => new(
+        entry.Name,
+        entry.File,
+        entry.Spec is not null,
+        entry.Spec?.Management.Count ?? 0,
+        entry.Spec?.Workers.Count ?? 0,
+        entry.Spec?.Connect,
+        operation,
+        entry.Errors);
+
+    public static PlanInfo ToInfo(this ClusterPlan plan) => new(
+        plan.Cluster,
+        [.. plan.Actions.Select(a => new PlannedActionInfo(Lower(a.Kind.ToString()), Lower(a.Target.ToString()), a.Name, a.Reason))]);
+
+    public static ApplyInfo ToInfo(this ApplyResult result) => new(
+        result.Cluster,
+        result.Succeeded,
+        result.Duration.TotalSeconds,
+        [.. result.Nodes.Select(n => new NodeResultInfo(n.Name, n.Succeeded, n.Error, n.ConsoleTail))],
+        result.Error);
+
+    public static DestroyInfo ToInfo(this DestroyResult result) => new(result.Cluster, result.ObjectsRemoved);
+
+    public static StatusInfo ToInfo(this ClusterStatus status) => new(
+        status.Cluster,
+        status.NetworkActive,
+        [.. status.Nodes.Select(n => new NodeStatusInfo(n.Name, n.Role, n.State, n.Address, n.LeaseExpiry, n.SshReady, n.Configured, n.Error))]);
+
+    private static string Lower(string value) => value.ToLowerInvariant();
+}

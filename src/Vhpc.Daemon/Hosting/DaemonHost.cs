@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Vhpc.Daemon.Clusters;
+using Vhpc.Daemon.Configuration;
+using Vhpc.Daemon.Control;
+using Vhpc.Daemon.Operations;
+using Vhpc.Daemon.Telemetry;
+
+namespace Vhpc.Daemon.Hosting;
+
+/// <summary>
+/// Builds vhpcd's host: configuration, validated options, systemd integration, telemetry and the
+/// daemon's services. The engine (IClusterEngine) and the spec reader are the caller's to register
+/// (<see cref="EngineWiring"/> in the product, test doubles in tests).
+/// </summary>
+public static class DaemonHost
+{
+    /// <summary>How long `systemctl stop` waits for a running apply to reach a safe point (keep below TimeoutStopSec).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(80);
+
+    public static HostApplicationBuilder CreateBuilder(string[] args, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+
+        // Content root = the install directory: nothing is read from whatever the working directory is.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "vhpcd",
+        });
+        DaemonConfiguration.AddVhpcdSources(builder.Configuration, args, environment);
+
+        // journald-formatted console logs (<6>category[event id] message), READY=1/STOPPING=1, SIGTERM.
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+
+        builder.Services.AddOptions<VhpcdOptions>()
+            .Bind(builder.Configuration.GetSection(VhpcdOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<VhpcdOptions>, VhpcdOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<VhpcdOptions>, VhpcdPathsValidator>();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ClusterRegistry>();
+        builder.Services.AddSingleton<ProgressHub>();
+        builder.Services.AddSingleton<ClusterOperations>();
+        builder.Services.AddSingleton<ClusterReloadService>();
+        builder.Services.AddSingleton<ControlRequestHandler>();
+
+        // Start order matters: the gate (clusters loaded, libvirt answers) first, then the socket; the
+        // host reports started (READY=1) after all of them. Stop runs in reverse: operations drain
+        // first while the socket still answers "stopping", then the socket goes away.
+        builder.Services.AddHostedService<StartupGate>();
+        builder.Services.AddHostedService<ControlSocketServer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterReloadService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterOperations>());
+
+        builder.Services.AddVhpcTelemetry(builder.Configuration);
+        return builder;
+    }
+}

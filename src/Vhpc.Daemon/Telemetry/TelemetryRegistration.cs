@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Vhpc.Engine.Telemetry;
+
+namespace Vhpc.Daemon.Telemetry;
+
+/// <summary>
+/// Traces and metrics from the one "Vhpc" source and meter. OTLP export is switched on only by the
+/// standard OTEL_EXPORTER_OTLP_ENDPOINT variable (the other OTEL_* variables then apply as usual).
+/// </summary>
+public static class TelemetryRegistration
+{
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public static IServiceCollection AddVhpcTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("vhpcd"))
+            .WithTracing(tracing => tracing.AddSource(VhpcTelemetry.Name))
+            .WithMetrics(metrics => metrics.AddMeter(VhpcTelemetry.Name));
+        if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]))
+        {
+            builder.UseOtlpExporter();
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Vhpc.Cli;
+using Vhpc.Daemon.Tests.Support;
+
+namespace Vhpc.Daemon.Tests.Cli;
+
+/// <summary>The CLI's commands, output and exit codes against vhpcd's real host (engine test double).</summary>
+public sealed class CliAgainstDaemonTests
+{
+    [Fact]
+    public async Task Apply_prints_live_per_node_progress_with_timings_and_exits_0()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteCluster("c1.yaml", "name: c1\nworkers: 1\n");
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        var (code, output, error) = await RunCliAsync(["apply", "c1", "--socket", layout.SocketPath]);
+
+        Assert.True(code == ExitCodes.Ok, error);
+        foreach (var step in new[] { "defining", "booting", "lease", "SSH", "configuring" })
+        {
+            Assert.Matches($@"\[\s*\d+\.\ds\] c1-w-01\s+{step}\s+ok \(0\.0 s\)", output);
+        }
+
+        Assert.Contains("cluster c1 ready", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_prints_a_table_or_json()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteCluster("c1.yaml", "name: c1\nworkers: 1\n");
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+        Assert.Equal(ExitCodes.Ok, (await RunCliAsync(["apply", "c1", "--socket", layout.SocketPath])).Code);
+
+        var table = await RunCliAsync(["status", "c1", "--socket", layout.SocketPath]);
+        Assert.Equal(ExitCodes.Ok, table.Code);
+        Assert.Matches(@"NODE\s+ROLE\s+STATE\s+ADDRESS\s+LEASE\s+SSH\s+CONFIGURED", table.Output);
+        Assert.Matches(@"c1-m-01\s+management\s+running\s+10\.206\.1\.10\s+\d+m\d\ds\s+yes\s+yes", table.Output);
+
+        var json = await RunCliAsync(["status", "c1", "--json", "--socket", layout.SocketPath]);
+        using var document = JsonDocument.Parse(json.Output);
+        Assert.Equal("c1", document.RootElement.GetProperty("cluster").GetString());
+        Assert.Equal(2, document.RootElement.GetProperty("nodes").GetArrayLength());
+        Assert.Equal("10.206.1.11", document.RootElement.GetProperty("nodes")[1].GetProperty("address").GetString());
+    }
+
+    [Fact]
+    public async Task Destroy_refuses_without_a_terminal_and_without_yes_and_asks_on_a_terminal()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteCluster("c1.yaml", "name: c1\n");
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        var refused = await RunCliAsync(["destroy", "c1", "--socket", layout.SocketPath], hasTerminal: false);
+        Assert.Equal(ExitCodes.Usage, refused.Code);
+        Assert.Contains("pass --yes", refused.Error, StringComparison.Ordinal);
+
+        var wrongAnswer = await RunCliAsync(["destroy", "c1", "--socket", layout.SocketPath], hasTerminal: true, input: "no\n");
+        Assert.Equal(ExitCodes.Failed, wrongAnswer.Code);
+        Assert.DoesNotContain(daemon.Engine.Calls, c => c.StartsWith("destroy", StringComparison.Ordinal));
+
+        var confirmed = await RunCliAsync(["destroy", "c1", "--socket", layout.SocketPath], hasTerminal: true, input: "c1\n");
+        Assert.Equal(ExitCodes.Ok, confirmed.Code);
+
+        var yes = await RunCliAsync(["destroy", "c1", "--yes", "--socket", layout.SocketPath], hasTerminal: false);
+        Assert.Equal(ExitCodes.Ok, yes.Code);
+        Assert.Equal(2, daemon.Engine.Calls.Count(c => c == "destroy c1"));
+    }
+
+    [Fact]
+    public async Task Exit_codes_say_what_went_wrong_in_one_line_with_details_behind_verbose()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteCluster("bad.yaml", "error: network.cidr: '10.0.0.0/33' is not a CIDR\n");
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        var unknown = await RunCliAsync(["plan", "nope", "--socket", layout.SocketPath]);
+        Assert.Equal(ExitCodes.NotFound, unknown.Code);
+        Assert.Equal("vhpc: no cluster named nope is loaded (see: vhpc list)\n", unknown.Error);
+
+        var invalid = await RunCliAsync(["apply", "bad", "--socket", layout.SocketPath]);
+        Assert.Equal(ExitCodes.Usage, invalid.Code);
+        Assert.Single(invalid.Error.TrimEnd().Split('\n'));
+        var verbose = await RunCliAsync(["apply", "bad", "--verbose", "--socket", layout.SocketPath]);
+        Assert.Contains("network.cidr: '10.0.0.0/33' is not a CIDR", verbose.Error, StringComparison.Ordinal);
+
+        var unreachable = await RunCliAsync(["list", "--socket", layout.Root + "/none.sock"]);
+        Assert.Equal(ExitCodes.DaemonUnreachable, unreachable.Code);
+        Assert.Contains("vhpcd is not running", unreachable.Error, StringComparison.Ordinal);
+
+        var usage = await RunCliAsync(["apply"]);
+        Assert.Equal(ExitCodes.Usage, usage.Code);
+    }
+
+    [Fact]
+    public async Task Console_prints_the_tail_of_the_serial_log()
+    {
+        using var layout = new DaemonLayout();
+        var logs = Path.Combine(layout.Root, "consoles");
+        layout.WriteCluster("c1.yaml", $"name: c1\nconsoleLogDirectory: {logs}\n");
+        var log = Path.Combine(logs, "c1-w-01-serial.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        await File.WriteAllLinesAsync(log, Enumerable.Range(1, 100).Select(i => $"line {i}"));
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        var (code, output, _) = await RunCliAsync(["console", "c1-w-01", "-n", "3", "--socket", layout.SocketPath]);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal("line 98\nline 99\nline 100\n", output);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunCliAsync(string[] args, bool hasTerminal = false, string input = "")
+    {
+        using var output = new StringWriter { NewLine = "\n" };
+        using var error = new StringWriter { NewLine = "\n" };
+        using var reader = new StringReader(input);
+        var code = await CliProgram.RunAsync(args, output, error, reader, () => hasTerminal);
+        return (code, output.ToString(), error.ToString());
+    }
+}

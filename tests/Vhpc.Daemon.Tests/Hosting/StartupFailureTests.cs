@@ -1,0 +1,119 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vhpc.Daemon.Clusters;
+using Vhpc.Daemon.Hosting;
+using Vhpc.Daemon.Tests.Doubles;
+using Vhpc.Daemon.Tests.Support;
+using Vhpc.Engine;
+
+namespace Vhpc.Daemon.Tests.Hosting;
+
+/// <summary>Every way start-up can fail ends in a non-zero exit code and a clear log line.</summary>
+public sealed class StartupFailureTests
+{
+    [Fact]
+    public async Task Relative_paths_are_rejected_at_start_with_the_field_named_and_exit_code_78()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteConfig("""{ "Vhpcd": { "StateDirectory": "var/lib/vhpc" } }""");
+        var (code, logs) = await RunAsync(layout, [.. layout.Arguments.Where((a, i) => a != "--state-dir" && (i == 0 || layout.Arguments[i - 1] != "--state-dir"))]);
+
+        Assert.Equal(DaemonExitCode.Configuration, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("Vhpcd:StateDirectory: 'var/lib/vhpc' must be an absolute path", StringComparison.Ordinal));
+        Assert.False(File.Exists(layout.SocketPath), "no socket may be left behind by a failed start");
+    }
+
+    [Fact]
+    public async Task Data_annotation_rules_are_checked_by_the_generated_validator()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteConfig("""{ "Vhpcd": { "LibvirtConnectTimeout": "00:00:00", "ConsoleTailLines": 0 } }""");
+        var (code, logs) = await RunAsync(layout, layout.Arguments);
+
+        Assert.Equal(DaemonExitCode.Configuration, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("LibvirtConnectTimeout", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("ConsoleTailLines", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Clusters_directory_containing_the_state_directory_is_a_cross_field_error()
+    {
+        using var layout = new DaemonLayout();
+        var args = layout.Arguments.ToArray();
+        args[Array.IndexOf(args, "--state-dir") + 1] = layout.ClustersDirectory + "/state";
+        var (code, logs) = await RunAsync(layout, args);
+
+        Assert.Equal(DaemonExitCode.Configuration, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("must not contain each other", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_missing_socket_group_is_fatal_with_the_command_that_fixes_it()
+    {
+        using var layout = new DaemonLayout { SocketGroup = "vts-no-such-group" };
+        var (code, logs) = await RunAsync(layout, layout.Arguments);
+
+        Assert.Equal(DaemonExitCode.Failure, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4003 && e.Message.Contains("groupadd --system vts-no-such-group", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Libvirt_that_never_answers_is_fatal_after_the_connect_timeout()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteConfig("""{ "Vhpcd": { "LibvirtConnectTimeout": "00:00:02" } }""");
+        layout.WriteCluster("c1.yaml", "name: c1\n");
+        var engine = new FailingStatusEngine();
+        var (code, logs) = await RunAsync(layout, layout.Arguments, engine);
+
+        Assert.Equal(DaemonExitCode.Failure, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4012);
+        Assert.Contains(logs.Entries, e => e.EventId == 4003 && e.Message.Contains("libvirt at test:///default (cluster c1) did not answer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_explicit_config_file_that_does_not_exist_is_a_configuration_error()
+    {
+        using var layout = new DaemonLayout();
+        var code = await DaemonRunner.RunAsync(["--config", layout.Root + "/missing.json"], RegisterDoubles(new FakeClusterEngine(), new CapturingLoggerProvider()), _ => null);
+        Assert.Equal(DaemonExitCode.Configuration, code);
+    }
+
+    [Fact]
+    public async Task An_unknown_argument_is_a_usage_error()
+    {
+        var code = await DaemonRunner.RunAsync(["--frobnicate", "1"], _ => { }, _ => null);
+        Assert.Equal(DaemonExitCode.Usage, code);
+    }
+
+    private static async Task<(int Code, CapturingLoggerProvider Logs)> RunAsync(DaemonLayout layout, string[] args, IClusterEngine? engine = null)
+    {
+        if (!File.Exists(layout.ConfigFile))
+        {
+            layout.WriteConfig("{}");
+        }
+
+        var logs = new CapturingLoggerProvider();
+        var code = await DaemonRunner.RunAsync(args, RegisterDoubles(engine ?? new FakeClusterEngine(), logs), _ => null);
+        return (code, logs);
+    }
+
+    private static Action<Microsoft.Extensions.Hosting.HostApplicationBuilder> RegisterDoubles(IClusterEngine engine, CapturingLoggerProvider logs) => builder =>
+    {
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton<IClusterSpecReader, LineSpecReader>();
+        builder.Logging.AddProvider(logs);
+    };
+
+    private sealed class FailingStatusEngine : IClusterEngine
+    {
+        public Task<Vhpc.Engine.Planning.ClusterPlan> PlanAsync(Vhpc.Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.Status.ApplyResult> ApplyAsync(Vhpc.Engine.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.Status.DestroyResult> DestroyAsync(Vhpc.Engine.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.Status.ClusterStatus> GetStatusAsync(Vhpc.Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory");
+    }
+}
