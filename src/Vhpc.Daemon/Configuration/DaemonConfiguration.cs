@@ -20,6 +20,7 @@ public static class DaemonConfiguration
         ("VHPC_STATE_DIR", Section + nameof(VhpcdOptions.StateDirectory)),
         ("VHPC_SOCKET_GROUP", Section + nameof(VhpcdOptions.SocketGroup)),
         ("VHPC_NETNS", Section + nameof(VhpcdOptions.NetworkNamespace)),
+        ("VHPC_PLAYBOOK", Section + nameof(VhpcdOptions.PlaybookPath)),
     ];
 
     private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
@@ -29,6 +30,7 @@ public static class DaemonConfiguration
         ["--state-dir"] = Section + nameof(VhpcdOptions.StateDirectory),
         ["--socket-group"] = Section + nameof(VhpcdOptions.SocketGroup),
         ["--netns"] = Section + nameof(VhpcdOptions.NetworkNamespace),
+        ["--playbook"] = Section + nameof(VhpcdOptions.PlaybookPath),
         ["--config"] = "ConfigFile",
     };
 

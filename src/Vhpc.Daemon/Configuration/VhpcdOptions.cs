@@ -34,6 +34,13 @@ public sealed class VhpcdOptions
     [RegularExpression(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     public string? NetworkNamespace { get; set; }
 
+    /// <summary>The Slurm playbook (deploy/ansible/site.yml as install.sh places it).</summary>
+    [Required]
+    public string PlaybookPath { get; set; } = "/usr/local/share/vhpc/ansible/site.yml";
+
+    /// <summary>Per-cluster state (SSH key pair, known_hosts, munge key): StateDirectory/clusters/NAME.</summary>
+    public string ClusterStateRoot => Path.Combine(StateDirectory, "clusters");
+
     /// <summary>Lines of serial console returned by `vhpc console` by default.</summary>
     [Range(1, 100_000)]
     public int ConsoleTailLines { get; set; } = 50;

@@ -16,6 +16,7 @@ public sealed class VhpcdPathsValidator : IValidateOptions<VhpcdOptions>
         CheckAbsolute(nameof(VhpcdOptions.ClustersDirectory), options.ClustersDirectory, failures);
         CheckAbsolute(nameof(VhpcdOptions.StateDirectory), options.StateDirectory, failures);
         CheckAbsolute(nameof(VhpcdOptions.SocketPath), options.SocketPath, failures);
+        CheckAbsolute(nameof(VhpcdOptions.PlaybookPath), options.PlaybookPath, failures);
         if (failures.Count > 0)
         {
             return ValidateOptionsResult.Fail(failures);

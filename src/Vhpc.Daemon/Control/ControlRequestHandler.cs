@@ -7,6 +7,7 @@ using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Operations;
+using Vhpc.Engine.Guests.Nodes;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
@@ -259,11 +260,11 @@ public sealed class ControlRequestHandler
                 return Failure(ControlErrorCode.OperationFailed, $"node {node.Name} of cluster {spec.Name} has no address yet (state {node.State})");
             }
 
-            var paths = new ClusterStatePaths(_options.StateDirectory, spec.Name);
+            var paths = new ClusterStateDirectory(_options.ClusterStateRoot, spec.Name);
             return new ControlMessage
             {
                 Kind = ControlMessageKind.Result,
-                NodeAccess = new NodeAccessInfo(spec.Name, node.Name, node.Address, spec.User.Name, paths.PrivateKey, paths.KnownHosts, _options.NetworkNamespace),
+                NodeAccess = new NodeAccessInfo(spec.Name, node.Name, node.Address, spec.User.Name, paths.PrivateKeyPath, paths.KnownHostsPath, _options.NetworkNamespace),
             };
         }
 

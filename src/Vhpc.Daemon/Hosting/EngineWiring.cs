@@ -1,23 +1,38 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Clusters;
+using Vhpc.Daemon.Configuration;
+using Vhpc.Engine.Connections;
+using Vhpc.Engine.Guests;
 using Vhpc.Engine.Hosting;
 
 namespace Vhpc.Daemon.Hosting;
 
 /// <summary>
-/// The seam where the product registers the real engine (IClusterEngine and its parts, see
-/// AddVhpcEngine) and the reader over the engine's ClusterSpecLoader. Guests (readiness) and Ansible
-/// (configuration) plug into the engine through its own TryAdd seams; register them here, before
-/// AddVhpcEngine, when they are part of the build.
+/// Registers the real engine with all of its layers: the shared reconnecting libvirt connection, the
+/// reconciler, guest readiness (leases, SSH) and the Ansible configuration step, all pointed at the
+/// daemon's state directory, playbook and network namespace.
 /// </summary>
 public static class EngineWiring
 {
     public static void AddClusterEngine(HostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
-        builder.Services.AddVhpcEngine();
+        var services = builder.Services;
+        services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
+        services.AddLibvirtConnections();
+        services.AddVhpcEngine();
+        services.AddVhpcGuests();
+        services.AddOptions<GuestsOptions>()
+            .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) => guests.StateRoot = vhpcd.Value.ClusterStateRoot);
+        services.AddVhpcAnsibleConfiguration();
+        services.AddOptions<ClusterConfigurationOptions>()
+            .Configure<IOptions<VhpcdOptions>>((configuration, vhpcd) =>
+            {
+                configuration.PlaybookPath = vhpcd.Value.PlaybookPath;
+                configuration.NetworkNamespace = vhpcd.Value.NetworkNamespace;
+            });
     }
 }
