@@ -186,7 +186,14 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         services.AddVhpcEngine();
-        services.AddVhpcGuests(o => o.StateRoot = _stateRoot);
+        services.AddVhpcGuests(o =>
+        {
+            o.StateRoot = _stateRoot;
+            // Generous bounds: the CI machine (2 cores) also runs other helpers' guests; under that load
+            // a TCG guest took 259 s to its lease and 302 s more to cloud-init done (alone: ~35 s and ~64 s).
+            o.LeaseTimeout = TimeSpan.FromMinutes(12);
+            o.Ssh.Timeout = TimeSpan.FromMinutes(15);
+        });
         return services.BuildServiceProvider();
     }
 
