@@ -173,6 +173,8 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         }
 
         left.AddRange(layout.Nodes.Select(n => n.ConsoleLogPath).Where(File.Exists).Select(p => $"console log {p}"));
+        // libvirt keeps its own per-domain log after undefine; it is a file of the cluster too.
+        left.AddRange(layout.Nodes.Select(n => $"/var/log/libvirt/qemu/{n.Name}.log").Where(File.Exists).Select(p => $"libvirt domain log {p}"));
         if (Directory.Exists(Path.Combine(_stateRoot, Cluster)))
         {
             left.Add($"state directory {Path.Combine(_stateRoot, Cluster)}");

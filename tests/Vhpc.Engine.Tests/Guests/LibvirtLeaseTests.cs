@@ -178,6 +178,7 @@ public sealed class LibvirtLeaseTests : IDisposable
                 finally
                 {
                     File.Delete(TinyGuest.ConsoleLogPath(name));
+                    File.Delete($"/var/log/libvirt/qemu/{name}.log"); // libvirt's own log of the domain
                 }
             }
         }
