@@ -173,6 +173,8 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         }
 
         left.AddRange(layout.Nodes.Select(n => n.ConsoleLogPath).Where(File.Exists).Select(p => $"console log {p}"));
+        // libvirt keeps its own per-domain log after undefine; it is a file of the cluster too.
+        left.AddRange(layout.Nodes.Select(n => $"/var/log/libvirt/qemu/{n.Name}.log").Where(File.Exists).Select(p => $"libvirt domain log {p}"));
         if (Directory.Exists(Path.Combine(_stateRoot, Cluster)))
         {
             left.Add($"state directory {Path.Combine(_stateRoot, Cluster)}");
@@ -186,7 +188,14 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         services.AddVhpcEngine();
-        services.AddVhpcGuests(o => o.StateRoot = _stateRoot);
+        services.AddVhpcGuests(o =>
+        {
+            o.StateRoot = _stateRoot;
+            // Generous bounds: the CI machine (2 cores) also runs other helpers' guests; under that load
+            // a TCG guest took 259 s to its lease and 302 s more to cloud-init done (alone: ~35 s and ~64 s).
+            o.LeaseTimeout = TimeSpan.FromMinutes(12);
+            o.Ssh.Timeout = TimeSpan.FromMinutes(15);
+        });
         return services.BuildServiceProvider();
     }
 

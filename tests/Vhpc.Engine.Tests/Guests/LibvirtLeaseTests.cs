@@ -100,6 +100,24 @@ public sealed class LibvirtLeaseTests : IDisposable
         Console.WriteLine($"MEASURE {mode} guest detected after {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s: {error.Message}");
     }
 
+    [Fact]
+    public async Task Nodes_wait_in_parallel_on_one_connection_and_one_dying_does_not_stop_the_other()
+    {
+        var good = Boot("pair-ok", FixedMac, "dhcp");
+        var bad = Boot("pair-dies", "52:54:00:03:01:0e", "poweroff");
+        var waiter = Waiter(new());
+
+        var goodWait = waiter.WaitAsync(new LeaseWaitRequest("tiny-ok", good, NetworkName, FixedMac, FixedAddress,
+            TinyGuest.ConsoleLogPath(good), TimeSpan.FromSeconds(180)), CancellationToken.None);
+        var badWait = waiter.WaitAsync(new LeaseWaitRequest("tiny-dies", bad, NetworkName, "52:54:00:03:01:0e", null,
+            TinyGuest.ConsoleLogPath(bad), TimeSpan.FromSeconds(180)), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<LeaseWaitException>(() => badWait);
+        Assert.Equal(LeaseWaitFailure.DomainStopped, error.Failure);
+        Assert.Equal("tiny-dies", error.NodeName);
+        Assert.Equal(FixedAddress, (await goodWait).Address);
+    }
+
     private static string NetworkXml() =>
         new XElement("network",
             new XElement("name", NetworkName),
@@ -160,6 +178,7 @@ public sealed class LibvirtLeaseTests : IDisposable
                 finally
                 {
                     File.Delete(TinyGuest.ConsoleLogPath(name));
+                    File.Delete($"/var/log/libvirt/qemu/{name}.log"); // libvirt's own log of the domain
                 }
             }
         }

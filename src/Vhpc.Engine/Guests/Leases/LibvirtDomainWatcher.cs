@@ -27,7 +27,7 @@ public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
     public IDisposable SubscribeStopped(string domainName, Action<string> onStopped)
     {
         ArgumentNullException.ThrowIfNull(onStopped);
-        return connection.SubscribeDomainLifecycle(e =>
+        return DomainLifecycleHub.Subscribe(connection, e =>
         {
             if (e.DomainName == domainName && Describe(e) is { } reason)
             {
