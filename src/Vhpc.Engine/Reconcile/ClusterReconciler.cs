@@ -231,7 +231,7 @@ public sealed class ClusterReconciler(
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Replace):
-                DeleteDomain(connection, action.Name);
+                DeleteDomain(connection, action.Name, removeLogs: false);
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Start):
@@ -246,7 +246,7 @@ public sealed class ClusterReconciler(
                 VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "booting"));
                 break;
             case (ObjectKind.Domain, ActionKind.Delete):
-                DeleteDomain(connection, action.Name);
+                DeleteDomain(connection, action.Name, removeLogs: true);
                 break;
 
             default:
@@ -345,7 +345,8 @@ public sealed class ClusterReconciler(
         VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "defined"));
     }
 
-    private static void DeleteDomain(Connection connection, string name)
+    /// <param name="removeLogs">False when the domain is redefined at once (replace keeps its console history).</param>
+    private static void DeleteDomain(Connection connection, string name, bool removeLogs)
     {
         using var domain = connection.LookupDomain(name);
         if (domain is null)
@@ -353,8 +354,16 @@ public sealed class ClusterReconciler(
             return;
         }
 
+        var serialLog = DomainLogFiles.SerialLogPath(domain.GetXml());
         IgnoreInvalid(() => { if (domain.IsActive) { domain.Destroy(); } });
         domain.Undefine();
+        if (removeLogs)
+        {
+            foreach (var file in DomainLogFiles.For(connection.Uri, name, serialLog))
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     private static void DeleteNetwork(Connection connection, string name)
