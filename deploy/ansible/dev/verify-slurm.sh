@@ -35,7 +35,7 @@ done
 [ "$state" = COMPLETED ] || fail "job $job still $state"
 # The batch script runs on the allocation's first node, which writes the output file.
 first=$(on "$mgmt_ip" "scontrol show job $job" | grep -o ' BatchHost=[^ ]*' | cut -d= -f2)
-first_ip=$(for var in $(compgen -v VTA_NODE_); do set -- ${!var}; [ "$1" = "$first" ] && echo "$2"; done)
+first_ip=$(for var in $(compgen -v VTA_NODE_); do set -- ${!var}; [ "$1" = "$first" ] && echo "$2"; done; true)
 out=$(on "$first_ip" "cat /tmp/vta-job-$job.out" | sort | tr '\n' ' ')
 echo "sbatch job $job COMPLETED on $first, output: $out"
 [ "$out" = "$(printf '%s\n' "${workers[@]}" | sort | tr '\n' ' ')" ] || fail "job output '$out'"
