@@ -135,7 +135,7 @@ XML
   {
     echo "VTA_KEY=$VTA_DIR/id_ed25519"
     echo "VTA_KNOWN_HOSTS=$VTA_DIR/known_hosts"
-    for i in "${!names[@]}"; do echo "VTA_NODE_$i=${names[$i]} $(node_ip "$i")"; done
+    for i in "${!names[@]}"; do echo "VTA_NODE_$i='${names[$i]} $(node_ip "$i")'"; done
   } > "$VTA_DIR/cluster.env"
   log "cluster up: $VTA_DIR/cluster.env"
 }

@@ -7,7 +7,7 @@ using Vhpc.Engine.Configuration;
 
 var dir = args.Length > 0 ? args[0] : "/var/tmp/vta-cluster";
 var env = File.ReadAllLines(Path.Combine(dir, "cluster.env"))
-    .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+    .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1].Trim('\''));
 var hosts = env.Where(kv => kv.Key.StartsWith("VTA_NODE_", StringComparison.Ordinal))
     .OrderBy(kv => int.Parse(kv.Key["VTA_NODE_".Length..], System.Globalization.CultureInfo.InvariantCulture))
     .Select((kv, i) =>
