@@ -17,10 +17,12 @@ using Xunit.Abstractions;
 namespace Vhpc.EndToEnd.Tests;
 
 /// <summary>
-/// Issue 5, "Prove it": a 1 management + 3 worker cluster from the built image, applied through
+/// Issues 5 and 6, "Prove it": a 1 management + 3 worker cluster from the built image, applied through
 /// IClusterEngine against the sandboxed libvirtd under TCG; every node gets its fixed lease, accepts
-/// SSH with the generated key, reports its hostname and cloud-init done with our seed; destroy then
-/// leaves no domain, volume, network, pool or file of the cluster. Run (as root, ~5 minutes):
+/// SSH with the generated key, reports its hostname and cloud-init done with our seed; the Ansible
+/// step makes Slurm work (sinfo shows 3 idle workers, srun -N3 runs on each, an sbatch job completes
+/// and its output is read back); a second apply changes nothing; destroy then leaves no domain,
+/// volume, network, pool or file of the cluster. Run (as root, ~15 minutes under TCG):
 ///   dotnet build tests/Vhpc.EndToEnd.Tests &amp;&amp; ip netns exec vhpc-test dotnet test tests/Vhpc.EndToEnd.Tests --no-build
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -69,8 +71,16 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
                 output.WriteLine($"MEASURE {node.Name}: lease {lease.Elapsed?.TotalSeconds:0.0} s after boot wait began, SSH-ready {ssh.Elapsed?.TotalSeconds:0.0} s after lease");
             }
 
-            output.WriteLine($"MEASURE apply (upload, define, boot, 4 leases, 4 SSH-ready): {applySeconds:0.0} s");
+            foreach (var node in layout.Nodes)
+            {
+                var configured = Assert.Single(events, e => e.Node == node.Name && e.Step == ProvisioningStep.Configure && e.State == StepState.Succeeded);
+                output.WriteLine($"MEASURE {node.Name}: Ansible phase {configured.Elapsed?.TotalSeconds:0.0} s ({configured.Message})");
+            }
+
+            output.WriteLine($"MEASURE apply to Slurm-ready (upload, define, boot, 4 leases, 4 SSH-ready, Ansible): {applySeconds:0.0} s");
             await CheckNodesIndependentlyAsync(services, spec, layout);
+            await CheckSlurmAsync(services, spec, layout);
+            await CheckSecondApplyChangesNothingAsync(engine, spec, layout);
             CheckSecretsNeverLogged(spec);
         }
         finally
@@ -116,8 +126,70 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("ok", ssh.Output.Trim());
     }
 
+    /// <summary>Issue 6: Slurm works across the three workers, as a user of the cluster sees it.</summary>
+    private async Task CheckSlurmAsync(ServiceProvider services, ClusterSpec spec, ClusterLayout layout)
+    {
+        var runner = services.GetRequiredService<ISshCommandRunner>();
+        var workers = layout.Nodes.Where(n => n.Role == NodeRole.Worker).Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+
+        async Task<string> OnAsync(ClusterNode node, string command)
+        {
+            var result = await runner.RunAsync(Target(spec, node), command, CancellationToken.None);
+            output.WriteLine($"{node.Name}$ {command}\n{result.StandardOutput}{result.StandardError}");
+            Assert.True(result.Succeeded, $"{node.Name}: `{command}` failed: {result.StandardError}");
+            return result.StandardOutput;
+        }
+
+        var sinfo = await OnAsync(layout.Management, "sinfo -h -N -o '%N %t'");
+        var states = sinfo.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        Assert.Equal(workers, states.Keys.Order(StringComparer.Ordinal).ToList());
+        Assert.All(states.Values, state => Assert.Equal("idle", state));
+
+        var srun = await OnAsync(layout.Management, "srun -N3 hostname");
+        Assert.Equal(workers, srun.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList());
+
+        // No shared /home: pin the batch job to one worker and read its output file there.
+        var first = layout.Nodes.First(n => n.Name == workers[0]);
+        await OnAsync(layout.Management, $"sbatch --wait -w {first.Name} -o /tmp/vhpc-e2e-job.out --wrap 'hostname; echo job-done'");
+        var job = await OnAsync(first, "cat /tmp/vhpc-e2e-job.out");
+        Assert.Equal([first.Name, "job-done"], job.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>Issue 6: running apply again plans nothing and Ansible changes nothing on any node.</summary>
+    private async Task CheckSecondApplyChangesNothingAsync(IClusterEngine engine, ClusterSpec spec, ClusterLayout layout)
+    {
+        var plan = await engine.PlanAsync(spec, CancellationToken.None);
+        Assert.True(plan.IsEmpty, "plan after apply: " + string.Join("; ", plan.Actions.Select(a => $"{a.Kind} {a.Target} {a.Name}: {a.Reason}")));
+
+        var again = new ConcurrentQueue<ProgressEvent>();
+        var started = DateTimeOffset.UtcNow;
+        var result = await engine.ApplyAsync(spec, new SynchronousProgress(again.Enqueue), CancellationToken.None);
+        Assert.True(result.Succeeded, $"second apply failed: {result.Error}");
+        foreach (var node in layout.Nodes)
+        {
+            var configured = Assert.Single(again, e => e.Node == node.Name && e.Step == ProvisioningStep.Configure && e.State == StepState.Succeeded);
+            Assert.Contains("(0 changed)", configured.Message, StringComparison.Ordinal);
+        }
+
+        output.WriteLine($"MEASURE second apply (nothing to do, Ansible re-run): {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s");
+    }
+
+    private SshTarget Target(ClusterSpec spec, ClusterNode node)
+    {
+        var state = Path.Combine(_stateRoot, spec.Name);
+        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, Path.Combine(state, ClusterKeyPair.PrivateKeyFileName),
+            Path.Combine(state, "known_hosts"), node.Fqdn);
+    }
+
     private void CheckSecretsNeverLogged(ClusterSpec spec)
     {
+        var munge = File.ReadAllBytes(Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName)));
+        var logged = string.Join('\n', _logs.Lines);
+        Assert.DoesNotContain(Convert.ToBase64String(munge), logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToHexString(munge[..32]), logged, StringComparison.OrdinalIgnoreCase);
+
         var key = File.ReadAllText(Path.Combine(_stateRoot, spec.Name, ClusterKeyPair.PrivateKeyFileName));
         var body = key.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
         var text = string.Join('\n', _logs.Lines);
@@ -196,6 +268,8 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
             o.LeaseTimeout = TimeSpan.FromMinutes(12);
             o.Ssh.Timeout = TimeSpan.FromMinutes(15);
         });
+        // The test process already runs inside the namespace, so ansible-playbook needs no `ip netns exec`.
+        services.AddVhpcAnsibleConfiguration(o => o.PlaybookPath = Sandbox.Playbook);
         return services.BuildServiceProvider();
     }
 

@@ -8,6 +8,24 @@ internal static class Sandbox
     public const string Namespace = "vhpc-test";
     public const string ImageDirectory = "/var/cache/vhpc/images/current";
 
+    /// <summary>deploy/ansible/site.yml of this checkout (the test runs from tests/Vhpc.EndToEnd.Tests/bin/...).</summary>
+    public static string Playbook
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "deploy", "ansible", "site.yml");
+                if (File.Exists(Path.Combine(dir.FullName, "Vhpc.Daemon.sln")) && File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            throw new InvalidOperationException($"deploy/ansible/site.yml not found above {AppContext.BaseDirectory}");
+        }
+    }
+
     public static void Require()
     {
         if (!File.Exists("/run/libvirt/libvirt-sock") || !File.Exists($"/run/netns/{Namespace}"))

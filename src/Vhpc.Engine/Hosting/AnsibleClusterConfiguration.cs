@@ -49,8 +49,10 @@ public sealed class AnsibleClusterConfiguration(
         var results = MapResults(request, result);
         foreach (var node in results)
         {
+            // On success the message says how much the run changed: "(0 changed)" proves a re-apply was a no-op.
+            var message = node.Error ?? result.Hosts.FirstOrDefault(h => h.Host == node.Node)?.Describe();
             request.Progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, node.Node, ProvisioningStep.Configure,
-                node.Succeeded ? StepState.Succeeded : StepState.Failed, result.Elapsed, node.Error));
+                node.Succeeded ? StepState.Succeeded : StepState.Failed, result.Elapsed, message));
         }
 
         return results;
