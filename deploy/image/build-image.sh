@@ -17,9 +17,10 @@ SIZE=${VHPC_IMAGE_SIZE:-4G}
 SUITE=bookworm
 # ifupdown + isc-dhcp-client: cloud-init's fallback network config (DHCP on eth0) is rendered for
 # ifupdown on Debian, as on Debian's own cloud images. dbus: hostnamectl (cloud-init's set_hostname).
+# e2fsprogs: cloud-init's resizefs module runs resize2fs (not in --variant=apt; its absence is an error).
 PACKAGES=(systemd systemd-sysv dbus cloud-init openssh-server python3 sudo locales
   slurm-wlm slurmctld slurmd munge nfs-kernel-server nfs-common linux-image-amd64 initramfs-tools
-  ifupdown isc-dhcp-client iproute2 procps)
+  ifupdown isc-dhcp-client iproute2 procps e2fsprogs)
 
 die() { echo "build-image.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (mmdebstrap in root mode, mke2fs -d keeps ownership)"
