@@ -11,14 +11,15 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${VHPC_IMAGE_CACHE:-/var/cache/vhpc/images}
-MODULES=(virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover
-  net_failover virtio_net virtio_blk button evdev)
+# Drivers the guest needs; their dependencies are resolved (in load order) with modprobe.
+MODULES=(virtio_pci virtio_net virtio_blk button evdev)
 
 die() { echo "build-tiny.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 [ -x /bin/busybox ] && /bin/busybox --list | grep -qx udhcpc \
   || die "a static busybox with udhcpc is needed: apt-get install busybox-static"
 command -v cpio >/dev/null || die "cpio missing: apt-get install cpio"
+command -v modprobe >/dev/null || die "modprobe missing: apt-get install kmod"
 
 # The newest Debian kernel installed on the host whose modules are present (linux-image-amd64).
 kver=
@@ -26,7 +27,11 @@ for k in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V -
   [ -d "/lib/modules/$k" ] && { kver=$k; break; }
 done
 [ -n "$kver" ] || die "no /boot/vmlinuz-* with matching /lib/modules: apt-get install linux-image-amd64"
-modfile() { find "/lib/modules/$kver/kernel" -name "$1.ko*" | head -n1; }
+# Module files in load order, dependencies first, each once.
+mapfile -t modfiles < <(for m in "${MODULES[@]}"; do
+  modprobe -S "$kver" --show-depends "$m" || die "kernel $kver has no module $m"
+done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
+[ ${#modfiles[@]} -gt 0 ] || die "no module files resolved for kernel $kver"
 
 hash=$( { cat "$HERE/build-tiny.sh"; echo "$kver"; sha256sum /bin/busybox "/boot/vmlinuz-$kver"; } \
   | sha256sum | cut -c1-16)
@@ -41,15 +46,15 @@ if [ ! -f "$out/recipe.sha256" ]; then
   root=$work/root
   mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,etc/acpi/PWRF,lib/modules}
   cp /bin/busybox "$root/bin/busybox"
-  for m in "${MODULES[@]}"; do
-    f=$(modfile "$m")
-    [ -n "$f" ] || die "kernel $kver has no module $m"
+  for f in "${modfiles[@]}"; do
+    m=$(basename "$f"); m=${m%%.ko*}
     case $f in
       *.ko) cp "$f" "$root/lib/modules/$m.ko" ;;
       *.ko.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
       *.ko.zst) zstd -qdc "$f" > "$root/lib/modules/$m.ko" ;;
       *) die "unknown module format $f" ;;
     esac
+    echo "$m" >> "$root/etc/modules.order"
   done
   cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -57,9 +62,8 @@ if [ ! -f "$out/recipe.sha256" ]; then
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover \
-         net_failover virtio_net virtio_blk button evdev; do
-  insmod /lib/modules/$m.ko 2>/dev/null
+for m in $(cat /etc/modules.order); do
+  insmod /lib/modules/$m.ko || echo "vhpc-tiny: insmod $m failed"
 done
 name=vhpc-tiny
 for arg in $(cat /proc/cmdline); do
@@ -73,7 +77,8 @@ for _ in $(seq 50); do [ -e /sys/class/net/eth0 ] && break; sleep 0.1; done
 ip link set eth0 up
 # Blocks until the first lease (retrying forever), then keeps renewing in the background.
 udhcpc -i eth0 -s /etc/udhcpc.script -x "hostname:$name" -T 1 -A 2 2>/dev/null
-echo "vhpc-tiny: ready $(ip -4 -o addr show eth0 | awk '{print $4}')"
+addr=$(ip -4 -o addr show eth0 | awk '{print $4}')
+if [ -n "$addr" ]; then echo "vhpc-tiny: ready $addr"; else echo "vhpc-tiny: eth0 has no address"; fi
 while :; do sleep 3600; done
 INIT
   cat > "$root/etc/udhcpc.script" <<'DHCP'

@@ -15,7 +15,7 @@ tiny=${VHPC_TEST_TINY_DIR:-/var/cache/vhpc/images/tiny-current}
 tiny=$(readlink -f "$tiny")
 work=$(mktemp -d /var/tmp/vti-tiny.XXXXXX)
 chmod 0755 "$work"
-cleanup() { domain_remove "$DOM"; net_remove "$NET"; rm -rf "$work"; }
+cleanup() { domain_remove "$DOM"; net_remove "$NET"; if [ -n "${KEEP_LOGS:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 net_create "$NET" "$BRIDGE" "$PREFIX"
