@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the Debian 12 guest image for vhpcd's tests and demos (as root):
-#   /var/cache/vhpc/images/<hash>/{root.qcow2,vmlinuz,initrd.img,recipe.sha256}
+#   /var/cache/vhpc/images/<hash>/{root.qcow2,root.qcow2.sha256,vmlinuz,initrd.img,recipe.sha256}
 #   /var/cache/vhpc/images/current -> <hash>
-# <hash> is the sha256 of the recipe (this script, customize-rootfs.sh and the package list), so a
+# <hash> is the sha256 of the recipe (this script, prepare-boot.sh, customize-rootfs.sh, packages), so a
 # machine builds each recipe once; a second run with the same recipe only prints the paths.
 # Boot it by direct kernel boot: kernel vmlinuz, initrd initrd.img,
 #   cmdline "root=/dev/vda rw console=ttyS0 net.ifnames=0", disk root.qcow2 (as a backing file).
@@ -28,12 +28,12 @@ for bin in mmdebstrap mke2fs qemu-img sha256sum; do
   command -v "$bin" >/dev/null || die "$bin not found (run tests/env/up.sh, or apt-get install mmdebstrap e2fsprogs qemu-utils)"
 done
 
-hash=$( { cat "$HERE/build-image.sh" "$HERE/customize-rootfs.sh"; echo "$SUITE $SIZE ${PACKAGES[*]}"; } \
+hash=$( { cat "$HERE/build-image.sh" "$HERE/prepare-boot.sh" "$HERE/customize-rootfs.sh"; echo "$SUITE $SIZE ${PACKAGES[*]}"; } \
   | sha256sum | cut -c1-16)
 out=$CACHE/$hash
 
 print_paths() {
-  echo "image:  $CACHE/current/root.qcow2"
+  echo "image:  $CACHE/current/root.qcow2 (sha256 $(cut -d' ' -f1 "$out/root.qcow2.sha256"))"
   echo "kernel: $CACHE/current/vmlinuz"
   echo "initrd: $CACHE/current/initrd.img"
   echo "recipe: $hash ($out)"
@@ -44,7 +44,7 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.build.lock"
 flock 9
 
-if [ -f "$out/recipe.sha256" ] && [ -f "$out/root.qcow2" ]; then
+if [ -f "$out/recipe.sha256" ] && [ -f "$out/root.qcow2" ] && [ -f "$out/root.qcow2.sha256" ]; then
   ln -sfn "$hash" "$CACHE/current.tmp" && mv -T "$CACHE/current.tmp" "$CACHE/current"
   echo "guest image up to date (recipe $hash)"
   print_paths
@@ -63,6 +63,7 @@ mmdebstrap --mode=root --variant=apt --format=directory \
   --aptopt='Acquire::Languages "none"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --essential-hook="sh '$HERE/prepare-boot.sh' \"\$1\"" \
   --customize-hook="sh '$HERE/customize-rootfs.sh' \"\$1\"" \
   "$SUITE" "$work/rootfs" "deb $MIRROR $SUITE main"
 t1=$(date +%s)
@@ -71,7 +72,7 @@ echo "mmdebstrap: $((t1 - t0)) s"
 kernel=$(ls "$work"/rootfs/boot/vmlinuz-* | sort -V | tail -n1)
 initrd=$(ls "$work"/rootfs/boot/initrd.img-* | sort -V | tail -n1)
 [ -f "$kernel" ] && [ -f "$initrd" ] || die "no kernel/initrd in the image's /boot"
-# Direct kernel boot needs the root disk's drivers in the initrd (initramfs-tools MODULES=most).
+# Direct kernel boot needs the root disk's drivers in the initrd (prepare-boot.sh lists them).
 listing=$(lsinitramfs "$initrd")
 for m in virtio_blk virtio_pci virtio_net ext4; do
   grep -q "/$m\.ko" <<<"$listing" || die "initrd lacks $m.ko"
@@ -83,13 +84,15 @@ t2=$(date +%s)
 mke2fs -q -t ext4 -L vhpc-root -d "$work/rootfs" "$work/root.raw" "$SIZE"
 qemu-img convert -O qcow2 "$work/root.raw" "$work/root.qcow2"
 rm -f "$work/root.raw"
+# The spec names the image by its sha256 (vhpcd's base volume is named after it): compute it once.
+(cd "$work" && sha256sum root.qcow2 > root.qcow2.sha256)
 rm -rf "$work/rootfs"
 t3=$(date +%s)
 echo "mke2fs + qemu-img convert: $((t3 - t2)) s"
 
 echo "$hash" > "$work/recipe.sha256"
 # qemu runs as an unprivileged user: the image is a read-only backing file for it.
-chmod 0644 "$work"/root.qcow2 "$work"/vmlinuz "$work"/initrd.img "$work"/recipe.sha256
+chmod 0644 "$work"/root.qcow2 "$work"/root.qcow2.sha256 "$work"/vmlinuz "$work"/initrd.img "$work"/recipe.sha256
 chmod 0755 "$work"
 rm -rf "$out"
 mv -T "$work" "$out"

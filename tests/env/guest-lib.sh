@@ -169,14 +169,23 @@ wait_ssh() {
   die "no SSH to $dom ($ip) within ${timeout}s"
 }
 
-# check_ready KEY IP HOSTNAME DIR: cloud-init finished with our seed and the hostname is ours.
+# check_ready KEY IP HOSTNAME DIR [TIMEOUT]: cloud-init finished with our seed and the hostname is
+# ours. `cloud-init status --wait` is retried when the SSH session itself fails (empty output).
 check_ready() {
-  local key=$1 ip=$2 host=$3 dir=$4 status name
-  status=$(guest_ssh "$key" "$ip" cloud-init status --wait </dev/null 2>&1 | tail -n1) || true
-  if [ "$status" != "status: done" ]; then
-    guest_ssh "$key" "$ip" 'cloud-init status --long; sudo grep -E "WARNING|ERROR|Traceback" /var/log/cloud-init.log | tail -n 20' </dev/null >&2 || true
-    die "cloud-init on $host: '$status' (expected 'status: done')"
-  fi
+  local key=$1 ip=$2 host=$3 dir=$4 timeout=${5:-900} status name deadline
+  deadline=$(( $(date +%s) + timeout ))
+  while :; do
+    status=$(guest_ssh "$key" "$ip" cloud-init status --wait </dev/null 2>/dev/null | tail -n1) || true
+    case $status in
+      "status: done") break ;;
+      "status: error"|"status: disabled")
+        guest_ssh "$key" "$ip" 'cloud-init status --long; sudo grep -E "WARNING|ERROR|Traceback" /var/log/cloud-init.log | tail -n 20' </dev/null >&2 || true
+        die "cloud-init on $host: '$status' (expected 'status: done')" ;;
+    esac
+    [ "$(date +%s)" -lt "$deadline" ] || { serial_tail "$dir"; die "cloud-init on $host not done within ${timeout}s (last: '$status')"; }
+    domain_running "$host" || { serial_tail "$dir"; die "domain $host is not running"; }
+    sleep 2
+  done
   name=$(guest_ssh "$key" "$ip" hostname </dev/null)
   [ "$name" = "$host" ] || die "hostname of $ip is '$name', expected '$host'"
 }
