@@ -73,7 +73,7 @@ image:
   source: $image/root.qcow2
   sha256: $sha
   osFamily: Debian
-  format: Qcow2
+  format: qcow2
   boot:
     kernel: $image/vmlinuz
     initrd: $image/initrd.img
