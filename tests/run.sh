@@ -120,7 +120,10 @@ for key in "${selected[@]}"; do
     summary+=("$(printf '%-22s no results, exit %s, %ss' "$name" "$rc" "$secs")")
     continue
   fi
-  read -r total p f s < <(counts "$trx")
+  if ! read -r total p f s < <(counts "$trx"); then
+    broken+=("$name: unreadable results $trx")
+    continue
+  fi
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   summary+=("$(printf '%-22s %4d passed %4d failed %4d skipped  %5ss' "$name" "$p" "$f" "$s" "$secs")")
   [ "$total" -gt 0 ] || broken+=("$name: ran zero tests")
