@@ -42,7 +42,7 @@ t_ready=$(now)
 log "cloud-init done, hostname $HOST, after $(elapsed "$t0" "$t_ready") s"
 # The image's promises to the Ansible playbooks: Slurm/munge/NFS installed but not enabled, no
 # image-wide munge key, the eth0 name, host keys generated at first boot.
-facts=$(guest_ssh "$work/id_ed25519" "$ip" 'for u in slurmctld slurmd munge nfs-server; do echo "$u=$(systemctl is-enabled $u 2>/dev/null)"; done;
+facts=$(guest_ssh "$work/id_ed25519" "$ip" 'PATH=$PATH:/usr/sbin:/sbin; for u in slurmctld slurmd munge nfs-server; do echo "$u=$(systemctl is-enabled $u 2>/dev/null)"; done;
   for b in slurmctld slurmd munged exportfs mount.nfs python3 sudo; do command -v $b >/dev/null || echo "missing=$b"; done;
   sudo test -e /etc/munge/munge.key && echo munge-key=present; ip -o link show eth0 >/dev/null || echo missing=eth0' </dev/null)
 echo "$facts" | sed 's/^/  image: /' >&2
