@@ -14,7 +14,7 @@ STATE=${VHPC_ENV_STATE:-/run/vhpc-test-env}
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt0 libvirt-dev qemu-system-x86 qemu-utils
   dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible-lint
   linux-image-amd64 iproute2 util-linux openssh-client openssh-server e2fsprogs cpio busybox-static
-  python3 systemd)
+  python3 systemd kmod gzip)
 
 die() { echo "tests/env/up.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (it installs packages and creates a network namespace)"
@@ -28,8 +28,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   # The package scripts would start libvirtd/virtlogd through systemd; there may be none (no PID 1
   # systemd on CI machines) and we start our own inside the namespace anyway.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
     || die "apt-get install failed for: ${missing[*]}"
 fi
