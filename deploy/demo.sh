@@ -77,7 +77,8 @@ image:
   boot:
     kernel: $image/vmlinuz
     initrd: $image/initrd.img
-    cmdline: root=/dev/vda rw console=ttyS0 net.ifnames=0
+    # no_timer_check: under TCG on a loaded host the kernel can panic with "IO-APIC + timer doesn't work".
+    cmdline: root=/dev/vda rw console=ttyS0 net.ifnames=0 no_timer_check
 network: { cidr: 192.168.123.0/24 }
 user: { name: vhpc }
 management: { count: 1, vcpu: 1, memoryMiB: 1536, diskGiB: 8 }
