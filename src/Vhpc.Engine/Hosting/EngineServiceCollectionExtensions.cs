@@ -1,8 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Connections;
 using Vhpc.Engine.Reconcile;
+using Vhpc.Engine.Seeds;
 
 namespace Vhpc.Engine.Hosting;
 
@@ -24,7 +25,7 @@ public static class EngineServiceCollectionExtensions
             sp.GetService<ILibvirtConnectionProvider>() is { } provider
                 ? new ProviderConnectionSource(provider, sp.GetRequiredService<IOptions<LibvirtConnectionOptions>>())
                 : new OpenPerOperationConnectionSource());
-        services.TryAddSingleton<ISeedBuilder, MinimalSeedBuilder>();
+        services.TryAddSingleton<ISeedBuilder, NodeSeedBuilder>();
         services.TryAddSingleton<IAuthorizedKeySource, SpecKeyFileSource>();
         services.TryAddSingleton<IVolumeUploader, LibvirtStreamUploader>();
         services.TryAddSingleton<IBaseImageSource>(_ => new LocalOrHttpImageSource(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));

@@ -45,7 +45,9 @@ public sealed partial class NodeSeedContent
             ("users", new YamlSequenceNode(user)),
             ("hostname", SeedYaml.String(request.Hostname)),
             ("fqdn", SeedYaml.String(request.Fqdn)),
-            ("prefer_fqdn_over_hostname", SeedYaml.Boolean(true)),
+            // The host name stays the short node name (the FQDN resolves through /etc/hosts): Slurm
+            // matches nodes by short name and the readiness check expects `hostname` to be it.
+            ("prefer_fqdn_over_hostname", SeedYaml.Boolean(false)),
             ("manage_etc_hosts", SeedYaml.Boolean(true)),
             ("ssh_pwauth", SeedYaml.Boolean(false)),
             ("disable_root", SeedYaml.Boolean(true)));

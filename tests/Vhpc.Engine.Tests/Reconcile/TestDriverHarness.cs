@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
+using Vhpc.Engine.Seeds;
 using Vhpc.Engine.Spec;
 using Vhpc.Libvirt;
 
@@ -30,7 +31,7 @@ internal sealed class TestDriverHarness : IDisposable
         KeyPath = Path.Combine(_directory, "id.pub");
         File.WriteAllText(KeyPath, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vte@test\n");
         Engine = new ClusterEngine(new SharedConnectionSource(Connection), new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new MinimalSeedBuilder(), new LocalOrHttpImageSource(), new SpecKeyFileSource(), Uploads, TimeProvider.System,
+            new ClusterReconciler(new NodeSeedBuilder(), new LocalOrHttpImageSource(), new SpecKeyFileSource(), Uploads, TimeProvider.System,
                 NullLogger<ClusterReconciler>.Instance),
             TimeProvider.System, NullLogger<ClusterEngine>.Instance);
     }

@@ -38,7 +38,7 @@ public sealed class NodeSeedContentTests
         Assert.Equal([Key], Strings(user.GetProperty("ssh_authorized_keys")));
         Assert.Equal("worker-01", doc.GetProperty("hostname").GetString());
         Assert.Equal("worker-01.cluster.vhpc", doc.GetProperty("fqdn").GetString());
-        Assert.True(doc.GetProperty("prefer_fqdn_over_hostname").GetBoolean());
+        Assert.False(doc.GetProperty("prefer_fqdn_over_hostname").GetBoolean());
         Assert.True(doc.GetProperty("manage_etc_hosts").GetBoolean());
         Assert.False(doc.GetProperty("ssh_pwauth").GetBoolean());
         // No password of any kind.
