@@ -7,6 +7,7 @@ using Vhpc.Daemon.Configuration;
 using Vhpc.Engine.Connections;
 using Vhpc.Engine.Guests;
 using Vhpc.Engine.Hosting;
+using Vhpc.Engine.Images;
 
 namespace Vhpc.Daemon.Hosting;
 
@@ -24,6 +25,8 @@ public static class EngineWiring
         services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
         services.AddLibvirtConnections();
         services.AddVhpcEngine();
+        services.AddOptions<BaseImageCacheOptions>()
+            .Configure<IOptions<VhpcdOptions>>((cache, vhpcd) => cache.CacheDirectory = Path.Combine(vhpcd.Value.StateDirectory, "images"));
         services.AddVhpcGuests();
         services.AddOptions<GuestsOptions>()
             .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) => guests.StateRoot = vhpcd.Value.ClusterStateRoot);

@@ -1,7 +1,9 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Connections;
+using Vhpc.Engine.Images;
 using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Seeds;
 
@@ -28,7 +30,12 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<ISeedBuilder, NodeSeedBuilder>();
         services.TryAddSingleton<IAuthorizedKeySource, SpecKeyFileSource>();
         services.TryAddSingleton<IVolumeUploader, LibvirtStreamUploader>();
-        services.TryAddSingleton<IBaseImageSource>(_ => new LocalOrHttpImageSource(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
+        // Downloads are bounded by the cache's stall timeout, not by a whole-request timeout.
+        services.AddOptions<BaseImageCacheOptions>();
+        services.TryAddSingleton(sp => new BaseImageCache(new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetRequiredService<IOptions<BaseImageCacheOptions>>().Value, sp.GetRequiredService<ILogger<BaseImageCache>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IBaseImageSource>(sp => new CachedBaseImageSource(sp.GetRequiredService<BaseImageCache>()));
         services.TryAddSingleton<HostPlatformDetector>();
         services.TryAddSingleton<ClusterReconciler>();
         services.TryAddSingleton<ClusterEngine>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vhpc.Engine.Images;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Seeds;
@@ -31,7 +32,7 @@ internal sealed class TestDriverHarness : IDisposable
         KeyPath = Path.Combine(_directory, "id.pub");
         File.WriteAllText(KeyPath, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vte@test\n");
         Engine = new ClusterEngine(new SharedConnectionSource(Connection), new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new LocalOrHttpImageSource(), new SpecKeyFileSource(), Uploads, TimeProvider.System,
+            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), Uploads, TimeProvider.System,
                 NullLogger<ClusterReconciler>.Instance),
             TimeProvider.System, NullLogger<ClusterEngine>.Instance);
     }
