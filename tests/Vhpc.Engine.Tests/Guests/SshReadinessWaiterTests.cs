@@ -18,6 +18,8 @@ public sealed class SshReadinessWaiterTests
         InitialDelay = TimeSpan.FromSeconds(1),
         MaxDelay = TimeSpan.FromSeconds(10),
         AuthenticationGraceWindow = TimeSpan.FromMinutes(2),
+        // Pinned jitter: the schedule is random in production; the test must not be.
+        Randomizer = new Random(20261127).NextDouble,
     }, _time, _log);
 
     [Fact]

@@ -17,6 +17,9 @@ public sealed class SshReadinessOptions
     /// </summary>
     public TimeSpan AuthenticationGraceWindow { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The jitter's random source (0..1); tests pin it so a jittered schedule is reproducible.</summary>
+    internal Func<double>? Randomizer { get; set; }
+
     /// <summary>Run in order over the first working connection. Default: cloud-init done, then the hostname.</summary>
     public IReadOnlyList<IGuestReadinessCheck> Checks { get; set; } = [new CloudInitStatusCheck(), new HostnameCheck()];
 }

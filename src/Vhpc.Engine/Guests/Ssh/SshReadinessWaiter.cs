@@ -48,6 +48,7 @@ public sealed class SshReadinessWaiter
                 MaxRetryAttempts = int.MaxValue, // bounded by the deadline below, not by a count
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
+                Randomizer = _options.Randomizer ?? Random.Shared.NextDouble,
                 Delay = _options.InitialDelay,
                 MaxDelay = _options.MaxDelay,
                 ShouldHandle = args => ValueTask.FromResult(
