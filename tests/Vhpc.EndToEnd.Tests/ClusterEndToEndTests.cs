@@ -104,8 +104,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 
         foreach (var node in layout.Nodes)
         {
-            var target = new SshTarget(node.Address.ToString(), 22, spec.User.Name, key, knownHosts, node.Fqdn);
-            var result = await runner.RunAsync(target,
+            var result = await runner.RunAsync(Target(spec, node),
                 "hostname; hostname -f; cloud-init status; cloud-init query instance_id; cloud-init query platform; ip -4 -o addr show eth0", CancellationToken.None);
             Assert.True(result.Succeeded, $"{node.Name}: {result.StandardError}");
             var lines = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -184,8 +183,9 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 
     private void CheckSecretsNeverLogged(ClusterSpec spec)
     {
-        var munge = File.ReadAllBytes(Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName)));
+        var mungePath = Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName);
+        var munge = File.ReadAllBytes(mungePath);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(mungePath));
         var logged = string.Join('\n', _logs.Lines);
         Assert.DoesNotContain(Convert.ToBase64String(munge), logged, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToHexString(munge[..32]), logged, StringComparison.OrdinalIgnoreCase);

@@ -354,7 +354,8 @@ public sealed class ClusterReconciler(
             return;
         }
 
-        var serialLog = DomainLogFiles.SerialLogPath(domain.GetXml());
+        // Read before undefine: afterwards the XML that names the serial log is gone.
+        var serialLog = removeLogs ? DomainLogFiles.SerialLogPath(domain.GetXml()) : null;
         IgnoreInvalid(() => { if (domain.IsActive) { domain.Destroy(); } });
         domain.Undefine();
         if (removeLogs)
