@@ -102,7 +102,21 @@ print(len(outcomes), passed, len(outcomes) - passed - skipped, skipped)
 PY
 }
 
-passed=0 failed=0 skipped=0 broken=()
+# failures FILE -> one line per failed test: its name and the first line of its message.
+failures() {
+  python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().findall("t:Results//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Passed", "NotExecuted"):
+        continue
+    message = r.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+    first = message.splitlines()[0][:300] if message else "(no message)"
+    print(f"  {r.get('testName')} [{r.get('outcome')}]: {first}")
+PY
+}
+
+passed=0 failed=0 skipped=0 broken=() failed_tests=()
 summary=()
 for key in "${selected[@]}"; do
   name=${PROJECT[$key]}
@@ -128,6 +142,7 @@ for key in "${selected[@]}"; do
     continue
   fi
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  [ "$f" -eq 0 ] || failed_tests+=("$(failures "$trx")")
   summary+=("$(printf '%-22s %4d passed %4d failed %4d skipped  %5ss' "$name" "$p" "$f" "$s" "$secs")")
   # With --filter a project may legitimately match nothing; a full run must run something everywhere.
   [ "$total" -gt 0 ] || [ -n "$filter" ] || broken+=("$name: ran zero tests")
@@ -138,6 +153,10 @@ step "summary ($(( $(date +%s) - t_start )) s in all; results in $RESULTS)"
 for line in "${summary[@]}"; do echo "$line"; done
 [ "$env_failed" -eq 0 ] || broken+=("environment boot check failed (see above)")
 for b in "${broken[@]}"; do echo "FAILED: $b"; done
+if [ ${#failed_tests[@]} -gt 0 ]; then
+  echo "failed tests:"
+  for t in "${failed_tests[@]}"; do echo "$t"; done
+fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
