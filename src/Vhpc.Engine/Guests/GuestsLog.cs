@@ -48,4 +48,12 @@ internal static partial class GuestsLog
     [LoggerMessage(EventId = 3101, Level = LogLevel.Error,
         Message = "Node {Node} (MAC {Mac}) got no lease: {Reason}")]
     public static partial void LeaseWaitFailed(ILogger logger, string node, string mac, string reason);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
+        Message = "Node {Node}: libvirt connection lost while waiting for its lease ({Reason}); continuing on a new connection")]
+    public static partial void LeaseWaitReconnecting(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information,
+        Message = "Node {Node} has lease {Address}; SSH readiness is switched off (Guests.WaitForSsh), so it counts as ready")]
+    public static partial void SshWaitSkipped(ILogger logger, string node, string address);
 }

@@ -13,6 +13,19 @@ public sealed class GuestsOptions
 
     public LeaseWaitOptions Lease { get; set; } = new();
 
+    /// <summary>
+    /// False: a node counts as ready once it has its DHCP lease; SSH and cloud-init are not waited for
+    /// (the Ssh step is reported as skipped). For images without sshd or cloud-init, such as
+    /// appliances or diskless test guests; the configuration step still needs SSH to reach the nodes.
+    /// </summary>
+    public bool WaitForSsh { get; set; } = true;
+
+    /// <summary>
+    /// While waiting for a lease, how often to try to reconnect when the libvirt connection was lost
+    /// (libvirtd restarted); the node's lease timeout still bounds the whole wait.
+    /// </summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     public SshConnectOptions SshConnect { get; set; } = new();
 
     public SshReadinessOptions Ssh { get; set; } = new();

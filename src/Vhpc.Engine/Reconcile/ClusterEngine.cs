@@ -25,6 +25,9 @@ public sealed class ClusterEngine(
     INodeReadiness? readiness = null,
     IClusterConfiguration? configuration = null) : IClusterEngine
 {
+    /// <summary>Times the libvirt phase of one apply is planned and run again after losing the connection.</summary>
+    private const int ConnectionAttempts = 3;
+
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken)
@@ -119,20 +122,88 @@ public sealed class ClusterEngine(
     private async Task<ApplyResult> ApplyLockedAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started, CancellationToken cancellationToken)
     {
         var cluster = layout.Cluster;
-        progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started));
-        ConnectionLease lease;
+        ConnectionLease? lease = null;
         try
         {
-            lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
-        }
-        catch (LibvirtException e)
-        {
-            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
-            return Failed(layout, started, $"cannot connect to {layout.Spec.Connect}: {e.Message}");
-        }
+            ReconcileResult? executed = null;
+            string? lost = null;
+            for (var attempt = 1; executed is null; attempt++)
+            {
+                progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started,
+                    Message: lost is null ? null : $"resuming on a new libvirt connection (attempt {attempt} of {ConnectionAttempts}): {lost}"));
+                lease?.Dispose();
+                lease = null;
+                try
+                {
+                    lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LibvirtException e)
+                {
+                    progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+                    return Failed(layout, started, lost is null
+                        ? $"cannot connect to {layout.Spec.Connect}: {e.Message}"
+                        : $"connection to libvirt lost during apply ({lost}) and not regained: {e.Message}; run apply again once libvirtd is back");
+                }
 
-        using var leased = lease;
-        var connection = lease.Connection;
+                var outcome = await PlanAndExecuteAsync(layout, lease.Connection, progress, started, cancellationToken).ConfigureAwait(false);
+                if (outcome.Lost is { } reason)
+                {
+                    // Every action looks before it creates, so planning again from what libvirt now holds
+                    // and running the rest is safe (the crash-consistency tests prove the same for a kill).
+                    lost = reason;
+                    Log.ConnectionLostDuringApply(logger, cluster, reason, attempt, ConnectionAttempts);
+                    if (attempt >= ConnectionAttempts)
+                    {
+                        return Failed(layout, started, $"connection to libvirt lost during apply {attempt} times (last: {reason}); "
+                            + "nothing half-made is left in use; run apply again once libvirtd is stable");
+                    }
+
+                    continue;
+                }
+
+                if (outcome.Failed is { } failed)
+                {
+                    return failed;
+                }
+
+                executed = outcome.Executed;
+            }
+
+            if (executed.Error is not null)
+            {
+                return Failed(layout, started, executed.Error);
+            }
+
+            var nodeErrors = new Dictionary<string, (string Error, string? Tail)>(StringComparer.Ordinal);
+            foreach (var (node, error) in executed.NodeErrors)
+            {
+                nodeErrors[node] = (error, null);
+            }
+
+            var ready = await WaitForNodesAsync(layout, lease!.Connection, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
+            if (ready is not null)
+            {
+                await ConfigureAsync(layout, ready, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
+            }
+
+            var nodes = layout.Nodes
+                .Select(n => nodeErrors.TryGetValue(n.Name, out var e) ? new NodeResult(n.Name, false, e.Error, e.Tail) : new NodeResult(n.Name, true, null, null))
+                .ToList();
+            var succeeded = nodes.All(n => n.Succeeded);
+            return new ApplyResult(cluster, succeeded, time.GetElapsedTime(started), nodes,
+                succeeded ? null : $"{nodes.Count(n => !n.Succeeded)} of {nodes.Count} nodes failed");
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
+    }
+
+    /// <summary>Reads, plans and executes on one connection; reports whether that connection was lost on the way.</summary>
+    private async Task<LibvirtPhase> PlanAndExecuteAsync(ClusterLayout layout, Connection connection, IProgress<ProgressEvent> progress,
+        long started, CancellationToken cancellationToken)
+    {
+        var cluster = layout.Cluster;
         HostPlatform platform;
         ActualState actual;
         ClusterPlan plan;
@@ -142,10 +213,15 @@ public sealed class ClusterEngine(
             actual = ClusterStateReader.Read(connection, layout);
             plan = ClusterPlanner.PlanApply(layout, actual);
         }
+        catch (Exception e) when (IsLost(e, connection))
+        {
+            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            return new LibvirtPhase(null, null, e.Message);
+        }
         catch (Exception e) when (e is LibvirtException or InvalidOperationException)
         {
             progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
-            return Failed(layout, started, e.Message);
+            return new LibvirtPhase(null, Failed(layout, started, e.Message), null);
         }
 
         Log.Planned(logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
@@ -158,38 +234,47 @@ public sealed class ClusterEngine(
 
             var message = "nothing was changed: " + string.Join("; ", plan.Conflicts);
             progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
-            return Failed(layout, started, message);
+            return new LibvirtPhase(null, Failed(layout, started, message), null);
         }
 
         progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
             time.GetElapsedTime(started), plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions"));
 
-        var executed = await reconciler.ExecuteAsync(new ReconcileContext(connection, layout, platform, progress), plan, actual, cancellationToken)
-            .ConfigureAwait(false);
-        if (executed.Error is not null)
+        ReconcileResult executed;
+        try
         {
-            return Failed(layout, started, executed.Error);
+            executed = await reconciler.ExecuteAsync(new ReconcileContext(connection, layout, platform, progress), plan, actual, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsLost(e, connection))
+        {
+            // The connection was closed under a running action (the provider replaced it).
+            return new LibvirtPhase(null, null, e.Message);
         }
 
-        var nodeErrors = new Dictionary<string, (string Error, string? Tail)>(StringComparer.Ordinal);
-        foreach (var (node, error) in executed.NodeErrors)
-        {
-            nodeErrors[node] = (error, null);
-        }
-
-        var ready = await WaitForNodesAsync(layout, connection, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
-        if (ready is not null)
-        {
-            await ConfigureAsync(layout, ready, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
-        }
-
-        var nodes = layout.Nodes
-            .Select(n => nodeErrors.TryGetValue(n.Name, out var e) ? new NodeResult(n.Name, false, e.Error, e.Tail) : new NodeResult(n.Name, true, null, null))
-            .ToList();
-        var succeeded = nodes.All(n => n.Succeeded);
-        return new ApplyResult(cluster, succeeded, time.GetElapsedTime(started), nodes,
-            succeeded ? null : $"{nodes.Count(n => !n.Succeeded)} of {nodes.Count} nodes failed");
+        var failedWith = executed.Error ?? executed.NodeErrors.Values.FirstOrDefault();
+        return failedWith is not null && !IsAlive(connection)
+            ? new LibvirtPhase(null, null, failedWith)
+            : new LibvirtPhase(executed, null, null);
     }
+
+    private static bool IsLost(Exception e, Connection connection) =>
+        e is ObjectDisposedException || (e is LibvirtException libvirt && (libvirt.IsConnectionLost || !IsAlive(connection)));
+
+    private static bool IsAlive(Connection connection)
+    {
+        try
+        {
+            return connection.IsAlive;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or LibvirtException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The libvirt phase's outcome: executed, failed for a reason other than the connection, or lost the connection.</summary>
+    private sealed record LibvirtPhase(ReconcileResult? Executed, ApplyResult? Failed, string? Lost);
 
     /// <summary>Every node without an error so far, waited for in parallel; null when readiness is not wired.</summary>
     private async Task<List<ReadyNode>?> WaitForNodesAsync(ClusterLayout layout, Connection connection, IProgress<ProgressEvent> progress,
@@ -208,7 +293,9 @@ public sealed class ClusterEngine(
         {
             try
             {
-                return (node, await readiness.WaitUntilReadyAsync(new NodeReadinessRequest(layout.Spec, layout, node, connection, progress), cancellationToken)
+                return (node, await readiness.WaitUntilReadyAsync(
+                    new NodeReadinessRequest(layout.Spec, layout, node, connection, progress, token => connections.AcquireAsync(layout.Spec.Connect, token)),
+                    cancellationToken)
                     .ConfigureAwait(false));
             }
             catch (Exception e) when (e is not OperationCanceledException)

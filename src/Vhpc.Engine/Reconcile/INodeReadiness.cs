@@ -17,12 +17,17 @@ public interface INodeReadiness
 
 /// <param name="Connection">The engine's connection (lease lookups and lifecycle events go through it).</param>
 /// <param name="Progress">Report Lease and Ssh steps of this node here.</param>
+/// <param name="Reconnect">
+/// A new connection for when <paramref name="Connection"/> was lost (libvirtd restarted): lease
+/// polling and lifecycle subscriptions move to it. The caller disposes the lease it gets. Null: no reconnect.
+/// </param>
 public sealed record NodeReadinessRequest(
     ClusterSpec Spec,
     ClusterLayout Layout,
     ClusterNode Node,
     Connection Connection,
-    IProgress<ProgressEvent> Progress);
+    IProgress<ProgressEvent> Progress,
+    Func<CancellationToken, ValueTask<ConnectionLease>>? Reconnect = null);
 
 /// <param name="ConsoleTail">The end of the serial console log when the node failed, for the operator.</param>
 public sealed record NodeReadinessResult(bool Ready, IPAddress? Address, string? Error = null, string? ConsoleTail = null);

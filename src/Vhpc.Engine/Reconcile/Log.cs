@@ -47,4 +47,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: pool {Pool} undefined but its directory was kept: {Reason}")]
     public static partial void PoolDirectoryKept(ILogger logger, string cluster, string pool, string reason);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: libvirt connection lost during apply ({Reason}) on attempt {Attempt} of {Attempts}")]
+    public static partial void ConnectionLostDuringApply(ILogger logger, string cluster, string reason, int attempt, int attempts);
 }

@@ -10,4 +10,7 @@ public enum LeaseWaitFailure
 
     /// <summary>A fresh lease for the MAC carries another address than its fixed DHCP host entry.</summary>
     AddressMismatch,
+
+    /// <summary>The libvirt connection was lost and could not be reopened within the node's timeout.</summary>
+    ConnectionLost,
 }

@@ -1,9 +1,11 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Guests.Leases;
 using Vhpc.Engine.Guests.Ssh;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
+using Vhpc.Libvirt;
 
 namespace Vhpc.Engine.Guests.Nodes;
 
@@ -18,6 +20,8 @@ public sealed class GuestNodeReadiness(
     TimeProvider time,
     ILoggerFactory loggers) : INodeReadiness
 {
+    private readonly ILogger _logger = loggers.CreateLogger<GuestNodeReadiness>();
+
     public async Task<NodeReadinessResult> WaitUntilReadyAsync(NodeReadinessRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -27,13 +31,11 @@ public sealed class GuestNodeReadiness(
         var state = new ClusterStateDirectory(settings.StateRoot, cluster);
 
         Report(request, ProvisioningStep.Lease, StepState.Started);
-        var leaseWaiter = new LeaseWaiter(new LibvirtLeaseSource(request.Connection), new LibvirtDomainWatcher(request.Connection),
-            settings.Lease, time, loggers.CreateLogger<LeaseWaiter>());
+        var leaseStarted = time.GetTimestamp();
         LeaseWaitResult lease;
         try
         {
-            lease = await leaseWaiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
-                node.ConsoleLogPath, settings.LeaseTimeout), cancellationToken).ConfigureAwait(false);
+            lease = await WaitForLeaseAsync(request, settings, leaseStarted, cancellationToken).ConfigureAwait(false);
         }
         catch (LeaseWaitException e)
         {
@@ -41,7 +43,15 @@ public sealed class GuestNodeReadiness(
             return new NodeReadinessResult(false, null, e.Message.Split("\n--- console tail ---", 2)[0], e.ConsoleTail);
         }
 
-        Report(request, ProvisioningStep.Lease, StepState.Succeeded, lease.Elapsed, lease.Address.ToString());
+        Report(request, ProvisioningStep.Lease, StepState.Succeeded, time.GetElapsedTime(leaseStarted), lease.Address.ToString());
+
+        if (!settings.WaitForSsh)
+        {
+            var address = lease.Address.ToString();
+            GuestsLog.SshWaitSkipped(_logger, node.Name, address);
+            Report(request, ProvisioningStep.Ssh, StepState.Skipped, message: "SSH readiness is switched off (Guests.WaitForSsh = false)");
+            return new NodeReadinessResult(true, lease.Address);
+        }
 
         Report(request, ProvisioningStep.Ssh, StepState.Started);
         var target = new SshTarget(lease.Address.ToString(), 22, request.Spec.User.Name, keys.PrivateKeyPath(request.Spec),
@@ -62,6 +72,72 @@ public sealed class GuestNodeReadiness(
                 ConsoleLogTail.Read(node.ConsoleLogPath, settings.Lease.ConsoleTailLines));
         }
     }
+
+    /// <summary>
+    /// Waits for the node's lease on the request's connection. When that connection is lost (libvirtd
+    /// restarted; running guests survive that), the wait goes on over a new one: lease polling and the
+    /// lifecycle subscription (which died with the old connection) move to it, and the state check
+    /// right after subscribing catches a domain that stopped meanwhile. The node's lease timeout
+    /// bounds the whole wait, reconnects included.
+    /// </summary>
+    private async Task<LeaseWaitResult> WaitForLeaseAsync(NodeReadinessRequest request, GuestsOptions settings, long started,
+        CancellationToken cancellationToken)
+    {
+        var node = request.Node;
+        var logger = loggers.CreateLogger<LeaseWaiter>();
+        ConnectionLease? reconnected = null;
+        try
+        {
+            var connection = request.Connection;
+            while (true)
+            {
+                var remaining = settings.LeaseTimeout - time.GetElapsedTime(started);
+                var waiter = new LeaseWaiter(new LibvirtLeaseSource(connection), new LibvirtDomainWatcher(connection), settings.Lease, time, logger);
+                string lost;
+                try
+                {
+                    return await waiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
+                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (request.Reconnect is not null && IsConnectionLost(e))
+                {
+                    lost = e.Message;
+                }
+
+                GuestsLog.LeaseWaitReconnecting(logger, node.Name, lost);
+                reconnected?.Dispose();
+                reconnected = null;
+                while (reconnected is null)
+                {
+                    try
+                    {
+                        reconnected = await request.Reconnect(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (IsConnectionLost(e) && time.GetElapsedTime(started) < settings.LeaseTimeout)
+                    {
+                        await Task.Delay(settings.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (IsConnectionLost(e))
+                    {
+                        var message = $"Node {node.Name}: the connection to libvirt was lost while waiting for its DHCP lease ({lost}) "
+                            + $"and could not be reopened within the lease timeout of {settings.LeaseTimeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: {e.Message}";
+                        throw new LeaseWaitException(node.Name, node.Mac, LeaseWaitFailure.ConnectionLost, message,
+                            ConsoleLogTail.Read(node.ConsoleLogPath, settings.Lease.ConsoleTailLines));
+                    }
+                }
+
+                connection = reconnected.Connection;
+            }
+        }
+        finally
+        {
+            reconnected?.Dispose();
+        }
+    }
+
+    /// <summary>A closed connection (the provider replaced it) or one libvirt reports as gone.</summary>
+    private static bool IsConnectionLost(Exception e) =>
+        e is ObjectDisposedException || (e is LibvirtException libvirt && libvirt.IsConnectionLost);
 
     /// <summary>
     /// A node whose disk vhpcd created anew has new host keys: only then is its recorded key dropped
