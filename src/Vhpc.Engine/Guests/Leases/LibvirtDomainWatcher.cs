@@ -50,6 +50,8 @@ public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
             6 => "was snapshotted",
             _ => "stopped",
         },
+        // Detail 2 (SHUTDOWN_HOST): qemu stopped at the host's request; a destroy sends this before STOPPED.
+        DomainLifecycleEventType.Shutdown when e.Detail == 2 => "was stopped from the host (destroyed, or its qemu process was signalled)",
         DomainLifecycleEventType.Shutdown => "shut down (the guest powered off, or rebooted or panicked with on_reboot=destroy)",
         DomainLifecycleEventType.Crashed => "crashed (guest panic)",
         DomainLifecycleEventType.Undefined => "was undefined",
