@@ -85,8 +85,12 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
         Assert.Equal(2, resumes.Count);
         Assert.Contains(events, e => e.Event.State == StepState.Failed && e.At >= marks["define stop"] && e.At < resumes[1].At);
         Assert.Contains(cluster.Logs.Entries, l => l.EventId == 2020);
-        output.WriteLine($"resumed {(resumes[0].At - marks["upload restarted"]).TotalMilliseconds:F0} ms after the first restart answered, "
-            + $"{(resumes[1].At - marks["define restarted"]).TotalMilliseconds:F0} ms after the second; apply {result.Duration.TotalSeconds:F1} s");
+        // From the restarted daemon answering to the new plan on a new connection (the reconnect backoff included).
+        var planned = resumes.Select(r => events.First(e => e.Event.Step == ProvisioningStep.Plan && e.Event.State == StepState.Succeeded && e.At > r.At).At).ToList();
+        output.WriteLine($"re-planned {(planned[0] - marks["upload restarted"]).TotalMilliseconds:F0} ms after the first restarted daemon answered "
+            + $"(killed {(planned[0] - marks["upload kill"]).TotalMilliseconds:F0} ms before), "
+            + $"{(planned[1] - marks["define restarted"]).TotalMilliseconds:F0} ms after the second "
+            + $"(stopped {(planned[1] - marks["define stop"]).TotalMilliseconds:F0} ms before); apply {result.Duration.TotalSeconds:F1} s");
 
         await AssertConvergedAsync(cluster, libvirtd.Uri);
     }
