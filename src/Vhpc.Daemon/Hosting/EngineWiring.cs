@@ -18,6 +18,8 @@ namespace Vhpc.Daemon.Hosting;
 /// </summary>
 public static class EngineWiring
 {
+    public const string GuestsSection = "Guests";
+
     public static void AddClusterEngine(HostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -28,7 +30,9 @@ public static class EngineWiring
         services.AddOptions<BaseImageCacheOptions>()
             .Configure<IOptions<VhpcdOptions>>((cache, vhpcd) => cache.CacheDirectory = Path.Combine(vhpcd.Value.StateDirectory, "images"));
         services.AddVhpcGuests();
+        // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
         services.AddOptions<GuestsOptions>()
+            .Bind(builder.Configuration.GetSection(GuestsSection))
             .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) => guests.StateRoot = vhpcd.Value.ClusterStateRoot);
         services.AddVhpcAnsibleConfiguration();
         services.AddOptions<ClusterConfigurationOptions>()
