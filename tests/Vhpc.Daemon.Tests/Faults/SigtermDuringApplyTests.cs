@@ -19,7 +19,7 @@ namespace Vhpc.Daemon.Tests.Faults;
 /// <summary>
 /// Issue 7, SIGTERM in the middle of a real apply: the built vhpcd in the foreground against the real
 /// (shared) libvirtd, with a cluster of tiny TCG guests (no sshd) in a temporary clusters.d. SIGTERM
-/// while the base image uploads and again while the nodes wait for leases/SSH: each time vhpcd exits 0
+/// while the base image uploads, as domains are defined, and while the nodes wait for leases/SSH: each time vhpcd exits 0
 /// promptly, destroys nothing, and leaves no half-made object in use; a new vhpcd's apply converges
 /// to exactly the spec's objects (the SSH step fails per node as expected: the guests have no sshd),
 /// and destroy leaves nothing. Objects vtf-sig*, subnet 10.209.10.0/24.
@@ -33,7 +33,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task SIGTERM_during_upload_and_during_the_lease_wait_exits_0_leaves_nothing_half_made_and_the_next_start_converges()
+    public async Task SIGTERM_during_upload_define_and_the_lease_wait_exits_0_leaves_nothing_half_made_and_the_next_start_converges()
     {
         Require();
         using var layout = new DaemonLayout();
@@ -55,16 +55,24 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
             AssertNothingHalfMadeInUse(afterUpload, clusterLayout);
             Assert.Empty(afterUpload.Domains);
 
-            // 2. SIGTERM while every node waits for its lease (domains defined and running).
+            // 2. SIGTERM as the first domain is being defined (the nodes' volumes and seeds are made in parallel).
+            var atDefine = await ApplyAndTerminateAsync(layout, p => p is { Step: "define", State: "started" }, TimeSpan.Zero);
+            var afterDefine = Census(clusterLayout);
+            output.WriteLine($"after SIGTERM during define: {afterDefine}");
+            AssertNothingHalfMadeInUse(afterDefine, clusterLayout);
+            Assert.All(afterDefine.Domains, d => Assert.Contains(d.Name, clusterLayout.Nodes.Select(n => n.Name)));
+
+            // 3. SIGTERM while every node waits for its lease (domains defined and running).
             var second = await ApplyAndTerminateAsync(layout, p => p is { Step: "lease", State: "started" }, TimeSpan.FromSeconds(1));
             var afterLease = Census(clusterLayout);
             output.WriteLine($"after SIGTERM during the lease wait: {afterLease}");
             AssertNothingHalfMadeInUse(afterLease, clusterLayout);
             Assert.Equal(clusterLayout.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal), afterLease.Domains.Select(d => d.Name));
             Assert.All(afterLease.Domains, d => Assert.True(d.Running, $"{d.Name} was stopped by vhpcd's stop; stopping must never touch the cluster"));
-            output.WriteLine($"exit after SIGTERM: {first.TotalMilliseconds:F0} ms during the upload, {second.TotalMilliseconds:F0} ms during the lease wait");
+            output.WriteLine($"exit after SIGTERM: {first.TotalMilliseconds:F0} ms during the upload, {atDefine.TotalMilliseconds:F0} ms during define, "
+                + $"{second.TotalMilliseconds:F0} ms during the lease wait");
 
-            // 3. A new vhpcd converges: exactly the spec's objects; only the SSH step fails, per node.
+            // 4. A new vhpcd converges: exactly the spec's objects; only the SSH step fails, per node.
             await using (var daemon = DaemonProcess.Start(layout))
             {
                 await daemon.WaitUntilServingAsync();
@@ -84,7 +92,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
                 var plan = await daemon.Client.RequestAsync(new ControlRequest(ControlCommand.Plan, Cluster));
                 Assert.True(plan.Plan is { Actions.Count: 0 }, "plan after convergence: " + string.Join("; ", plan.Plan?.Actions.Select(a => $"{a.Kind} {a.Target} {a.Name}") ?? []));
 
-                // 4. Destroy leaves nothing.
+                // 5. Destroy leaves nothing.
                 var destroy = await daemon.Client.RequestAsync(new ControlRequest(ControlCommand.Destroy, Cluster));
                 Assert.True(destroy.Destroy is not null, $"destroy answered {destroy.Kind}: {destroy.Error?.Message}");
                 Assert.Equal([], Census(clusterLayout).All);
