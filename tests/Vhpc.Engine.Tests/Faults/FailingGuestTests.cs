@@ -15,7 +15,8 @@ namespace Vhpc.Engine.Tests.Faults;
 [Trait("Category", "Libvirtd")]
 public sealed class FailingGuestTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(45);
+    // Healthy tiny guests lease in ~10-25 s, but took 72 s while the 2 cores were shared with other suites (load 14).
+    private static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task A_worker_without_a_lease_and_one_destroyed_while_waiting_fail_alone_with_their_console_tails()
@@ -42,7 +43,7 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
                 {
                     // Once its kernel has written to the console, so there is a tail to report.
                     var log = cluster.Layout.Nodes[2].ConsoleLogPath;
-                    for (var i = 0; i < 300 && (!File.Exists(log) || new FileInfo(log).Length < 2048); i++)
+                    for (var i = 0; i < 1000 && (!File.Exists(log) || new FileInfo(log).Length < 2048); i++)
                     {
                         await Task.Delay(100);
                     }
@@ -60,16 +61,16 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
         await destroying!;
 
         Assert.False(result.Succeeded);
-        Assert.Equal("2 of 4 nodes failed", result.Error);
         var byName = result.Nodes.ToDictionary(n => n.Name);
-        Assert.True(byName[management].Succeeded, byName[management].Error);
-        Assert.True(byName[healthy].Succeeded, byName[healthy].Error);
+        Assert.True(byName[management].Succeeded, $"{byName[management].Error}\n{byName[management].ConsoleTail}");
+        Assert.True(byName[healthy].Succeeded, $"{byName[healthy].Error}\n{byName[healthy].ConsoleTail}");
+        Assert.Equal("2 of 4 nodes failed", result.Error);
 
         var noLease = byName[silent];
         Assert.False(noLease.Succeeded);
         Assert.Contains($"Node {silent} (domain {silent}, MAC ", noLease.Error, StringComparison.Ordinal);
         Assert.Contains($"got no DHCP lease for {cluster.Layout.Nodes[1].Address}", noLease.Error, StringComparison.Ordinal);
-        Assert.Contains("within 45 s", noLease.Error, StringComparison.Ordinal);
+        Assert.Contains("within 120 s", noLease.Error, StringComparison.Ordinal);
         Assert.False(string.IsNullOrWhiteSpace(noLease.ConsoleTail), "the node without a lease carries no console tail");
         Assert.Matches(@"\[\s*\d+\.\d+\] ", noLease.ConsoleTail);
 
