@@ -60,11 +60,19 @@ public static class ClusterStateReader
         {
             using (domain)
             {
-                var xml = domain.GetXml();
-                var mark = NodeMark.FromDomainXml(xml);
-                if (mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _))
+                // The list is a snapshot: any domain of the host (another cluster's, a transient one)
+                // may be undefined before we read it. Gone means not there, never a failed plan.
+                try
                 {
-                    domains.Add(new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml)));
+                    var xml = domain.GetXml();
+                    var mark = NodeMark.FromDomainXml(xml);
+                    if (mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _))
+                    {
+                        domains.Add(new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml)));
+                    }
+                }
+                catch (LibvirtException e) when (e.IsNotFound)
+                {
                 }
             }
         }
