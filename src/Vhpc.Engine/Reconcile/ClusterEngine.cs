@@ -44,6 +44,7 @@ public sealed class ClusterEngine(
         ArgumentNullException.ThrowIfNull(progress);
         var layout = LayoutOf(spec);
         var started = time.GetTimestamp();
+        using var scope = Log.ClusterScope(logger, layout.Cluster);
         using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.apply");
         activity?.SetTag("vhpc.cluster", layout.Cluster);
         var gate = _locks.GetOrAdd(layout.Cluster, _ => new SemaphoreSlim(1, 1));
@@ -72,6 +73,7 @@ public sealed class ClusterEngine(
     {
         ArgumentNullException.ThrowIfNull(progress);
         var layout = LayoutOf(spec);
+        using var scope = Log.ClusterScope(logger, layout.Cluster);
         using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.destroy");
         activity?.SetTag("vhpc.cluster", layout.Cluster);
         var gate = _locks.GetOrAdd(layout.Cluster, _ => new SemaphoreSlim(1, 1));
@@ -252,6 +254,7 @@ public sealed class ClusterEngine(
             return;
         }
 
+        using var scope = Log.StepScope(logger, null, ProvisioningStep.Configure);
         IReadOnlyList<NodeConfigurationResult> results;
         try
         {
