@@ -21,7 +21,9 @@ public static class JournalLoggingExtensions
         ArgumentNullException.ThrowIfNull(environment);
         isStandardErrorJournal ??= stream => JournalStream.Matches(stream, JournalStream.StandardError);
         var configured = builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.LogTarget)}"];
-        var target = LogTarget.Resolve(configured, environment(JournalStream.Variable), isStandardErrorJournal);
+        var choice = LogTarget.Choose(configured, environment(JournalStream.Variable), isStandardErrorJournal);
+        var target = choice.Target;
+        builder.Services.AddSingleton(choice);
         if (target == LogTarget.Journal)
         {
             var socketPath = builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.JournalSocket)}"] is { Length: > 0 } path

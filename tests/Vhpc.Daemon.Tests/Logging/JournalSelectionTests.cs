@@ -58,6 +58,14 @@ public partial class JournalSelectionTests
     }
 
     [Fact]
+    public void Without_journal_stream_auto_is_the_console_and_says_why()
+    {
+        var choice = LogTarget.Choose(null, null, _ => throw new InvalidOperationException("must not look at stderr"));
+
+        Assert.Equal(new LogTargetChoice(LogTarget.Console, "JOURNAL_STREAM is not set"), choice);
+    }
+
+    [Fact]
     public void The_daemon_host_uses_the_journal_when_stderr_is_the_journal_stream_and_the_console_otherwise()
     {
         var stderr = Identity(2);
