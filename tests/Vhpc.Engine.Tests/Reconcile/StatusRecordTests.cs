@@ -1,4 +1,4 @@
-using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -127,6 +127,18 @@ public sealed class StatusRecordTests : IDisposable
         var knownHosts = new KnownHostsFile(state.KnownHostsPath);
         Assert.Empty(knownHosts.RecordedKeyTypes(w2.Address.ToString(), 22));
         Assert.NotEmpty(knownHosts.RecordedKeyTypes(w1.Address.ToString(), 22));
+    }
+
+    [Fact]
+    public void The_product_wiring_gives_status_the_guests_probe()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddVhpcEngine().AddVhpcGuests().AddVhpcAnsibleConfiguration();
+        using var host = builder.Build();
+
+        Assert.IsType<GuestStatusProbe>(host.Services.GetRequiredService<IGuestStatusSource>());
+        Assert.IsType<TcpProbe>(host.Services.GetRequiredService<ITcpProbe>());
+        Assert.IsType<AnsibleClusterConfiguration>(host.Services.GetRequiredService<IClusterConfiguration>());
     }
 
     private sealed class ScriptedEngine(bool succeeded) : IClusterEngine
