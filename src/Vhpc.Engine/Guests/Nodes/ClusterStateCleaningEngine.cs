@@ -48,9 +48,9 @@ public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<Gu
     {
         var layout = ClusterLayout.From(spec);
         var current = layout.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        var recorded = new[] { (state.ConfigurationRecordDirectory, "*.json"), (Path.GetDirectoryName(state.HostKeyDiskMarkerPath("n"))!, "*.disk") }
-            .Where(d => Directory.Exists(d.Item1))
-            .SelectMany(d => Directory.EnumerateFiles(d.Item1, d.Item2))
+        var recorded = new[] { (Directory: state.ConfigurationRecordDirectory, Pattern: "*.json"), (Directory: state.HostKeyDiskMarkerDirectory, Pattern: "*.disk") }
+            .Where(d => Directory.Exists(d.Directory))
+            .SelectMany(d => Directory.EnumerateFiles(d.Directory, d.Pattern))
             .Select(Path.GetFileNameWithoutExtension)
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);

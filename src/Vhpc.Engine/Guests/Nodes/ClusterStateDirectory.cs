@@ -30,7 +30,9 @@ public sealed class ClusterStateDirectory
     public string PrivateKeyPath => System.IO.Path.Combine(Path, ClusterKeyPair.PrivateKeyFileName);
 
     /// <summary>Records which disk (its hash) a node's host key entry was recorded for.</summary>
-    public string HostKeyDiskMarkerPath(string node) => System.IO.Path.Combine(Path, "hostkeys", node + ".disk");
+    public string HostKeyDiskMarkerPath(string node) => System.IO.Path.Combine(HostKeyDiskMarkerDirectory, node + ".disk");
+
+    public string HostKeyDiskMarkerDirectory => System.IO.Path.Combine(Path, "hostkeys");
 
     /// <summary>The outcome of the last configuration run for a node (<see cref="NodeConfigurationRecord"/>).</summary>
     public string ConfigurationRecordPath(string node) => System.IO.Path.Combine(ConfigurationRecordDirectory, node + ".json");
