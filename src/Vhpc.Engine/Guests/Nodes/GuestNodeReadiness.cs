@@ -26,23 +26,29 @@ public sealed class GuestNodeReadiness(
         var cluster = request.Layout.Cluster;
         var state = new ClusterStateDirectory(settings.StateRoot, cluster);
 
-        Report(request, ProvisioningStep.Lease, StepState.Started);
-        var leaseWaiter = new LeaseWaiter(new LibvirtLeaseSource(request.Connection), new LibvirtDomainWatcher(request.Connection),
-            settings.Lease, time, loggers.CreateLogger<LeaseWaiter>());
+        // Node and step become journal fields of everything logged while waiting (leases, SSH attempts).
+        var logger = loggers.CreateLogger<GuestNodeReadiness>();
         LeaseWaitResult lease;
-        try
+        using (GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Lease))
         {
-            lease = await leaseWaiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
-                node.ConsoleLogPath, settings.LeaseTimeout), cancellationToken).ConfigureAwait(false);
-        }
-        catch (LeaseWaitException e)
-        {
-            Report(request, ProvisioningStep.Lease, StepState.Failed, message: e.Message);
-            return new NodeReadinessResult(false, null, e.Message.Split("\n--- console tail ---", 2)[0], e.ConsoleTail);
+            Report(request, ProvisioningStep.Lease, StepState.Started);
+            var leaseWaiter = new LeaseWaiter(new LibvirtLeaseSource(request.Connection), new LibvirtDomainWatcher(request.Connection),
+                settings.Lease, time, loggers.CreateLogger<LeaseWaiter>());
+            try
+            {
+                lease = await leaseWaiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
+                    node.ConsoleLogPath, settings.LeaseTimeout), cancellationToken).ConfigureAwait(false);
+            }
+            catch (LeaseWaitException e)
+            {
+                Report(request, ProvisioningStep.Lease, StepState.Failed, message: e.Message);
+                return new NodeReadinessResult(false, null, e.Message.Split("\n--- console tail ---", 2)[0], e.ConsoleTail);
+            }
         }
 
         Report(request, ProvisioningStep.Lease, StepState.Succeeded, lease.Elapsed, lease.Address.ToString());
 
+        using var sshScope = GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Ssh);
         Report(request, ProvisioningStep.Ssh, StepState.Started);
         var target = new SshTarget(lease.Address.ToString(), 22, request.Spec.User.Name, keys.PrivateKeyPath(request.Spec),
             state.KnownHostsPath, node.Fqdn);
