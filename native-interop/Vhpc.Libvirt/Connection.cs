@@ -18,7 +18,11 @@ public sealed unsafe class Connection : IDisposable
 
     private readonly ConnectionHandle handle;
     private readonly Lock gate = new();
-    private readonly List<DomainLifecycleSubscription> subscriptions = [];
+    // libvirt tracks a lifecycle callback by (connection, event, function): a second registration of
+    // the same function is refused ("event callback already tracked"). So one native registration
+    // serves every subscriber; it exists while at least one handler listens.
+    private Action<DomainLifecycleEvent>[] lifecycleHandlers = [];
+    private DomainLifecycleSubscription? lifecycleRegistration;
     private GCHandle closeCallbackTarget;
     private int closeResult = -1;
     private bool closed;
@@ -197,7 +201,7 @@ public sealed unsafe class Connection : IDisposable
     /// <summary>
     /// Calls <paramref name="handler"/> for every lifecycle event of every domain of this connection,
     /// on the libvirt event thread (keep it short; exceptions go to <see cref="CallbackFailed"/>).
-    /// Dispose the result to unsubscribe.
+    /// Any number of handlers may listen at once. Dispose the result to unsubscribe.
     /// </summary>
     public IDisposable SubscribeDomainLifecycle(Action<DomainLifecycleEvent> handler)
     {
@@ -205,10 +209,11 @@ public sealed unsafe class Connection : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(closed, this);
-            var subscription = DomainLifecycleSubscription.Register(this, handler);
-            subscriptions.Add(subscription);
-            return subscription;
+            lifecycleRegistration ??= DomainLifecycleSubscription.Register(this);
+            lifecycleHandlers = [.. lifecycleHandlers, handler];
         }
+
+        return new LifecycleHandlerToken(this, handler);
     }
 
     /// <summary>
@@ -217,7 +222,7 @@ public sealed unsafe class Connection : IDisposable
     /// </summary>
     public int Close()
     {
-        DomainLifecycleSubscription[] pending;
+        DomainLifecycleSubscription? registration;
         lock (gate)
         {
             if (closed)
@@ -226,14 +231,12 @@ public sealed unsafe class Connection : IDisposable
             }
 
             closed = true;
-            pending = [.. subscriptions];
-            subscriptions.Clear();
+            registration = lifecycleRegistration;
+            lifecycleRegistration = null;
+            lifecycleHandlers = [];
         }
 
-        foreach (DomainLifecycleSubscription subscription in pending)
-        {
-            subscription.Unregister(throwOnError: false);
-        }
+        registration?.Unregister(throwOnError: false);
 
         if (!handle.IsClosed && !insideCloseCallback)
         {
@@ -253,11 +256,43 @@ public sealed unsafe class Connection : IDisposable
 
     public void Dispose() => Close();
 
-    internal void Forget(DomainLifecycleSubscription subscription)
+    /// <summary>Runs every current handler; one that throws is reported and does not stop the others.</summary>
+    internal void DispatchLifecycle(DomainLifecycleEvent e)
+    {
+        foreach (Action<DomainLifecycleEvent> handler in Volatile.Read(ref lifecycleHandlers))
+        {
+            try
+            {
+                handler(e);
+            }
+            catch (Exception ex)
+            {
+                ReportCallbackFailure(ex);
+            }
+        }
+    }
+
+    private void Unsubscribe(Action<DomainLifecycleEvent> handler)
     {
         lock (gate)
         {
-            subscriptions.Remove(subscription);
+            int index = Array.IndexOf(lifecycleHandlers, handler);
+            if (closed || index < 0)
+            {
+                return;
+            }
+
+            lifecycleHandlers = [.. lifecycleHandlers[..index], .. lifecycleHandlers[(index + 1)..]];
+            if (lifecycleHandlers.Length > 0)
+            {
+                return;
+            }
+
+            // Deregistered under the lock: a subscriber arriving meanwhile must not register a second
+            // native callback while this one is still tracked.
+            DomainLifecycleSubscription? registration = lifecycleRegistration;
+            lifecycleRegistration = null;
+            registration?.Unregister(throwOnError: true);
         }
     }
 
@@ -289,6 +324,19 @@ public sealed unsafe class Connection : IDisposable
         finally
         {
             insideCloseCallback = false;
+        }
+    }
+
+    private sealed class LifecycleHandlerToken(Connection connection, Action<DomainLifecycleEvent> handler) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                connection.Unsubscribe(handler);
+            }
         }
     }
 }

@@ -4,27 +4,26 @@ using Vhpc.Libvirt.Interop;
 namespace Vhpc.Libvirt;
 
 /// <summary>
-/// One virConnectDomainEventRegisterAny registration. The handler is reached through a GCHandle passed
-/// as libvirt's opaque pointer and freed in libvirt's free callback, so it stays alive exactly as
-/// long as libvirt may call it (a delegate handed to native code could be collected meanwhile).
+/// The one virConnectDomainEventRegisterAny registration of a connection; it hands every event to the
+/// connection, which fans it out to the subscribed handlers. The registration is reached through a
+/// GCHandle passed as libvirt's opaque pointer and freed in libvirt's free callback, so it stays alive
+/// exactly as long as libvirt may call it (a delegate handed to native code could be collected meanwhile).
 /// </summary>
-internal sealed unsafe class DomainLifecycleSubscription : IDisposable
+internal sealed unsafe class DomainLifecycleSubscription
 {
     private const int LifecycleEventId = 0; // VIR_DOMAIN_EVENT_ID_LIFECYCLE
 
     private readonly Connection connection;
-    private readonly Action<DomainLifecycleEvent> handler;
     private int callbackId = -1;
 
-    private DomainLifecycleSubscription(Connection connection, Action<DomainLifecycleEvent> handler)
+    private DomainLifecycleSubscription(Connection connection)
     {
         this.connection = connection;
-        this.handler = handler;
     }
 
-    internal static DomainLifecycleSubscription Register(Connection connection, Action<DomainLifecycleEvent> handler)
+    internal static DomainLifecycleSubscription Register(Connection connection)
     {
-        var subscription = new DomainLifecycleSubscription(connection, handler);
+        var subscription = new DomainLifecycleSubscription(connection);
         GCHandle target = GCHandle.Alloc(subscription);
         int id = NativeMethods.virConnectDomainEventRegisterAny(
             connection.Handle, 0, LifecycleEventId, &OnLifecycle, GCHandle.ToIntPtr(target), &OnFree);
@@ -38,12 +37,6 @@ internal sealed unsafe class DomainLifecycleSubscription : IDisposable
 
         subscription.callbackId = id;
         return subscription;
-    }
-
-    public void Dispose()
-    {
-        connection.Forget(this);
-        Unregister(throwOnError: true);
     }
 
     /// <summary>
@@ -80,7 +73,7 @@ internal sealed unsafe class DomainLifecycleSubscription : IDisposable
         {
             // The name belongs to the domain object libvirt passes in: copy it.
             string name = Utf8.Borrowed(NativeMethods.virDomainGetNameRaw(dom)) ?? string.Empty;
-            subscription.handler(new DomainLifecycleEvent(name, (DomainLifecycleEventType)evt, detail));
+            subscription.connection.DispatchLifecycle(new DomainLifecycleEvent(name, (DomainLifecycleEventType)evt, detail));
         }
         catch (Exception ex)
         {

@@ -33,6 +33,14 @@ public sealed record ApplyInfo(string Cluster, bool Succeeded, double DurationSe
 
 public sealed record DestroyInfo(string Cluster, int ObjectsRemoved);
 
+/// <summary>One node in `vhpc status` (and its --json output).</summary>
+/// <param name="SshReady">true when <paramref name="Ssh"/> is "ready", false when the node runs but is not, null when unknown.</param>
+/// <param name="Configured">true when <paramref name="Configuration"/> is "yes", false for stale/no/failed, null when unknown.</param>
+/// <param name="Ssh">"ready" (port 22 answers, host key recorded), "no-host-key", "not-answering", or "unknown" (domain not running).</param>
+/// <param name="Configuration">"yes", "stale" (spec changed since), "no", "failed", or "unknown".</param>
+/// <param name="ConfiguredAt">When the last configuration run for this node ended (yes, stale, failed).</param>
+/// <param name="ConfigurationSpecHash">The configuration hash of the spec that run used.</param>
+/// <param name="ConfigurationError">Why the last run failed for this node.</param>
 public sealed record NodeStatusInfo(
     string Name,
     string Role,
@@ -41,7 +49,12 @@ public sealed record NodeStatusInfo(
     DateTimeOffset? LeaseExpiry,
     bool? SshReady,
     bool? Configured,
-    string? Error);
+    string? Error,
+    string? Ssh = null,
+    string? Configuration = null,
+    DateTimeOffset? ConfiguredAt = null,
+    string? ConfigurationSpecHash = null,
+    string? ConfigurationError = null);
 
 public sealed record StatusInfo(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatusInfo> Nodes);
 

@@ -21,6 +21,7 @@ public static class DaemonConfiguration
         ("VHPC_SOCKET_GROUP", Section + nameof(VhpcdOptions.SocketGroup)),
         ("VHPC_NETNS", Section + nameof(VhpcdOptions.NetworkNamespace)),
         ("VHPC_PLAYBOOK", Section + nameof(VhpcdOptions.PlaybookPath)),
+        ("VHPC_LOG_TARGET", Section + nameof(VhpcdOptions.LogTarget)),
     ];
 
     private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
@@ -31,6 +32,7 @@ public static class DaemonConfiguration
         ["--socket-group"] = Section + nameof(VhpcdOptions.SocketGroup),
         ["--netns"] = Section + nameof(VhpcdOptions.NetworkNamespace),
         ["--playbook"] = Section + nameof(VhpcdOptions.PlaybookPath),
+        ["--log-target"] = Section + nameof(VhpcdOptions.LogTarget),
         ["--config"] = "ConfigFile",
     };
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vhpc.Daemon.Logging;
 
 namespace Vhpc.Daemon.Configuration;
 
@@ -44,4 +45,13 @@ public sealed class VhpcdOptions
     /// <summary>Lines of serial console returned by `vhpc console` by default.</summary>
     [Range(1, 100_000)]
     public int ConsoleTailLines { get; set; } = 50;
+
+    /// <summary>auto (the journal's native protocol when stderr is the journal stream), journal or console.</summary>
+    [Required]
+    [RegularExpression(Logging.LogTarget.Pattern)]
+    public string LogTarget { get; set; } = Logging.LogTarget.Auto;
+
+    /// <summary>journald's native socket (a test points it at a fake journal).</summary>
+    [Required]
+    public string JournalSocket { get; set; } = Logging.JournalSocket.DefaultPath;
 }

@@ -38,7 +38,17 @@ internal static class ControlMapping
     public static StatusInfo ToInfo(this ClusterStatus status) => new(
         status.Cluster,
         status.NetworkActive,
-        [.. status.Nodes.Select(n => new NodeStatusInfo(n.Name, n.Role, n.State, n.Address, n.LeaseExpiry, n.SshReady, n.Configured, n.Error))]);
+        [.. status.Nodes.Select(n => new NodeStatusInfo(n.Name, n.Role, n.State, n.Address, n.LeaseExpiry, n.SshReady, n.Configured, n.Error,
+            SshText(n.Ssh), Lower(n.Configuration.State.ToString()), n.Configuration.At, n.Configuration.SpecHash, n.Configuration.Error))]);
+
+    /// <summary>The wire names of the SSH states (stable: scripts read them from `vhpc status --json`).</summary>
+    public static string SshText(SshState state) => state switch
+    {
+        SshState.Ready => "ready",
+        SshState.NoHostKey => "no-host-key",
+        SshState.NotAnswering => "not-answering",
+        _ => "unknown",
+    };
 
     private static string Lower(string value) => value.ToLowerInvariant();
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Control;
+using Vhpc.Daemon.Logging;
 using Vhpc.Daemon.Operations;
 using Vhpc.Daemon.Telemetry;
 
@@ -33,8 +34,10 @@ public static class DaemonHost
         });
         DaemonConfiguration.AddVhpcdSources(builder.Configuration, args, environment);
 
-        // journald-formatted console logs (<6>category[event id] message), READY=1/STOPPING=1, SIGTERM.
+        // READY=1/STOPPING=1, SIGTERM, and systemd-formatted console logs (<6>category[event id] message)...
         builder.Services.AddSystemd();
+        // ...replaced by the journal's native protocol (structured fields) when stderr is the journal stream.
+        builder.AddVhpcdLogging(environment);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.Services.AddOptions<VhpcdOptions>()

@@ -41,6 +41,11 @@ public static class DaemonRunner
         using (host)
         {
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vhpc.Daemon");
+            if (host.Services.GetService<Logging.LogTargetChoice>() is { } logTarget)
+            {
+                Logging.Log.TargetChosen(logger, logTarget.Target, logTarget.Reason);
+            }
+
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             var exitCode = await StartAsync(host, logger, lifetime).ConfigureAwait(false);
             if (exitCode is { } failed)

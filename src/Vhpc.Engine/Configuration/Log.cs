@@ -59,4 +59,7 @@ internal static partial class Log
 
     [LoggerMessage(3516, LogLevel.Error, "ansible-playbook exited with {ExitCode} before reporting any host (cluster {Cluster}): {Detail}")]
     public static partial void PlaybookBroken(ILogger logger, int exitCode, string cluster, string detail);
+
+    [LoggerMessage(3520, LogLevel.Warning, "Cluster {Cluster}: the configuration outcome of node {Node} was not recorded ({Reason}); status will say it is not configured")]
+    public static partial void RecordNotWritten(ILogger logger, string cluster, string node, string reason);
 }

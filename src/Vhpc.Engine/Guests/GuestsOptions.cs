@@ -11,6 +11,9 @@ public sealed class GuestsOptions
     /// <summary>Per node, from boot to lease. TCG guests get theirs after ~35 s alone, later when four boot at once.</summary>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long `vhpc status` waits for port 22 of each node (all nodes are probed at once).</summary>
+    public TimeSpan SshProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public LeaseWaitOptions Lease { get; set; } = new();
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Configuration;
 using Vhpc.Engine.Guests;
@@ -24,13 +25,15 @@ public sealed class ClusterConfigurationOptions
 /// <summary>
 /// The engine's configuration step over the Ansible runner: the ready nodes with their addresses, the
 /// cluster's key pair and known_hosts from the guests layer's state directory, and a per-cluster munge
-/// key (created 0600 on first use, kept afterwards) in the same directory.
+/// key (created 0600 on first use, kept afterwards) in the same directory. Each node's outcome is
+/// recorded there too (<see cref="NodeConfigurationRecord"/>), for status.
 /// </summary>
 public sealed class AnsibleClusterConfiguration(
     AnsibleRunner runner,
     IOptions<GuestsOptions> guests,
     IOptions<ClusterConfigurationOptions> options,
-    TimeProvider time) : IClusterConfiguration
+    TimeProvider time,
+    ILogger<AnsibleClusterConfiguration> logger) : IClusterConfiguration
 {
     public const string MungeKeyFileName = "munge.key";
 
@@ -45,8 +48,19 @@ public sealed class AnsibleClusterConfiguration(
             request.Progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, node.Node.Name, ProvisioningStep.Configure, StepState.Started));
         }
 
-        var result = await runner.RunAsync(configurationRequest, cancellationToken).ConfigureAwait(false);
+        ConfigurationResult result;
+        try
+        {
+            result = await runner.RunAsync(configurationRequest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Record(request, request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, false, e.Message)).ToList());
+            throw;
+        }
+
         var results = MapResults(request, result);
+        Record(request, results);
         foreach (var node in results)
         {
             // On success the message says how much the run changed: "(0 changed)" proves a re-apply was a no-op.
@@ -56,6 +70,31 @@ public sealed class AnsibleClusterConfiguration(
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Keeps each node's outcome in the state directory for `vhpc status`. Failing to write it must not
+    /// turn a configured cluster into a failed apply: it is logged, and status then says "no".
+    /// </summary>
+    private void Record(ClusterConfigurationRequest request, IReadOnlyList<NodeConfigurationResult> results)
+    {
+        var state = new ClusterStateDirectory(guests.Value.StateRoot, request.Layout.Cluster);
+        var at = time.GetUtcNow();
+        foreach (var node in request.Nodes)
+        {
+            var result = results.FirstOrDefault(r => r.Node == node.Node.Name);
+            var record = new NodeConfigurationRecord(node.Node.Name, result?.Succeeded == true, at,
+                NodeConfigurationRecord.SpecHashOf(request.Layout, node.Node), node.Node.DiskHash,
+                result?.Succeeded == true ? null : result?.Error ?? "no configuration result for this node");
+            try
+            {
+                record.Write(state);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Configuration.Log.RecordNotWritten(logger, request.Layout.Cluster, node.Node.Name, e.Message);
+            }
+        }
     }
 
     internal static ConfigurationRequest BuildRequest(ClusterConfigurationRequest request, string stateRoot, ClusterConfigurationOptions options)

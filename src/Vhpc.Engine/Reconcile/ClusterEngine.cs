@@ -23,7 +23,8 @@ public sealed class ClusterEngine(
     TimeProvider time,
     ILogger<ClusterEngine> logger,
     INodeReadiness? readiness = null,
-    IClusterConfiguration? configuration = null) : IClusterEngine
+    IClusterConfiguration? configuration = null,
+    IGuestStatusSource? guestStatus = null) : IClusterEngine
 {
     /// <summary>Times the libvirt phase of one apply is planned and run again after losing the connection.</summary>
     private const int ConnectionAttempts = 3;
@@ -47,6 +48,7 @@ public sealed class ClusterEngine(
         ArgumentNullException.ThrowIfNull(progress);
         var layout = LayoutOf(spec);
         var started = time.GetTimestamp();
+        using var scope = Log.ClusterScope(logger, layout.Cluster);
         using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.apply");
         activity?.SetTag("vhpc.cluster", layout.Cluster);
         var gate = _locks.GetOrAdd(layout.Cluster, _ => new SemaphoreSlim(1, 1));
@@ -75,6 +77,7 @@ public sealed class ClusterEngine(
     {
         ArgumentNullException.ThrowIfNull(progress);
         var layout = LayoutOf(spec);
+        using var scope = Log.ClusterScope(logger, layout.Cluster);
         using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.destroy");
         activity?.SetTag("vhpc.cluster", layout.Cluster);
         var gate = _locks.GetOrAdd(layout.Cluster, _ => new SemaphoreSlim(1, 1));
@@ -109,14 +112,28 @@ public sealed class ClusterEngine(
         }
     }
 
-    public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// libvirt's view (domain state, lease, ownership), then, when the guests layer is wired, SSH (a TCP
+    /// probe and the recorded host key) and the last configuration run per node. Logs into nothing.
+    /// </summary>
+    public async Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken)
     {
         var layout = LayoutOf(spec);
-        return Task.Run(async () =>
+        var reading = await Task.Run(async () =>
         {
             using var lease = await connections.AcquireAsync(spec.Connect, cancellationToken).ConfigureAwait(false);
-            return ReadStatus(lease.Connection, layout);
-        }, cancellationToken);
+            return ClusterStateReader.ReadStatus(lease.Connection, layout);
+        }, cancellationToken).ConfigureAwait(false);
+        if (guestStatus is null)
+        {
+            return reading.Status;
+        }
+
+        var guests = await guestStatus.ReadAsync(new GuestStatusRequest(layout, reading.Targets), cancellationToken).ConfigureAwait(false);
+        var nodes = reading.Status.Nodes
+            .Select(n => guests.TryGetValue(n.Name, out var guest) ? ClusterStateReader.WithGuest(n, guest) : n)
+            .ToList();
+        return reading.Status with { Nodes = nodes };
     }
 
     private async Task<ApplyResult> ApplyLockedAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started, CancellationToken cancellationToken)
@@ -339,6 +356,7 @@ public sealed class ClusterEngine(
             return;
         }
 
+        using var scope = Log.StepScope(logger, null, ProvisioningStep.Configure);
         IReadOnlyList<NodeConfigurationResult> results;
         try
         {
@@ -362,68 +380,6 @@ public sealed class ClusterEngine(
                 VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ready"));
             }
         }
-    }
-
-    private static ClusterStatus ReadStatus(Connection connection, ClusterLayout layout)
-    {
-        var actual = ClusterStateReader.Read(connection, layout);
-        var networkOwned = actual.Network is { } n && n.Definition.Uuid == layout.NetworkUuid;
-        IReadOnlyList<DhcpLease> leases = [];
-        if (networkOwned && actual.Network!.Active)
-        {
-            using var network = connection.LookupNetwork(layout.NetworkName);
-            try
-            {
-                leases = network?.GetDhcpLeases() ?? [];
-            }
-            catch (LibvirtException e) when (e.Code == ErrorCode.NoSupport)
-            {
-                // A driver without lease reporting (the test driver): addresses stay unknown (null).
-            }
-        }
-
-        var owned = actual.Domains.Where(d => d.Mark?.Cluster == layout.Cluster && d.Mark.Node == d.Name).ToDictionary(d => d.Name, StringComparer.Ordinal);
-        var nodes = new List<NodeStatus>();
-        foreach (var node in layout.Nodes)
-        {
-            var lease = leases.Where(l => string.Equals(l.Mac, node.Mac, StringComparison.OrdinalIgnoreCase)).MaxBy(l => l.ExpiryTime);
-            var role = node.Role == NodeRole.Management ? "management" : "worker";
-            if (owned.TryGetValue(node.Name, out var domain))
-            {
-                var stale = domain.Mark!.SpecHash != node.SpecHash;
-                nodes.Add(new NodeStatus(node.Name, role, DomainStateText(connection, node.Name), lease?.IPAddress.ToString(), lease?.ExpiryTime,
-                    null, null, stale ? "defined from an older spec; apply to replace it" : null));
-            }
-            else
-            {
-                var foreign = actual.Domains.Any(d => d.Name == node.Name);
-                nodes.Add(new NodeStatus(node.Name, role, foreign ? "conflict" : "missing", null, null, null, null,
-                    foreign ? "a domain with this name exists but is not this cluster's" : null));
-            }
-        }
-
-        foreach (var extra in owned.Values.Where(d => layout.Nodes.All(n => n.Name != d.Name)))
-        {
-            nodes.Add(new NodeStatus(extra.Name, extra.Mark!.Role == NodeRole.Management ? "management" : "worker",
-                DomainStateText(connection, extra.Name), null, null, null, null, "not in the spec; apply removes it"));
-        }
-
-        return new ClusterStatus(layout.Cluster, networkOwned && actual.Network!.Active, nodes);
-    }
-
-    private static string DomainStateText(Connection connection, string name)
-    {
-        using var domain = connection.LookupDomain(name);
-        return domain?.GetState() switch
-        {
-            null => "missing",
-            Libvirt.DomainState.Running => "running",
-            Libvirt.DomainState.Shutoff => "shut off",
-            Libvirt.DomainState.Paused => "paused",
-            Libvirt.DomainState.Shutdown => "shutting down",
-            Libvirt.DomainState.Crashed => "crashed",
-            { } other => other.ToString().ToLowerInvariant(),
-        };
     }
 
     private ApplyResult Failed(ClusterLayout layout, long started, string error) =>

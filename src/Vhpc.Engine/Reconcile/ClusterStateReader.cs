@@ -1,5 +1,6 @@
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Planning;
+using Vhpc.Engine.Status;
 using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
 
@@ -12,6 +13,8 @@ namespace Vhpc.Engine.Reconcile;
 /// </summary>
 public static class ClusterStateReader
 {
+    private const string Running = "running";
+
     public static ActualState Read(Connection connection, ClusterLayout layout)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -60,15 +63,123 @@ public static class ClusterStateReader
         {
             using (domain)
             {
-                var xml = domain.GetXml();
-                var mark = NodeMark.FromDomainXml(xml);
-                if (mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _))
+                // The list is a snapshot: any domain of the host (another cluster's, a transient one)
+                // may be undefined before we read it. Gone means not there, never a failed plan.
+                try
                 {
-                    domains.Add(new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml)));
+                    var xml = domain.GetXml();
+                    var mark = NodeMark.FromDomainXml(xml);
+                    if (mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _))
+                    {
+                        domains.Add(new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml)));
+                    }
+                }
+                catch (LibvirtException e) when (e.IsNotFound)
+                {
                 }
             }
         }
 
         return domains;
     }
+
+    /// <summary>
+    /// Per-node status as libvirt reports it (domain state, lease, ownership, spec drift), and for each
+    /// node of the layout what the guests layer needs to add SSH and configuration: whether its domain
+    /// (the cluster's own) runs, and the disk hash it was defined with.
+    /// </summary>
+    public static StatusReading ReadStatus(Connection connection, ClusterLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(layout);
+        var actual = Read(connection, layout);
+        var networkOwned = actual.Network is { } n && n.Definition.Uuid == layout.NetworkUuid;
+        IReadOnlyList<DhcpLease> leases = [];
+        if (networkOwned && actual.Network!.Active)
+        {
+            using var network = connection.LookupNetwork(layout.NetworkName);
+            try
+            {
+                leases = network?.GetDhcpLeases() ?? [];
+            }
+            catch (LibvirtException e) when (e.Code == ErrorCode.NoSupport)
+            {
+                // A driver without lease reporting (the test driver): addresses stay unknown (null).
+            }
+        }
+
+        var owned = actual.Domains.Where(d => d.Mark?.Cluster == layout.Cluster && d.Mark.Node == d.Name).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var nodes = new List<NodeStatus>();
+        var targets = new List<GuestStatusTarget>();
+        foreach (var node in layout.Nodes)
+        {
+            var lease = leases.Where(l => string.Equals(l.Mac, node.Mac, StringComparison.OrdinalIgnoreCase)).MaxBy(l => l.ExpiryTime);
+            var role = node.Role == NodeRole.Management ? "management" : "worker";
+            if (owned.TryGetValue(node.Name, out var domain))
+            {
+                var stale = domain.Mark!.SpecHash != node.SpecHash;
+                var state = DomainStateText(connection, node.Name);
+                nodes.Add(new NodeStatus(node.Name, role, state, lease?.IPAddress.ToString(), lease?.ExpiryTime,
+                    null, null, stale ? "defined from an older spec; apply to replace it" : null));
+                targets.Add(new GuestStatusTarget(node, state == Running, domain.Mark.DiskHash));
+            }
+            else
+            {
+                var foreign = actual.Domains.Any(d => d.Name == node.Name);
+                nodes.Add(new NodeStatus(node.Name, role, foreign ? "conflict" : "missing", null, null, null, null,
+                    foreign ? "a domain with this name exists but is not this cluster's" : null));
+                targets.Add(new GuestStatusTarget(node, false, null));
+            }
+        }
+
+        foreach (var extra in owned.Values.Where(d => layout.Nodes.All(n => n.Name != d.Name)))
+        {
+            nodes.Add(new NodeStatus(extra.Name, extra.Mark!.Role == NodeRole.Management ? "management" : "worker",
+                DomainStateText(connection, extra.Name), null, null, null, null, "not in the spec; apply removes it"));
+        }
+
+        return new StatusReading(new ClusterStatus(layout.Cluster, networkOwned && actual.Network!.Active, nodes), targets);
+    }
+
+    /// <summary>A node's status with what the guests layer found; SshReady and Configured follow the detailed states.</summary>
+    public static NodeStatus WithGuest(NodeStatus node, GuestStatus guest)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(guest);
+        return node with
+        {
+            Ssh = guest.Ssh,
+            SshReady = guest.Ssh switch
+            {
+                SshState.Ready => true,
+                SshState.Unknown => null,
+                _ => false,
+            },
+            Configuration = guest.Configuration,
+            Configured = guest.Configuration.State switch
+            {
+                ConfigurationState.Yes => true,
+                ConfigurationState.Unknown => null,
+                _ => false,
+            },
+        };
+    }
+
+    private static string DomainStateText(Connection connection, string name)
+    {
+        using var domain = connection.LookupDomain(name);
+        return domain?.GetState() switch
+        {
+            null => "missing",
+            Libvirt.DomainState.Running => Running,
+            Libvirt.DomainState.Shutoff => "shut off",
+            Libvirt.DomainState.Paused => "paused",
+            Libvirt.DomainState.Shutdown => "shutting down",
+            Libvirt.DomainState.Crashed => "crashed",
+            { } other => other.ToString().ToLowerInvariant(),
+        };
+    }
 }
+
+/// <summary>Status from libvirt, and the nodes the guests layer is asked about.</summary>
+public sealed record StatusReading(ClusterStatus Status, IReadOnlyList<GuestStatusTarget> Targets);

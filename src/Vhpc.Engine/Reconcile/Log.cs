@@ -1,10 +1,28 @@
 using Microsoft.Extensions.Logging;
+using Vhpc.Engine.Progress;
 
 namespace Vhpc.Engine.Reconcile;
 
 /// <summary>The engine's log events (ids 2000-2999); placeholders become journald fields.</summary>
 internal static partial class Log
 {
+    private static readonly Func<ILogger, string, IDisposable?> ClusterScopeDefinition =
+        LoggerMessage.DefineScope<string>("Cluster {Cluster}");
+
+    private static readonly Func<ILogger, string, IDisposable?> StepScopeDefinition =
+        LoggerMessage.DefineScope<string>("Step {Step}");
+
+    private static readonly Func<ILogger, string, string, IDisposable?> NodeStepScopeDefinition =
+        LoggerMessage.DefineScope<string, string>("Node {Node} step {Step}");
+
+    /// <summary>Everything logged during one apply or destroy, by any layer, carries the cluster (a journal field).</summary>
+    public static IDisposable? ClusterScope(ILogger logger, string cluster) => ClusterScopeDefinition(logger, cluster);
+
+    /// <summary>A step of one node (node set) or of the whole cluster (node null).</summary>
+    public static IDisposable? StepScope(ILogger logger, string? node, ProvisioningStep step) => node is null
+        ? StepScopeDefinition(logger, step.ToString().ToLowerInvariant())
+        : NodeStepScopeDefinition(logger, node, step.ToString().ToLowerInvariant());
+
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
         Message = "Accelerator for {Uri}: domain type {DomainType}, cpu mode {CpuMode} ({Reason})")]
     public static partial void AcceleratorChosen(ILogger logger, string uri, string domainType, string cpuMode, string reason);

@@ -36,13 +36,16 @@ public sealed class CliAgainstDaemonTests
         var table = await RunCliAsync(["status", "c1", "--socket", layout.SocketPath]);
         Assert.Equal(ExitCodes.Ok, table.Code);
         Assert.Matches(@"NODE\s+ROLE\s+STATE\s+ADDRESS\s+LEASE\s+SSH\s+CONFIGURED", table.Output);
-        Assert.Matches(@"c1-m-01\s+management\s+running\s+10\.206\.1\.10\s+\d+m\d\ds\s+yes\s+yes", table.Output);
+        Assert.Matches(@"c1-m-01\s+management\s+running\s+10\.206\.1\.10\s+\d+m\d\ds\s+ready\s+yes", table.Output);
 
         var json = await RunCliAsync(["status", "c1", "--json", "--socket", layout.SocketPath]);
         using var document = JsonDocument.Parse(json.Output);
         Assert.Equal("c1", document.RootElement.GetProperty("cluster").GetString());
         Assert.Equal(2, document.RootElement.GetProperty("nodes").GetArrayLength());
-        Assert.Equal("10.206.1.11", document.RootElement.GetProperty("nodes")[1].GetProperty("address").GetString());
+        var worker = document.RootElement.GetProperty("nodes")[1];
+        Assert.Equal("10.206.1.11", worker.GetProperty("address").GetString());
+        Assert.Equal((true, "ready"), (worker.GetProperty("sshReady").GetBoolean(), worker.GetProperty("ssh").GetString()));
+        Assert.Equal((true, "yes"), (worker.GetProperty("configured").GetBoolean(), worker.GetProperty("configuration").GetString()));
     }
 
     [Fact]

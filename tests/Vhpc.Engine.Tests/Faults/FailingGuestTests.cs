@@ -21,6 +21,8 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
     [Fact]
     public async Task A_worker_without_a_lease_and_one_destroyed_while_waiting_fail_alone_with_their_console_tails()
     {
+        // Status probes the nodes' SSH port over TCP: that must not leave the sandbox namespace.
+        Guests.TestNamespace.RequireInside();
         using var libvirtd = PrivateQemuLibvirtd.Start();
         var configuration = new RecordingConfiguration();
         await using var cluster = await TinyCluster.CreateAsync("vtf-fail", libvirtd.Uri, workers: 3, subnet: 2, imageMiB: 1, LeaseTimeout, output, configuration);

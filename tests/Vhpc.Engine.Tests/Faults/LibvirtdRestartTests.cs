@@ -98,6 +98,8 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
     [Fact]
     public async Task A_restart_while_nodes_wait_for_leases_keeps_the_guests_and_the_waits_and_stop_events_arrive_on_the_new_connection()
     {
+        // Status probes the nodes' SSH port over TCP: that must not leave the sandbox namespace.
+        Guests.TestNamespace.RequireInside();
         using var libvirtd = PrivateQemuLibvirtd.Start();
         await using var cluster = await TinyCluster.CreateAsync("vtf-lw", libvirtd.Uri, workers: 2, subnet: 4, imageMiB: 1, TimeSpan.FromSeconds(150), output);
         var nodes = cluster.Layout.Nodes.Select(n => n.Name).ToArray();

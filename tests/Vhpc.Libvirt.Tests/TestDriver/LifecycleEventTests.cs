@@ -80,4 +80,54 @@ public sealed class LifecycleEventTests
         // Close deregisters the still-open subscription, so no reference is left behind.
         Assert.Equal(0, connection.Close());
     }
+
+    [Fact]
+    public void Many_handlers_listen_at_once_and_each_unsubscribes_alone()
+    {
+        // libvirt itself refuses a second registration of one callback on a connection; the binding
+        // must fan one registration out to every handler.
+        var connection = TestDriverConnection.Open();
+        string name = Names.Unique("evm");
+        var first = new BlockingCollection<DomainLifecycleEventType>();
+        var second = new BlockingCollection<DomainLifecycleEventType>();
+        var failures = new BlockingCollection<Exception>();
+        connection.CallbackFailed += (_, e) => failures.Add(e.Exception);
+        IDisposable a = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) first.Add(e.Event); });
+        IDisposable thrower = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) throw new InvalidOperationException("one bad handler"); });
+        IDisposable b = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) second.Add(e.Event); });
+
+        using (Domain domain = connection.DefineDomain(Xml.TestDomain(name)))
+        {
+            domain.Undefine();
+        }
+
+        foreach (var events in new[] { first, second })
+        {
+            Assert.True(events.TryTake(out var defined, Patience), "a handler missed the define event");
+            Assert.Equal(DomainLifecycleEventType.Defined, defined);
+            Assert.True(events.TryTake(out var undefined, Patience), "a handler missed the undefine event");
+            Assert.Equal(DomainLifecycleEventType.Undefined, undefined);
+        }
+
+        Assert.True(failures.TryTake(out Exception? failure, Patience), "the throwing handler was not reported");
+        Assert.Equal("one bad handler", failure.Message);
+
+        a.Dispose();
+        a.Dispose(); // twice is harmless and must not remove another handler
+        thrower.Dispose();
+        using (Domain again = connection.DefineDomain(Xml.TestDomain(name)))
+        {
+            again.Undefine();
+        }
+
+        Assert.True(second.TryTake(out var stillListening, Patience), "the remaining handler stopped hearing events");
+        Assert.Equal(DomainLifecycleEventType.Defined, stillListening);
+        Assert.False(first.TryTake(out _, TimeSpan.FromMilliseconds(500)), "an unsubscribed handler still heard events");
+
+        // The last one out deregisters; a new subscriber registers afresh.
+        b.Dispose();
+        using IDisposable c = connection.SubscribeDomainLifecycle(_ => { });
+        c.Dispose();
+        Assert.Equal(0, connection.Close());
+    }
 }

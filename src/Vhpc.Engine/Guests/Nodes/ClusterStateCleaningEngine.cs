@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Engine.Naming;
 using Vhpc.Engine.Planning;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
@@ -14,8 +16,22 @@ public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<Gu
 {
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.PlanAsync(spec, cancellationToken);
 
-    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
-        inner.ApplyAsync(spec, progress, cancellationToken);
+    /// <summary>
+    /// After an apply that succeeded (so nodes the spec no longer has are gone from libvirt), their
+    /// state goes too: configuration record, host key and its disk marker. A node added again later is
+    /// a new guest and must not inherit them.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var result = await inner.ApplyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            ForgetRemovedNodes(spec, new ClusterStateDirectory(options.Value.StateRoot, spec.Name));
+        }
+
+        return result;
+    }
 
     public async Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
@@ -26,6 +42,30 @@ public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<Gu
         var existed = Directory.Exists(state.Path);
         state.Delete();
         return existed ? result with { ObjectsRemoved = result.ObjectsRemoved + 1 } : result;
+    }
+
+    private static void ForgetRemovedNodes(ClusterSpec spec, ClusterStateDirectory state)
+    {
+        var layout = ClusterLayout.From(spec);
+        var current = layout.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var recorded = new[] { (Directory: state.ConfigurationRecordDirectory, Pattern: "*.json"), (Directory: state.HostKeyDiskMarkerDirectory, Pattern: "*.disk") }
+            .Where(d => Directory.Exists(d.Directory))
+            .SelectMany(d => Directory.EnumerateFiles(d.Directory, d.Pattern))
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var node in recorded)
+        {
+            if (current.Contains(node) || !ClusterLayout.TryParseNodeName(spec.Name, node, out var role, out var index))
+            {
+                continue;
+            }
+
+            var address = Ipv4Subnet.ToAddress(ClusterLayout.NodeAddress(layout.Subnet, role, index)).ToString();
+            new KnownHostsFile(state.KnownHostsPath).Forget(address, GuestStatusProbe.SshPort);
+            File.Delete(state.HostKeyDiskMarkerPath(node));
+            NodeConfigurationRecord.Delete(state, node);
+        }
     }
 
     public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.GetStatusAsync(spec, cancellationToken);

@@ -4,7 +4,8 @@ namespace Vhpc.Engine.Guests.Nodes;
 
 /// <summary>
 /// Where one cluster's guest-access state lives: StateRoot/&lt;cluster&gt;/ holding the key pair
-/// (<see cref="ClusterKeyPair"/>), known_hosts, and per node the disk its recorded host key belongs to.
+/// (<see cref="ClusterKeyPair"/>), known_hosts, and per node the disk its recorded host key belongs to
+/// and the outcome of its last configuration run.
 /// Destroying the cluster removes the directory.
 /// </summary>
 public sealed class ClusterStateDirectory
@@ -29,7 +30,14 @@ public sealed class ClusterStateDirectory
     public string PrivateKeyPath => System.IO.Path.Combine(Path, ClusterKeyPair.PrivateKeyFileName);
 
     /// <summary>Records which disk (its hash) a node's host key entry was recorded for.</summary>
-    public string HostKeyDiskMarkerPath(string node) => System.IO.Path.Combine(Path, "hostkeys", node + ".disk");
+    public string HostKeyDiskMarkerPath(string node) => System.IO.Path.Combine(HostKeyDiskMarkerDirectory, node + ".disk");
+
+    public string HostKeyDiskMarkerDirectory => System.IO.Path.Combine(Path, "hostkeys");
+
+    /// <summary>The outcome of the last configuration run for a node (<see cref="NodeConfigurationRecord"/>).</summary>
+    public string ConfigurationRecordPath(string node) => System.IO.Path.Combine(ConfigurationRecordDirectory, node + ".json");
+
+    public string ConfigurationRecordDirectory => System.IO.Path.Combine(Path, "configuration");
 
     public void Delete()
     {

@@ -30,17 +30,23 @@ public sealed class GuestNodeReadiness(
         var cluster = request.Layout.Cluster;
         var state = new ClusterStateDirectory(settings.StateRoot, cluster);
 
-        Report(request, ProvisioningStep.Lease, StepState.Started);
-        var leaseStarted = time.GetTimestamp();
+        // Node and step become journal fields of everything logged while waiting (leases, SSH attempts).
+        var logger = _logger;
         LeaseWaitResult lease;
-        try
+        long leaseStarted;
+        using (GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Lease))
         {
-            lease = await WaitForLeaseAsync(request, settings, leaseStarted, cancellationToken).ConfigureAwait(false);
-        }
-        catch (LeaseWaitException e)
-        {
-            Report(request, ProvisioningStep.Lease, StepState.Failed, message: e.Message);
-            return new NodeReadinessResult(false, null, e.Message.Split("\n--- console tail ---", 2)[0], e.ConsoleTail);
+            Report(request, ProvisioningStep.Lease, StepState.Started);
+            leaseStarted = time.GetTimestamp();
+            try
+            {
+                lease = await WaitForLeaseAsync(request, settings, leaseStarted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LeaseWaitException e)
+            {
+                Report(request, ProvisioningStep.Lease, StepState.Failed, message: e.Message);
+                return new NodeReadinessResult(false, null, e.Message.Split("\n--- console tail ---", 2)[0], e.ConsoleTail);
+            }
         }
 
         Report(request, ProvisioningStep.Lease, StepState.Succeeded, time.GetElapsedTime(leaseStarted), lease.Address.ToString());
@@ -53,6 +59,7 @@ public sealed class GuestNodeReadiness(
             return new NodeReadinessResult(true, lease.Address);
         }
 
+        using var sshScope = GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Ssh);
         Report(request, ProvisioningStep.Ssh, StepState.Started);
         var target = new SshTarget(lease.Address.ToString(), 22, request.Spec.User.Name, keys.PrivateKeyPath(request.Spec),
             state.KnownHostsPath, node.Fqdn);

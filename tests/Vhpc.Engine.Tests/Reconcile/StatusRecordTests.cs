@@ -1,0 +1,158 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Vhpc.Engine.Configuration;
+using Vhpc.Engine.Guests;
+using Vhpc.Engine.Guests.Keys;
+using Vhpc.Engine.Guests.Nodes;
+using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Engine.Hosting;
+using Vhpc.Engine.Naming;
+using Vhpc.Engine.Planning;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Reconcile;
+using Vhpc.Engine.Spec;
+using Vhpc.Engine.Status;
+using Vhpc.Engine.Tests.Configuration;
+using Vhpc.Engine.Tests.Spec;
+using static Vhpc.Engine.Tests.Configuration.FakePlaybookProcess;
+
+namespace Vhpc.Engine.Tests.Reconcile;
+
+/// <summary>The per-node configuration records status reads: written by the configuration step, dropped with removed nodes.</summary>
+public sealed class StatusRecordTests : IDisposable
+{
+    private static readonly ClusterLayout Layout = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 2, cidr: "10.208.3.0/24"));
+    private readonly string _stateRoot = Directory.CreateTempSubdirectory("vtj-records-").FullName;
+
+    public void Dispose() => Directory.Delete(_stateRoot, recursive: true);
+
+    [Fact]
+    public void A_record_round_trips_and_replaces_the_previous_one_without_leaving_temporary_files()
+    {
+        var state = new ClusterStateDirectory(_stateRoot, Layout.Cluster);
+        var first = new NodeConfigurationRecord("vtj-rec-w-01", true, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)), "aaaa", "bbbb", null);
+        first.Write(state);
+        Assert.Equal(first with { At = first.At.ToUniversalTime() }, NodeConfigurationRecord.Read(state, "vtj-rec-w-01"));
+
+        var second = new NodeConfigurationRecord("vtj-rec-w-01", false, DateTimeOffset.UnixEpoch, "cccc", "bbbb", "unreachable: \"quoted\"\nand more");
+        second.Write(state);
+        Assert.Equal(second, NodeConfigurationRecord.Read(state, "vtj-rec-w-01"));
+        Assert.Equal(["vtj-rec-w-01.json"], Directory.GetFiles(state.ConfigurationRecordDirectory).Select(Path.GetFileName));
+
+        File.WriteAllText(state.ConfigurationRecordPath("vtj-rec-w-02"), "{ not json");
+        Assert.Null(NodeConfigurationRecord.Read(state, "vtj-rec-w-02"));
+        Assert.Null(NodeConfigurationRecord.Read(state, "vtj-rec-m-01"));
+    }
+
+    [Fact]
+    public void The_configuration_hash_changes_with_the_node_and_with_the_rest_of_the_cluster_only()
+    {
+        var node = Layout.Nodes[1];
+        var same = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 2, cidr: "10.208.3.0/24"));
+        var scaled = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 3, cidr: "10.208.3.0/24"));
+
+        Assert.Equal(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(same, same.Nodes[1]));
+        Assert.NotEqual(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(scaled, scaled.Nodes[1]));
+        Assert.NotEqual(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(Layout, Layout.Nodes[2]));
+    }
+
+    [Fact]
+    public async Task The_configuration_step_records_each_nodes_outcome_with_time_spec_hash_and_reason()
+    {
+        var state = new ClusterStateDirectory(_stateRoot, Layout.Cluster);
+        Directory.CreateDirectory(state.Path);
+        await File.WriteAllTextAsync(state.PrivateKeyPath, "not a key: the fake playbook never connects\n");
+        File.SetUnixFileMode(state.PrivateKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(state.KnownHostsPath, "");
+        var (m1, w1, w2) = (Layout.Nodes[0], Layout.Nodes[1], Layout.Nodes[2]);
+        var process = new FakePlaybookProcess(
+            (2, [Start(2),
+                Result(m1.Name, "ok", 0), Result(w1.Name, "failed", 0, "Install munge", "No package munge available."),
+                Result(m1.Name, "ok", 1, "marker"),
+                Stats((m1.Name, 0, 0), (w1.Name, 1, 0))]));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 22, 0, 0, TimeSpan.Zero));
+        var configuration = new AnsibleClusterConfiguration(
+            new AnsibleRunner(NullLogger.Instance, new AnsibleRunnerOptions { MaxRetries = 0 }, time, process),
+            Options.Create(new GuestsOptions { StateRoot = _stateRoot }),
+            Options.Create(new ClusterConfigurationOptions { PlaybookPath = RepositoryPaths.SitePlaybook }),
+            time,
+            NullLogger<AnsibleClusterConfiguration>.Instance);
+        var ready = new[] { m1, w1 }.Select(n => new ReadyNode(n, n.Address)).ToList();
+
+        var results = await configuration.ConfigureAsync(new ClusterConfigurationRequest(Layout.Spec, Layout, ready, new RecordingProgress()), default);
+
+        Assert.Equal([true, false], results.Select(r => r.Succeeded));
+        var m1Record = NodeConfigurationRecord.Read(state, m1.Name)!;
+        Assert.Equal(new NodeConfigurationRecord(m1.Name, true, time.GetUtcNow(), NodeConfigurationRecord.SpecHashOf(Layout, m1), m1.DiskHash, null), m1Record);
+        var w1Record = NodeConfigurationRecord.Read(state, w1.Name)!;
+        Assert.False(w1Record.Succeeded);
+        Assert.Contains("Install munge", w1Record.Error, StringComparison.Ordinal);
+        Assert.Null(NodeConfigurationRecord.Read(state, w2.Name)); // not ready, so not part of the run
+
+        var running = (ClusterNode n) => new GuestStatusTarget(n, true, n.DiskHash);
+        Assert.Equal(ConfigurationState.Yes, NodeConfigurationRecord.StatusOf(m1Record, Layout, running(m1)).State);
+        Assert.Equal(ConfigurationState.Failed, NodeConfigurationRecord.StatusOf(w1Record, Layout, running(w1)).State);
+        Assert.Equal(ConfigurationState.No, NodeConfigurationRecord.StatusOf(null, Layout, running(w2)).State);
+    }
+
+    [Fact]
+    public async Task A_successful_apply_drops_the_state_of_nodes_the_spec_no_longer_has()
+    {
+        var spec = SpecSamples.Spec(name: "vtj-rec", workers: 1, cidr: "10.208.3.0/24");
+        var state = new ClusterStateDirectory(_stateRoot, spec.Name);
+        var (m1, w1, w2) = (Layout.Nodes[0], Layout.Nodes[1], Layout.Nodes[2]);
+        foreach (var node in new[] { m1, w1, w2 })
+        {
+            new NodeConfigurationRecord(node.Name, true, DateTimeOffset.UnixEpoch, "h", node.DiskHash, null).Write(state);
+            new KnownHostsFile(state.KnownHostsPath).CheckOrRecord(node.Address.ToString(), 22, new HostKey("ssh-ed25519", [1, 2, (byte)node.Index]));
+            Directory.CreateDirectory(Path.GetDirectoryName(state.HostKeyDiskMarkerPath(node.Name))!);
+            await File.WriteAllTextAsync(state.HostKeyDiskMarkerPath(node.Name), node.DiskHash + "\n");
+        }
+
+        var inner = new ScriptedEngine(succeeded: false);
+        var engine = new ClusterStateCleaningEngine(inner, Options.Create(new GuestsOptions { StateRoot = _stateRoot }));
+        await engine.ApplyAsync(spec, new RecordingProgress(), default);
+        Assert.NotNull(NodeConfigurationRecord.Read(state, w2.Name)); // a failed apply may not have removed the node
+
+        inner.Succeeded = true;
+        await engine.ApplyAsync(spec, new RecordingProgress(), default);
+
+        Assert.NotNull(NodeConfigurationRecord.Read(state, m1.Name));
+        Assert.NotNull(NodeConfigurationRecord.Read(state, w1.Name));
+        Assert.Null(NodeConfigurationRecord.Read(state, w2.Name));
+        Assert.False(File.Exists(state.HostKeyDiskMarkerPath(w2.Name)));
+        Assert.True(File.Exists(state.HostKeyDiskMarkerPath(w1.Name)));
+        var knownHosts = new KnownHostsFile(state.KnownHostsPath);
+        Assert.Empty(knownHosts.RecordedKeyTypes(w2.Address.ToString(), 22));
+        Assert.NotEmpty(knownHosts.RecordedKeyTypes(w1.Address.ToString(), 22));
+    }
+
+    [Fact]
+    public void The_product_wiring_gives_status_the_guests_probe()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddVhpcEngine().AddVhpcGuests().AddVhpcAnsibleConfiguration();
+        using var host = builder.Build();
+
+        Assert.IsType<GuestStatusProbe>(host.Services.GetRequiredService<IGuestStatusSource>());
+        Assert.IsType<TcpProbe>(host.Services.GetRequiredService<ITcpProbe>());
+        Assert.IsType<AnsibleClusterConfiguration>(host.Services.GetRequiredService<IClusterConfiguration>());
+    }
+
+    private sealed class ScriptedEngine(bool succeeded) : IClusterEngine
+    {
+        public bool Succeeded { get; set; } = succeeded;
+
+        public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+            Task.FromResult(new ApplyResult(spec.Name, Succeeded, TimeSpan.Zero, [], Succeeded ? null : "failed"));
+
+        public Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
