@@ -27,7 +27,8 @@ public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
     public IDisposable SubscribeStopped(string domainName, Action<string> onStopped)
     {
         ArgumentNullException.ThrowIfNull(onStopped);
-        return DomainLifecycleHub.Subscribe(connection, e =>
+        // The binding fans one native registration out to every node waiting on this connection.
+        return connection.SubscribeDomainLifecycle(e =>
         {
             if (e.DomainName == domainName && Describe(e) is { } reason)
             {
