@@ -174,7 +174,10 @@ cleanup() {
     if [ -n "$left" ]; then
       log "vhpc destroy left: $(echo "$left" | paste -sd' ' -); removing with virsh"
       sweep
+      left=$(leftovers)
     fi
+    if [ -n "$left" ]; then log "still left after cleanup: $(echo "$left" | paste -sd' ' -)"; [ "$rc" -ne 0 ] || rc=1
+    else log "nothing named $CLUSTER* is left"; fi
   fi
   stop_vhpcd
   [ -f "$work/vhpcd.log" ] && cp "$work/vhpcd.log" "$out-vhpcd.log"
