@@ -125,9 +125,12 @@ XML
   "${VIRSH[@]}" start "$name" >/dev/null
 }
 
+# domain_remove NAME: stop and undefine, and remove libvirt's own log of the domain (libvirt keeps
+# /var/log/libvirt/qemu/NAME.log after undefine; repeated runs would pile them up).
 domain_remove() {
   "${VIRSH[@]}" destroy "$1" >/dev/null 2>&1 || true
   "${VIRSH[@]}" undefine "$1" >/dev/null 2>&1 || true
+  rm -f "/var/log/libvirt/qemu/$1.log"
 }
 
 domain_running() { [ "$("${VIRSH[@]}" domstate "$1" 2>/dev/null)" = running ]; }
