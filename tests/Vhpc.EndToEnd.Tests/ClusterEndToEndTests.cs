@@ -11,6 +11,7 @@ using Vhpc.Engine.Hosting;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
+using Vhpc.Engine.Status;
 using Vhpc.Libvirt;
 using Xunit.Abstractions;
 
@@ -78,6 +79,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
             }
 
             output.WriteLine($"MEASURE apply to Slurm-ready (upload, define, boot, 4 leases, 4 SSH-ready, Ansible): {applySeconds:0.0} s");
+            await CheckStatusTellsTheTruthAsync(engine, spec, layout);
             await CheckNodesIndependentlyAsync(services, spec, layout);
             await CheckSlurmAsync(services, spec, layout);
             await CheckSecondApplyChangesNothingAsync(engine, spec, layout);
@@ -90,6 +92,21 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         }
 
         AssertNothingLeft(layout);
+    }
+
+    /// <summary>Issue 7: what `vhpc status` shows for a configured cluster: running, leased, SSH ready, configured.</summary>
+    private async Task CheckStatusTellsTheTruthAsync(IClusterEngine engine, ClusterSpec spec, ClusterLayout layout)
+    {
+        var status = await engine.GetStatusAsync(spec, CancellationToken.None);
+        Assert.True(status.NetworkActive, "status: the network is not active");
+        Assert.Equal(layout.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal), status.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
+        foreach (var node in status.Nodes)
+        {
+            output.WriteLine($"status {node.Name}: {node.State} {node.Address} ssh {node.Ssh} configured {node.Configuration.State} {node.Error}");
+            Assert.Equal(layout.Nodes.Single(n => n.Name == node.Name).Address.ToString(), node.Address);
+            Assert.Equal(SshState.Ready, node.Ssh);
+            Assert.Equal(ConfigurationState.Yes, node.Configuration.State);
+        }
     }
 
     /// <summary>Not through the engine's own report: connect again, as `vhpc ssh` and ansible will.</summary>
@@ -129,6 +146,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
     private async Task CheckSlurmAsync(ServiceProvider services, ClusterSpec spec, ClusterLayout layout)
     {
         var runner = services.GetRequiredService<ISshCommandRunner>();
+        var management = layout.Management;
         var workers = layout.Nodes.Where(n => n.Role == NodeRole.Worker).Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
 
         async Task<string> OnAsync(ClusterNode node, string command)
@@ -148,10 +166,17 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         var srun = await OnAsync(layout.Management, "srun -N3 hostname");
         Assert.Equal(workers, srun.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList());
 
-        // No shared /home: pin the batch job to one worker and read its output file there.
+        // /home is the management node's, shared over NFS: every worker mounts it, and a job's output
+        // written on a worker is read back on the management node.
+        foreach (var worker in layout.Nodes.Where(n => n.Role == NodeRole.Worker))
+        {
+            var mount = await OnAsync(worker, "findmnt -n -o SOURCE,FSTYPE /home");
+            Assert.Equal($"{management.Address}:/home nfs4", string.Join(' ', mount.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Trim());
+        }
+
         var first = layout.Nodes.First(n => n.Name == workers[0]);
-        await OnAsync(layout.Management, $"sbatch --wait -w {first.Name} -o /tmp/vhpc-e2e-job.out --wrap 'hostname; echo job-done'");
-        var job = await OnAsync(first, "cat /tmp/vhpc-e2e-job.out");
+        await OnAsync(layout.Management, $"cd ~ && sbatch --wait -w {first.Name} -o vhpc-e2e-job.out --wrap 'hostname; echo job-done'");
+        var job = await OnAsync(layout.Management, "cat ~/vhpc-e2e-job.out");
         Assert.Equal([first.Name, "job-done"], job.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
     }
 
