@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Vhpc.Engine.IO;
 using Vhpc.Engine.Telemetry;
 
 namespace Vhpc.Engine.Configuration;
@@ -279,23 +280,7 @@ public sealed class AnsibleRunner
         return reader.ReadToEnd();
     }
 
-    private static void WritePrivate(string path, string content)
-    {
-        // Replace atomically and with 0600 from creation: the files name the key paths of the cluster.
-        if (OperatingSystem.IsWindows())
-            throw new PlatformNotSupportedException("vhpcd configures clusters from Linux hosts only.");
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+    // 0600 from creation: the files name the key paths of the cluster.
+    private static void WritePrivate(string path, string content) =>
+        AtomicFile.Write(path, content, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Vhpc.Engine.IO;
 
 namespace Vhpc.Engine.Guests.Keys;
 
@@ -77,7 +78,8 @@ public sealed class ClusterKeyPair
         else
         {
             key.GenerateKey(ECCurve.NamedCurves.nistP256);
-            WriteAtomically(privatePath, key.ExportECPrivateKeyPem() + "\n");
+            // 0600 from the first byte: no moment in which the key is readable by others.
+            AtomicFile.Write(privatePath, key.ExportECPrivateKeyPem() + "\n", OwnerReadWrite);
             generated = true;
         }
 
@@ -86,7 +88,7 @@ public sealed class ClusterKeyPair
         var fingerprint = "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
         if (!File.Exists(publicPath) || File.ReadAllText(publicPath).Trim() != publicKey)
         {
-            WriteAtomically(publicPath, publicKey + "\n");
+            AtomicFile.Write(publicPath, publicKey + "\n", OwnerReadWrite);
         }
 
         if (generated)
@@ -128,38 +130,6 @@ public sealed class ClusterKeyPair
             // OpenSSH refuses such a key too; saying so here is clearer than its "bad permissions".
             throw new UnauthorizedAccessException(
                 $"{path}: private key mode is {Convert.ToString((int)mode, 8)}, expected 600; fix it with chmod 600.");
-        }
-    }
-
-    /// <summary>
-    /// Creates a temporary file with mode 0600 from the first byte (no window in which the key is
-    /// readable by others), flushes it to disk, then renames it into place.
-    /// </summary>
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static void WriteAtomically(string path, string content)
-    {
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            UnixCreateMode = OwnerReadWrite,
-        };
-        try
-        {
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(Encoding.ASCII.GetBytes(content));
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
         }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Guests.Leases;
 using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Engine.IO;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
 using Vhpc.Libvirt;
@@ -161,9 +162,7 @@ public sealed class GuestNodeReadiness(
 
         new KnownHostsFile(target.KnownHostsPath).Forget(target.Host, target.Port);
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-        var temporary = marker + ".tmp";
-        File.WriteAllText(temporary, diskHash + "\n");
-        File.Move(temporary, marker, overwrite: true);
+        AtomicFile.Write(marker, diskHash + "\n");
     }
 
     private void Report(NodeReadinessRequest request, ProvisioningStep step, StepState stateOfStep, TimeSpan? elapsed = null, string? message = null) =>

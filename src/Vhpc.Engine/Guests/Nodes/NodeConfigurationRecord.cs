@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Vhpc.Engine.IO;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Status;
@@ -33,32 +35,20 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
         ArgumentNullException.ThrowIfNull(state);
         var path = state.ConfigurationRecordPath(Node);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                {
-                    json.WriteStartObject();
-                    json.WriteString("node", Node);
-                    json.WriteString("outcome", Succeeded ? "succeeded" : "failed");
-                    json.WriteString("at", At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-                    json.WriteString("specHash", SpecHash);
-                    json.WriteString("diskHash", DiskHash);
-                    json.WriteString("error", Error);
-                    json.WriteEndObject();
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            json.WriteStartObject();
+            json.WriteString("node", Node);
+            json.WriteString("outcome", Succeeded ? "succeeded" : "failed");
+            json.WriteString("at", At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+            json.WriteString("specHash", SpecHash);
+            json.WriteString("diskHash", DiskHash);
+            json.WriteString("error", Error);
+            json.WriteEndObject();
         }
-        finally
-        {
-            File.Delete(temporary);
-        }
+
+        AtomicFile.Write(path, buffer.WrittenSpan);
     }
 
     /// <summary>The node's record, or null when there is none or it cannot be read (then the node counts as not configured).</summary>

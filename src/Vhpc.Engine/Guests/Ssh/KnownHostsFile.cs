@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Vhpc.Engine.IO;
 
 namespace Vhpc.Engine.Guests.Ssh;
 
@@ -78,9 +79,7 @@ public sealed class KnownHostsFile
             var removed = lines.Length - kept.Length;
             if (removed > 0)
             {
-                var temporary = Path + ".tmp-" + Guid.NewGuid().ToString("N");
-                File.WriteAllLines(temporary, kept);
-                File.Move(temporary, Path, overwrite: true);
+                AtomicFile.Write(Path, string.Concat(kept.Select(line => line + "\n")));
             }
 
             return removed;
