@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Vhpc.Engine.Connections;
 using Vhpc.Engine.Guests;
 using Vhpc.Engine.Hosting;
+using Vhpc.Engine.Images;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
@@ -51,7 +52,7 @@ internal sealed class TinyCluster : IAsyncDisposable
     /// <param name="subnet">Third octet of the cluster's 10.209.N.0/24.</param>
     /// <param name="imageMiB">Random content of the base qcow2: large enough that its upload can be hit.</param>
     public static async Task<TinyCluster> CreateAsync(string name, string uri, int workers, int subnet, int imageMiB, TimeSpan leaseTimeout,
-        ITestOutputHelper output, IClusterConfiguration? configuration = null)
+        ITestOutputHelper output, IClusterConfiguration? configuration = null, IBaseImageSource? images = null)
     {
         Assert.StartsWith("vtf-", name, StringComparison.Ordinal);
         foreach (var file in new[] { "vmlinuz", "initrd.img" })
@@ -88,6 +89,11 @@ internal sealed class TinyCluster : IAsyncDisposable
             if (configuration is not null)
             {
                 services.AddSingleton(configuration);
+            }
+
+            if (images is not null)
+            {
+                services.AddSingleton(images);
             }
 
             services.AddLibvirtConnections(o =>
@@ -146,6 +152,83 @@ internal sealed class TinyCluster : IAsyncDisposable
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"{file} failed ({process.ExitCode}): {error}; {hint}");
+    }
+}
+
+/// <summary>
+/// The engine's own base image source, with a fault hook: the first time the upload has read
+/// <paramref name="afterBytes"/> bytes, <paramref name="fault"/> runs synchronously on the reading
+/// thread, so the fault lands while the volume stream is open, whatever the machine's speed.
+/// </summary>
+internal sealed class FaultingImageSource(long afterBytes, Action fault) : IBaseImageSource
+{
+    private readonly CachedBaseImageSource _inner = new(null);
+    private int _fired;
+
+    public bool Fired => Volatile.Read(ref _fired) == 1;
+
+    public async Task<BaseImageContent> OpenAsync(ImageSpec image, CancellationToken cancellationToken)
+    {
+        var content = await _inner.OpenAsync(image, cancellationToken);
+        return Fired ? content : new BaseImageContent(new HookStream(content.Stream, this), content.Length);
+    }
+
+    private void OnRead(long total)
+    {
+        if (total >= afterBytes && Interlocked.Exchange(ref _fired, 1) == 0)
+        {
+            fault();
+        }
+    }
+
+    private sealed class HookStream(Stream inner, FaultingImageSource owner) : Stream
+    {
+        private long _total;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => _total; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Count(int read)
+        {
+            _total += read;
+            owner.OnRead(_total);
+            return read;
+        }
     }
 }
 
