@@ -18,11 +18,14 @@ namespace Vhpc.Daemon.Tests.Faults;
 
 /// <summary>
 /// Issue 7, SIGTERM in the middle of a real apply: the built vhpcd in the foreground against the real
-/// (shared) libvirtd, with a cluster of tiny TCG guests (no sshd) in a temporary clusters.d. SIGTERM
-/// while the base image uploads, as domains are defined, and while the nodes wait for leases/SSH: each time vhpcd exits 0
-/// promptly, destroys nothing, and leaves no half-made object in use; a new vhpcd's apply converges
-/// to exactly the spec's objects (the SSH step fails per node as expected: the guests have no sshd),
-/// and destroy leaves nothing. Objects vtf-sig*, subnet 10.209.10.0/24.
+/// (shared) libvirtd, with a cluster of tiny TCG guests (no sshd) in a temporary clusters.d, its base
+/// image served over HTTP from 127.0.0.1. SIGTERM while the base image downloads (the server stalls the
+/// first response, so the download is certainly in flight), as domains are defined, and while the
+/// nodes wait for leases/SSH: each time vhpcd exits 0 promptly, destroys nothing, and leaves no
+/// half-made object in use; the next start resumes the download where the .part ends; a new vhpcd's
+/// apply converges to exactly the spec's objects (the SSH step fails per node as expected: the guests
+/// have no sshd), and destroy leaves nothing. Objects vtf-sig*, subnet 10.209.10.0/24. (A cancelled
+/// upload into the volume is the engine's own test: UploadCancellationTests.)
 /// </summary>
 [Trait("Category", "Libvirtd")]
 public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
@@ -39,7 +42,9 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         using var layout = new DaemonLayout();
         // Short SSH readiness: the tiny guests refuse SSH, and that per-node error is what the last apply expects.
         layout.WriteConfig("""{ "Guests": { "LeaseTimeout": "00:02:00", "Ssh": { "Timeout": "00:00:08", "InitialDelay": "00:00:01", "MaxDelay": "00:00:02" } } }""");
-        var specPath = await WriteClusterAsync(layout);
+        var image = await MakeImageAsync(layout);
+        await using var server = new StallingImageServer(image, stallAfter: 8 << 20);
+        var specPath = WriteCluster(layout, server.Url, image);
         var loaded = ClusterSpecLoader.LoadFile(specPath);
         Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
         var spec = loaded.Spec!;
@@ -47,29 +52,38 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         Assert.Equal([], Census(clusterLayout).All);
         try
         {
-            // 1. SIGTERM while the 64 MiB base image streams into its volume.
-            var first = await ApplyAndTerminateAsync(layout, p => p is { Step: "baseimage", State: "started" }, TimeSpan.FromMilliseconds(150),
-                "- baseimage succeeded");
-            var afterUpload = Census(clusterLayout);
-            output.WriteLine($"after SIGTERM during the upload: {afterUpload}");
-            AssertNothingHalfMadeInUse(afterUpload, clusterLayout);
-            Assert.Empty(afterUpload.Domains);
+            // 1. SIGTERM while the 64 MiB base image downloads: 8 MiB are in, the server holds the rest.
+            var first = await ApplyAndTerminateAsync(layout, p => p is { Step: "baseimage", State: "started" },
+                () => server.Stalled.WaitAsync(TimeSpan.FromMinutes(2)), "- baseimage succeeded");
+            var afterDownload = Census(clusterLayout);
+            output.WriteLine($"after SIGTERM during the download: {afterDownload}");
+            AssertNothingHalfMadeInUse(afterDownload, clusterLayout);
+            Assert.Empty(afterDownload.Domains);
+            Assert.DoesNotContain(afterDownload.Volumes, v => v.EndsWith(".complete", StringComparison.Ordinal));
+            var cache = Path.Combine(layout.StateDirectory, "images");
+            var cached = Directory.GetFiles(cache);
+            var part = Assert.Single(cached);
+            Assert.EndsWith(".part", part, StringComparison.Ordinal);
+            var partLength = new FileInfo(part).Length;
+            Assert.InRange(partLength, 1, 8 << 20);
 
             // 2. SIGTERM as the first domain is being defined (the nodes' volumes and seeds are made in parallel).
-            var atDefine = await ApplyAndTerminateAsync(layout, p => p is { Step: "define", State: "started" }, TimeSpan.Zero);
+            var atDefine = await ApplyAndTerminateAsync(layout, p => p is { Step: "define", State: "started" }, () => Task.CompletedTask);
+            Assert.Equal(["-", $"bytes={partLength}-"], server.Ranges);
+            Assert.False(File.Exists(part), $"{part} is still there after the resumed download completed");
             var afterDefine = Census(clusterLayout);
             output.WriteLine($"after SIGTERM during define: {afterDefine}");
             AssertNothingHalfMadeInUse(afterDefine, clusterLayout);
             Assert.All(afterDefine.Domains, d => Assert.Contains(d.Name, clusterLayout.Nodes.Select(n => n.Name)));
 
             // 3. SIGTERM while every node waits for its lease (domains defined and running).
-            var second = await ApplyAndTerminateAsync(layout, p => p is { Step: "lease", State: "started" }, TimeSpan.FromSeconds(1));
+            var second = await ApplyAndTerminateAsync(layout, p => p is { Step: "lease", State: "started" }, () => Task.Delay(TimeSpan.FromSeconds(1)));
             var afterLease = Census(clusterLayout);
             output.WriteLine($"after SIGTERM during the lease wait: {afterLease}");
             AssertNothingHalfMadeInUse(afterLease, clusterLayout);
             Assert.Equal(clusterLayout.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal), afterLease.Domains.Select(d => d.Name));
             Assert.All(afterLease.Domains, d => Assert.True(d.Running, $"{d.Name} was stopped by vhpcd's stop; stopping must never touch the cluster"));
-            output.WriteLine($"exit after SIGTERM: {first.TotalMilliseconds:F0} ms during the upload, {atDefine.TotalMilliseconds:F0} ms during define, "
+            output.WriteLine($"exit after SIGTERM: {first.TotalMilliseconds:F0} ms during the download, {atDefine.TotalMilliseconds:F0} ms during define, "
                 + $"{second.TotalMilliseconds:F0} ms during the lease wait");
 
             // 4. A new vhpcd converges: exactly the spec's objects; only the SSH step fails, per node.
@@ -109,9 +123,9 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Starts vhpcd, applies, sends SIGTERM <paramref name="delay"/> after the trigger; returns how long the exit took.</summary>
+    /// <summary>Starts vhpcd, applies, sends SIGTERM once the trigger's progress line came and <paramref name="then"/> completed; returns how long the exit took.</summary>
     /// <param name="notYet">A progress line that must not have arrived before the signal (else the step was not interrupted).</param>
-    private async Task<TimeSpan> ApplyAndTerminateAsync(DaemonLayout layout, Func<ProgressInfo, bool> trigger, TimeSpan delay, string? notYet = null)
+    private async Task<TimeSpan> ApplyAndTerminateAsync(DaemonLayout layout, Func<ProgressInfo, bool> trigger, Func<Task> then, string? notYet = null)
     {
         await using var daemon = DaemonProcess.Start(layout);
         await daemon.WaitUntilServingAsync();
@@ -131,7 +145,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         }));
         var first = await Task.WhenAny(reached.Task, apply, Task.Delay(TimeSpan.FromMinutes(3)));
         Assert.True(first == reached.Task, $"the apply never reached the step to interrupt; progress:\n{string.Join('\n', steps)}\n{daemon.Output}");
-        await Task.Delay(delay);
+        await then();
         var watch = Stopwatch.StartNew();
         await daemon.SignalAsync("TERM");
         lock (steps)
@@ -258,7 +272,8 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
             networks, pools);
     }
 
-    private static async Task<string> WriteClusterAsync(DaemonLayout layout)
+    /// <summary>A 64 MiB qcow2 of random content: the bytes the server offers as the base image.</summary>
+    private static async Task<byte[]> MakeImageAsync(DaemonLayout layout)
     {
         var images = Path.Combine(layout.Root, "images");
         Directory.CreateDirectory(images);
@@ -268,14 +283,21 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         var convert = await Built.RunAsync("qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", raw, image]);
         Assert.True(convert.Code == 0, $"qemu-img convert failed: {convert.Err} (install qemu-utils; tests/env/up.sh does)");
         File.Delete(raw);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
+        var bytes = await File.ReadAllBytesAsync(image);
+        File.Delete(image);
+        return bytes;
+    }
+
+    private static string WriteCluster(DaemonLayout layout, Uri source, byte[] image)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(image));
         var console = Directory.CreateDirectory(Path.Combine(layout.Root, "console")).FullName;
         return layout.WriteCluster($"{Cluster}.yaml", $$"""
             name: {{Cluster}}
             domain: vtf.test
             connect: {{Uri}}
             image:
-              source: {{image}}
+              source: {{source}}
               sha256: {{sha}}
               osFamily: Debian
               boot: { kernel: {{TinyImages}}/vmlinuz, initrd: {{TinyImages}}/initrd.img, cmdline: "console=ttyS0" }

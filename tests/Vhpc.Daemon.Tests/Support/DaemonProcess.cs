@@ -66,6 +66,12 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
         start.Environment.Remove("NOTIFY_SOCKET");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        foreach (var proxy in new[] { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY" })
+        {
+            // Image downloads in these tests come from 127.0.0.1 in the test namespace, never through a proxy.
+            start.Environment.Remove(proxy);
+        }
+
         if (notifySocket is not null)
         {
             start.Environment["NOTIFY_SOCKET"] = notifySocket;
