@@ -53,12 +53,13 @@ public static class DaemonHost
         builder.Services.AddSingleton<ClusterReloadService>();
         builder.Services.AddSingleton<ControlRequestHandler>();
 
-        // Start order matters: the gate (clusters loaded, libvirt answers) first, then the socket; the
-        // host reports started (READY=1) after all of them. Stop runs in reverse: operations drain
-        // first while the socket still answers "stopping", then the socket goes away.
+        // Start order matters: the gate (clusters loaded, libvirt answers) first, then the SIGHUP
+        // handler (so a client that sees the socket can always reload), then the socket; the host
+        // reports started (READY=1) after all of them. Stop runs in reverse: operations drain first
+        // while the socket still answers "stopping", then the socket goes away.
         builder.Services.AddHostedService<StartupGate>();
-        builder.Services.AddHostedService<ControlSocketServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterReloadService>());
+        builder.Services.AddHostedService<ControlSocketServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterOperations>());
 
         builder.Services.AddVhpcTelemetry(builder.Configuration);

@@ -22,7 +22,8 @@ public sealed partial class DaemonProcessTests
         await notify.WaitForAsync("READY=1", Timeout);
 
         // By READY=1 the cluster is loaded, libvirt answered, and the socket serves.
-        Assert.Contains(daemon.Lines, l => l.Contains("[4011] libvirt at test:///default reachable", StringComparison.Ordinal));
+        // (Its log line travels through the logger's queue and a pipe: wait for it rather than expect it here already.)
+        await daemon.WaitForLineAsync(l => l.Contains("[4011] libvirt at test:///default reachable", StringComparison.Ordinal), Timeout, "the libvirt line");
         var clusters = await daemon.WaitUntilServingAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("vts-a", Assert.Single(clusters).Name);
 
@@ -30,6 +31,8 @@ public sealed partial class DaemonProcessTests
         var ready = await daemon.WaitForLineAsync(l => l.Contains("[4001]", StringComparison.Ordinal), Timeout, "the ready line");
         Assert.Matches(JournaldLine(), ready);
         Assert.StartsWith("<6>Vhpc.Daemon.Hosting.StartupGate[4001] vhpcd ready: 1 clusters loaded", ready, StringComparison.Ordinal);
+        var lines = daemon.Lines.ToList();
+        Assert.True(lines.FindIndex(l => l.Contains("[4011]", StringComparison.Ordinal)) < lines.IndexOf(ready), "libvirt was reported reachable after the ready line");
         Assert.DoesNotContain(daemon.Lines, l => l.StartsWith("info:", StringComparison.Ordinal));
 
         await daemon.SignalAsync("TERM");

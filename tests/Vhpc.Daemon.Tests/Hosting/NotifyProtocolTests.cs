@@ -41,10 +41,15 @@ public sealed class NotifyProtocolTests
 
         var start = daemon.StartAsync();
 
-        // libvirt (the status probe) has not answered: no READY=1 yet, host not started.
+        // libvirt (the status probe) was asked and has not answered: no READY=1 yet, host not started.
+        for (var i = 0; i < 300 && !engine.Calls.Contains("status c1"); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains("status c1", engine.Calls);
         Assert.Null(await notify.ReceiveAsync(TimeSpan.FromSeconds(2)));
         Assert.False(start.IsCompleted);
-        Assert.Contains("status c1", engine.Calls);
 
         engine.StatusGate.SetResult();
         var before = await notify.WaitForAsync("READY=1", TimeSpan.FromSeconds(15));
