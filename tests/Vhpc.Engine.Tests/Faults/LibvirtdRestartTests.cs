@@ -124,13 +124,14 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
                     libvirtd.StartLibvirtd();
                     marks["restarted"] = progress.Now;
 
-                    // Every wait noticed the loss; give them time to be on the new connection.
-                    for (var i = 0; i < 200 && cluster.Logs.Entries.Count(l => l.EventId == 3102) < nodes.Length; i++)
+                    // Every wait is on the new connection: subscribed to its stop events, its domain's state checked.
+                    for (var i = 0; i < 600 && cluster.Logs.Entries.Count(l => l.EventId == 3104) < nodes.Length; i++)
                     {
                         await Task.Delay(100);
                     }
 
-                    await Task.Delay(4000);
+                    Assert.True(cluster.Logs.Entries.Count(l => l.EventId == 3104) == nodes.Length,
+                        "not every lease wait resumed on the new connection within 60 s of the restart");
                     marks["released"] = progress.Now;
                     foreach (var node in nodes[..2])
                     {
@@ -153,6 +154,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
 
         // Each wait lost its connection and went on over a new one.
         Assert.Equal(nodes.Length, cluster.Logs.Entries.Count(l => l.EventId == 3102));
+        Assert.Equal(nodes.Length, cluster.Logs.Entries.Count(l => l.EventId == 3104));
         var byName = result.Nodes.ToDictionary(n => n.Name);
         foreach (var node in nodes[..2])
         {

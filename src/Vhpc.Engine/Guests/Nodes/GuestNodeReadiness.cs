@@ -104,8 +104,15 @@ public sealed class GuestNodeReadiness(
                 string lost;
                 try
                 {
-                    return await waiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
-                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken).ConfigureAwait(false);
+                    // WaitAsync subscribes to stop events and checks the domain's state before its first await.
+                    var wait = waiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
+                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken);
+                    if (reconnected is not null)
+                    {
+                        GuestsLog.LeaseWaitResumed(logger, node.Name);
+                    }
+
+                    return await wait.ConfigureAwait(false);
                 }
                 catch (Exception e) when (request.Reconnect is not null && IsConnectionLost(e))
                 {
