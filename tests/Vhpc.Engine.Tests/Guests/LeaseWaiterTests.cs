@@ -116,6 +116,30 @@ public sealed class LeaseWaiterTests
     }
 
     [Fact]
+    public async Task After_a_stop_the_console_tail_is_read_once_the_log_stops_growing()
+    {
+        using var temp = new TempDirectory("vtg-console-");
+        var console = temp.File("console.log");
+        await File.WriteAllTextAsync(console, "booting\r\n");
+        var waiting = Waiter().WaitAsync(Request(consoleLog: console, timeoutSeconds: 600), CancellationToken.None);
+        await AdvanceAsync(TimeSpan.FromSeconds(2));
+
+        // virtlogd still writes qemu's last lines after the stop event: one every 50 ms for 600 ms, past the 300 ms settle delay.
+        _domains.Stop("was destroyed");
+        for (var i = 1; i <= 12; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await File.AppendAllTextAsync(console, $"late line {i}\r\n");
+            await Task.Delay(5);
+        }
+
+        var error = await Assert.ThrowsAsync<LeaseWaitException>(() => CompleteAsync(waiting));
+
+        Assert.Equal(LeaseWaitFailure.DomainStopped, error.Failure);
+        Assert.EndsWith("late line 11\nlate line 12", error.ConsoleTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_domain_that_is_not_running_fails_at_once()
     {
         _domains.NotRunning = "is shut off";

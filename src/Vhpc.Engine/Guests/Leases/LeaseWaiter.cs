@@ -123,13 +123,36 @@ public sealed class LeaseWaiter
 
     private async Task<LeaseWaitException> DomainStoppedAsync(LeaseWaitRequest request, string reason, IReadOnlyList<DhcpLease> seen, CancellationToken cancellationToken)
     {
-        // virtlogd may still be writing the last lines qemu printed.
+        // virtlogd may still be writing the last lines qemu printed: wait, then until the log stops
+        // growing (checked every 100 ms, for at most a second more).
         await Task.Delay(_options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < 10; i++)
+        {
+            var before = LengthOf(request.ConsoleLogPath);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (LengthOf(request.ConsoleLogPath) == before)
+            {
+                break;
+            }
+        }
+
         var message = $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its DHCP lease "
             + $"on network {request.NetworkName}; leases seen for this MAC: {Describe(seen, _timeProvider.GetUtcNow())}.";
         GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
         var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _options.ConsoleTailLines);
         return new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.DomainStopped, message, tail);
+    }
+
+    private static long LengthOf(string? path)
+    {
+        try
+        {
+            return path is null ? -1 : new FileInfo(path).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
     }
 
     private static string Describe(IReadOnlyList<DhcpLease> leases, DateTimeOffset now) =>
