@@ -18,6 +18,14 @@ public readonly record struct Ipv4Subnet(uint Network, int PrefixLength)
 
     public bool Contains(uint address) => (address & Mask) == Network;
 
+    /// <summary>True when the two networks share an address (one contains the other).</summary>
+    public bool Overlaps(Ipv4Subnet other)
+    {
+        var shorter = Math.Min(PrefixLength, other.PrefixLength);
+        var mask = shorter == 0 ? 0 : uint.MaxValue << (32 - shorter);
+        return (Network & mask) == (other.Network & mask);
+    }
+
     public override string ToString() => $"{ToAddress(Network)}/{PrefixLength}";
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Vhpc.Engine.Naming;
 using Vhpc.Engine.Xml;
 
 namespace Vhpc.Engine.Planning;
@@ -17,7 +18,13 @@ public sealed record ActualState(
     IReadOnlyList<ActualDomain> Domains)
 {
     public static ActualState Empty { get; } = new(null, [], null, []);
+
+    /// <summary>The host's other active networks: a new cluster network must not take their addresses or bridge.</summary>
+    public IReadOnlyList<HostNetwork> OtherNetworks { get; init; } = [];
 }
+
+/// <summary>An active libvirt network that is not the cluster's: its bridge and IPv4 subnets.</summary>
+public sealed record HostNetwork(string Name, string? Bridge, IReadOnlyList<Ipv4Subnet> Subnets);
 
 public sealed record ActualPool(string Name, Guid Uuid, string Type, string? Path, bool Active);
 

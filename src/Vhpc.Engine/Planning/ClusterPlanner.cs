@@ -21,6 +21,11 @@ public static class ClusterPlanner
         var conflicts = new List<string>();
         var poolOwned = CheckPool(layout, actual.Pool, conflicts, apply: true);
         var networkOwned = CheckNetwork(layout, actual.Network, conflicts);
+        if (actual.Network is null)
+        {
+            CheckHostNetworks(layout, actual.OtherNetworks, conflicts);
+        }
+
         var domains = ClassifyDomains(layout.Cluster, actual.Domains, layout.Nodes.Select(n => n.Name), conflicts);
         var volumes = poolOwned ? actual.Volumes.ToDictionary(v => v.Name, StringComparer.Ordinal) : [];
 
@@ -304,6 +309,27 @@ public static class ClusterPlanner
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A network that is still to be made must not take an address range or the bridge of another
+    /// active network of the host: libvirt would refuse to start it only after the pool, the base image
+    /// and the volumes were made. Checked in the plan, so nothing is changed.
+    /// </summary>
+    private static void CheckHostNetworks(ClusterLayout layout, IReadOnlyList<HostNetwork> others, List<string> conflicts)
+    {
+        foreach (var other in others.OrderBy(n => n.Name, StringComparer.Ordinal))
+        {
+            foreach (var subnet in other.Subnets.Where(s => s.Overlaps(layout.Subnet)))
+            {
+                conflicts.Add($"network.cidr: {layout.Subnet} overlaps {subnet} of network '{other.Name}', active on this libvirt host; choose another network.cidr");
+            }
+
+            if (string.Equals(other.Bridge, layout.BridgeName, StringComparison.Ordinal))
+            {
+                conflicts.Add($"network.bridge: {layout.BridgeName} is the bridge of network '{other.Name}', active on this libvirt host; choose another network.bridge");
+            }
+        }
     }
 
     private static (Dictionary<string, ActualDomain> Owned, HashSet<string> Conflicting) ClassifyDomains(

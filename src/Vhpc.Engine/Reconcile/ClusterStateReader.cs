@@ -52,7 +52,37 @@ public static class ClusterStateReader
             }
         }
 
-        return new ActualState(pool, volumes, network, ReadDomains(connection, layout.Cluster));
+        return new ActualState(pool, volumes, network, ReadDomains(connection, layout.Cluster))
+        {
+            OtherNetworks = ReadOtherNetworks(connection, layout.NetworkName),
+        };
+    }
+
+    /// <summary>The host's other active networks, with their bridges and IPv4 subnets.</summary>
+    public static IReadOnlyList<HostNetwork> ReadOtherNetworks(Connection connection, string ownName)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var networks = new List<HostNetwork>();
+        foreach (var network in connection.ListNetworks())
+        {
+            using (network)
+            {
+                // As with domains: one undefined by someone else after the listing is simply not there.
+                try
+                {
+                    if (network.Name != ownName && network.IsActive)
+                    {
+                        var (bridge, subnets) = NetworkXml.ParseAddressing(network.GetXml());
+                        networks.Add(new HostNetwork(network.Name, bridge, subnets));
+                    }
+                }
+                catch (LibvirtException e) when (e.IsNotFound)
+                {
+                }
+            }
+        }
+
+        return networks;
     }
 
     public static IReadOnlyList<ActualDomain> ReadDomains(Connection connection, string cluster)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Xml.Linq;
 using Vhpc.Engine.Naming;
 
@@ -69,6 +70,34 @@ public static class NetworkXml
             dhcp?.Elements("host")
                 .Select(h => new DhcpHost(((string?)h.Attribute("mac") ?? "").ToLowerInvariant(), (string?)h.Attribute("ip") ?? "", (string?)h.Attribute("name") ?? ""))
                 .ToList() ?? []);
+    }
+
+    /// <summary>
+    /// Any libvirt network's bridge and IPv4 subnets (every &lt;ip&gt; that is not IPv6, by netmask or
+    /// prefix; an unreadable one is left out), for checking a new network against the host's others.
+    /// </summary>
+    public static (string? Bridge, IReadOnlyList<Ipv4Subnet> Subnets) ParseAddressing(string xml)
+    {
+        var root = VhpcXmlNames.Parse(xml).Root!;
+        var subnets = new List<Ipv4Subnet>();
+        foreach (var ip in root.Elements("ip").Where(e => (string?)e.Attribute("family") is null or "ipv4"))
+        {
+            if ((string?)ip.Attribute("address") is { } address && NetmaskOf(ip) is { } netmask
+                && Ipv4Subnet.TryParseAddress(address, out var host) && Ipv4Subnet.TryParseAddress(netmask, out var mask)
+                && PrefixOf(mask) is { } prefix)
+            {
+                subnets.Add(new Ipv4Subnet(prefix == 0 ? 0 : host & (uint.MaxValue << (32 - prefix)), prefix));
+            }
+        }
+
+        return ((string?)root.Element("bridge")?.Attribute("name"), subnets);
+    }
+
+    /// <summary>The prefix length of a contiguous netmask, or null.</summary>
+    private static int? PrefixOf(uint mask)
+    {
+        var prefix = BitOperations.PopCount(mask);
+        return prefix == 0 ? (mask == 0 ? 0 : null) : mask == uint.MaxValue << (32 - prefix) ? prefix : null;
     }
 
     private static string? NetmaskOf(XElement? ip)

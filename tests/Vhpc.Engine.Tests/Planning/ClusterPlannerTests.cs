@@ -101,6 +101,49 @@ public class ClusterPlannerTests
     }
 
     [Fact]
+    public void A_new_network_may_not_take_the_addresses_or_the_bridge_of_another_active_network()
+    {
+        static Ipv4Subnet Cidr(string text) => Ipv4Subnet.TryParse(text, out var subnet, out _) ? subnet : throw new ArgumentException(text);
+        var state = ActualState.Empty with
+        {
+            OtherNetworks =
+            [
+                new HostNetwork("lab", "virbr9", [Cidr("192.168.0.0/16")]),
+                new HostNetwork("storage", Three.BridgeName, [Cidr("10.1.0.0/24")]),
+                new HostNetwork("ok", "virbr7", [Cidr("192.169.0.0/24"), Cidr("10.2.0.0/24")]),
+            ],
+        };
+
+        var plan = ClusterPlanner.PlanApply(Three, state);
+
+        Assert.Equal(
+            [
+                "network.cidr: 192.168.123.0/24 overlaps 192.168.0.0/16 of network 'lab', active on this libvirt host; choose another network.cidr",
+                $"network.bridge: {Three.BridgeName} is the bridge of network 'storage', active on this libvirt host; choose another network.bridge",
+            ],
+            plan.Conflicts);
+        Assert.True(plan.HasConflicts);
+
+        // Once the cluster's own network exists, others are not its concern (nor a reason to refuse an apply).
+        Assert.Empty(ClusterPlanner.PlanApply(Three, Converged(Three) with { OtherNetworks = state.OtherNetworks }).Conflicts);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/8", "10.1.2.0/24", true)]
+    [InlineData("10.1.2.0/24", "10.0.0.0/8", true)]
+    [InlineData("10.1.2.0/24", "10.1.2.0/24", true)]
+    [InlineData("10.1.2.0/25", "10.1.2.128/25", false)]
+    [InlineData("10.1.2.0/24", "10.1.3.0/24", false)]
+    [InlineData("0.0.0.0/0", "203.0.113.0/24", true)]
+    [InlineData("10.1.2.3/32", "10.1.2.0/30", true)]
+    public void Subnets_overlap_when_one_contains_the_other(string a, string b, bool overlap)
+    {
+        Assert.True(Ipv4Subnet.TryParse(a, out var first, out _));
+        Assert.True(Ipv4Subnet.TryParse(b, out var second, out _));
+        Assert.Equal(overlap, first.Overlaps(second));
+    }
+
+    [Fact]
     public void A_moved_pool_path_is_a_conflict_not_a_silent_replacement()
     {
         var state = Converged(Three);

@@ -170,6 +170,28 @@ public class TestDriverEngineTests
     }
 
     [Fact]
+    public async Task A_network_overlapping_another_active_network_is_a_conflict_and_apply_changes_nothing()
+    {
+        // The test driver's own 'default' network is active on 192.168.122.0/24, bridge virbr0.
+        using var h = new TestDriverHarness();
+        var spec = h.Spec() with { Network = new NetworkSpec($"{h.Cluster}-net", "192.168.0.0/16", "virbr0") };
+        var before = h.Inventory();
+
+        var plan = await h.Engine.PlanAsync(spec, default);
+        var result = await h.Engine.ApplyAsync(spec, h.Progress, default);
+
+        Assert.Equal(
+            [
+                "network.cidr: 192.168.0.0/16 overlaps 192.168.122.0/24 of network 'default', active on this libvirt host; choose another network.cidr",
+                "network.bridge: virbr0 is the bridge of network 'default', active on this libvirt host; choose another network.bridge",
+            ],
+            plan.Conflicts);
+        Assert.False(result.Succeeded);
+        Assert.Contains("nothing was changed: network.cidr: 192.168.0.0/16 overlaps", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, h.Inventory());
+    }
+
+    [Fact]
     public async Task A_base_volume_without_its_completion_marker_is_uploaded_again()
     {
         using var h = new TestDriverHarness();

@@ -22,7 +22,11 @@ internal sealed class TestDriverHarness : IDisposable
 
     public TestDriverHarness(string? cluster = null)
     {
-        Cluster = cluster ?? $"vte-t{Interlocked.Increment(ref _counter)}-{Environment.ProcessId % 1000}";
+        var number = Interlocked.Increment(ref _counter);
+        Cluster = cluster ?? $"vte-t{number}-{Environment.ProcessId % 1000}";
+        // The test driver's state is shared by every harness of the process, and a new network may not
+        // overlap another active one: each harness gets its own /24.
+        Cidr = $"10.{100 + (number / 256 % 100)}.{number % 256}.0/24";
         Connection = Connection.Open("test:///default");
         _directory = Directory.CreateTempSubdirectory("vte-engine-").FullName;
         ImagePath = Path.Combine(_directory, "base.qcow2");
@@ -38,6 +42,8 @@ internal sealed class TestDriverHarness : IDisposable
     }
 
     public string Cluster { get; }
+
+    public string Cidr { get; }
 
     public Connection Connection { get; }
 
@@ -60,7 +66,7 @@ internal sealed class TestDriverHarness : IDisposable
         Connect = "test:///default",
         Image = new ImageSpec(ImagePath, ImageSha256, OsFamily.Debian, null),
         Pool = new PoolSpec(Cluster, $"/vte/pools/{Cluster}"),
-        Network = new NetworkSpec($"{Cluster}-net", "10.202.77.0/24", null),
+        Network = new NetworkSpec($"{Cluster}-net", Cidr, null),
         User = new UserSpec("vhpc", KeyPath),
         Management = new NodeGroupSpec(1, 1, memoryMiB, 4),
         Workers = new NodeGroupSpec(workers, 1, memoryMiB, 4),
