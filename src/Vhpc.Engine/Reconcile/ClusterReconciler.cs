@@ -120,6 +120,15 @@ public sealed class ClusterReconciler(
                 VhpcTelemetry.LibvirtErrors.Add(1, new KeyValuePair<string, object?>("code", le.Code.ToString()));
             }
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else still ends the step for whoever watches it, then goes up as it is.
+            Log.ActionFailed(logger, e, layout.Cluster, kind, target, action.Name);
+            activity?.SetStatus(ActivityStatusCode.Error);
+            context.Progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, action.Node, step, StepState.Failed,
+                time.GetElapsedTime(started), $"{kind} {target} {action.Name}: {e.Message}"));
+            throw;
+        }
 
         var elapsed = time.GetElapsedTime(started);
         var outcome = error is null ? "ok" : "error";
@@ -232,7 +241,7 @@ public sealed class ClusterReconciler(
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Replace):
-                DeleteDomain(connection, action.Name, removeLogs: false);
+                DeleteDomain(connection, layout.Cluster, action.Name, removeLogs: false);
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Start):
@@ -247,7 +256,7 @@ public sealed class ClusterReconciler(
                 VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "booting"));
                 break;
             case (ObjectKind.Domain, ActionKind.Delete):
-                DeleteDomain(connection, action.Name, removeLogs: true);
+                DeleteDomain(connection, layout.Cluster, action.Name, removeLogs: true);
                 break;
 
             default:
@@ -347,7 +356,7 @@ public sealed class ClusterReconciler(
     }
 
     /// <param name="removeLogs">False when the domain is redefined at once (replace keeps its console history).</param>
-    private static void DeleteDomain(Connection connection, string name, bool removeLogs)
+    private void DeleteDomain(Connection connection, string cluster, string name, bool removeLogs)
     {
         using var domain = connection.LookupDomain(name);
         if (domain is null)
@@ -363,7 +372,16 @@ public sealed class ClusterReconciler(
         {
             foreach (var file in DomainLogFiles.For(connection.Uri, name, serialLog))
             {
-                File.Delete(file);
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The domain is gone; a log file vhpcd may not remove (read-only file system under a
+                    // hardened unit, permissions) is reported, and the rest of the destroy goes on.
+                    Log.LogFileKept(logger, cluster, name, file, e.Message);
+                }
             }
         }
     }

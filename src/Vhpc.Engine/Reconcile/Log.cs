@@ -66,6 +66,10 @@ internal static partial class Log
         Message = "Cluster {Cluster}: pool {Pool} undefined but its directory was kept: {Reason}")]
     public static partial void PoolDirectoryKept(ILogger logger, string cluster, string pool, string reason);
 
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: domain {Domain} undefined but its log file {File} was kept: {Reason}")]
+    public static partial void LogFileKept(ILogger logger, string cluster, string domain, string file, string reason);
+
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: libvirt connection lost during apply ({Reason}) on attempt {Attempt} of {Attempts}")]
     public static partial void ConnectionLostDuringApply(ILogger logger, string cluster, string reason, int attempt, int attempts);
