@@ -1,4 +1,5 @@
 using Vhpc.Control.Protocol;
+using Vhpc.Engine.Hosting;
 
 namespace Vhpc.Cli.Commands;
 
@@ -29,7 +30,8 @@ public static class SshInvocation
             ssh.AddRange(remoteCommand);
         }
 
-        if (access.NetworkNamespace is { Length: > 0 } netns)
+        // Enter the guests' namespace unless this process already runs in it.
+        if (NetworkNamespaces.ToEnter(access.NetworkNamespace) is { } netns)
         {
             return ("ip", ["netns", "exec", netns, .. ssh]);
         }

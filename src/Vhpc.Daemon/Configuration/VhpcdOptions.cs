@@ -31,7 +31,12 @@ public sealed class VhpcdOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LibvirtConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Network namespace the guests' networks live in (SSH and Ansible run inside it); null = host.</summary>
+    /// <summary>
+    /// Network namespace the guests' networks live in; null = host. ansible-playbook and `vhpc ssh` are
+    /// started inside it (`ip netns exec`) unless the process already runs there. vhpcd's own SSH
+    /// readiness checks and status probes connect from vhpcd's process, so vhpcd itself must run in
+    /// the namespace (the unit's netns.conf drop-in, or `ip netns exec` in the foreground).
+    /// </summary>
     [RegularExpression(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     public string? NetworkNamespace { get; set; }
 

@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Vhpc.Engine.Hosting;
 using Vhpc.Engine.IO;
 using Vhpc.Engine.Telemetry;
 
@@ -117,7 +118,9 @@ public sealed class AnsibleRunner
         ConfigurationRequest request, AnsibleWorkspace workspace, int forks, int number, IReadOnlyList<string>? limit, CancellationToken cancellationToken)
     {
         var hosts = limit ?? request.Hosts.Select(h => h.Name).ToList();
-        var command = PlaybookCommandBuilder.Build(request, workspace, _options, forks, limit);
+        // Already inside the guests' namespace (vhpcd itself runs there): no `ip netns exec`.
+        var effective = request.NetworkNamespace is { } netns && NetworkNamespaces.ToEnter(netns) is null ? request with { NetworkNamespace = null } : request;
+        var command = PlaybookCommandBuilder.Build(effective, workspace, _options, forks, limit);
         Log.PlaybookStarting(_logger, request.ClusterName, number, string.Join(',', hosts), request.PlaybookPath);
 
         var tracker = new PlaybookRunTracker(hosts);

@@ -1,5 +1,6 @@
 using Vhpc.Cli.Commands;
 using Vhpc.Control.Protocol;
+using Vhpc.Daemon.Tests.Support;
 
 namespace Vhpc.Daemon.Tests.Cli;
 
@@ -21,9 +22,23 @@ public sealed class SshInvocationTests
     [Fact]
     public void Runs_inside_the_network_namespace_when_vhpcd_uses_one()
     {
-        var (file, args) = SshInvocation.Build(Access with { NetworkNamespace = "vhpc-test" }, []);
+        // A namespace this process is not in (the tests run in vhpc-test).
+        var (file, args) = SshInvocation.Build(Access with { NetworkNamespace = "vhpc-guests" }, []);
         Assert.Equal("ip", file);
-        Assert.Equal(["netns", "exec", "vhpc-test", "ssh"], args.Take(4));
+        Assert.Equal(["netns", "exec", "vhpc-guests", "ssh"], args.Take(4));
         Assert.Equal("10.206.1.11", args[^1]);
+    }
+
+    [Fact]
+    public async Task Already_inside_the_network_namespace_ssh_runs_directly()
+    {
+        var self = new FileInfo("/proc/self/ns/net").LinkTarget;
+        var inode = File.Exists("/run/netns/vhpc-test") ? (await Built.RunAsync("stat", ["-L", "-c", "%i", "/run/netns/vhpc-test"])).Out.Trim() : null;
+        Assert.True(inode is { Length: > 0 } && self == $"net:[{inode}]",
+            "this test must run inside network namespace vhpc-test (tests/run.sh does; tests/env/up.sh creates it)");
+
+        var (file, args) = SshInvocation.Build(Access with { NetworkNamespace = "vhpc-test" }, ["hostname"]);
+        Assert.Equal("ssh", file);
+        Assert.DoesNotContain("netns", args);
     }
 }
