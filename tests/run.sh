@@ -6,7 +6,7 @@
 #   4. runs every test project with `dotnet test --no-build` inside the namespace (tests open TCP
 #      to guests, which only exist there; the libvirt socket is reachable from it too);
 #   5. prints per-project results and, as the very last line, "N passed, N failed[, N skipped]".
-# Exits non-zero if a step fails, any test failed, or a test project ran zero tests.
+# Exits non-zero if a step fails, any test failed or was skipped, or a test project ran zero tests.
 #
 # Usage: tests/run.sh [options] [project...]
 #   project: libvirt seed engine daemon e2e (default: all), or "unit" = seed engine
@@ -152,6 +152,7 @@ done
 step "summary ($(( $(date +%s) - t_start )) s in all; results in $RESULTS)"
 for line in "${summary[@]}"; do echo "$line"; done
 [ "$env_failed" -eq 0 ] || broken+=("environment boot check failed (see above)")
+[ "$skipped" -eq 0 ] || broken+=("$skipped tests skipped: no test may skip (a missing dependency must fail)")
 for b in "${broken[@]}"; do echo "FAILED: $b"; done
 if [ ${#failed_tests[@]} -gt 0 ]; then
   echo "failed tests:"

@@ -16,6 +16,12 @@ stop() {
   fi
   rm -f "$pidfile"
 }
+# up.sh turned off the autostart of libvirt's 'default' network: turn it back on (it is not started
+# here: its dnsmasq would run in the namespace about to be removed).
+if [ -f "$STATE/default-net-autostart" ]; then
+  virsh -q -c qemu:///system net-autostart default >/dev/null 2>&1 || echo "down.sh: could not re-enable autostart of network 'default'" >&2
+  rm -f "$STATE/default-net-autostart"
+fi
 stop "$STATE/libvirtd.pid"
 stop "$STATE/virtlogd.pid"
 if [ -f "$STATE/netns" ]; then

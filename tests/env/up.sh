@@ -76,7 +76,11 @@ virsh -q -c qemu:///system version >/dev/null 2>&1 || die "libvirtd does not ans
 
 # Debian's package autostarts libvirt's 'default' NAT network (192.168.122.0/24). Tests create their
 # own networks; keep the default one out of the way so that it cannot collide with them.
+# down.sh turns its autostart back on if this script turned it off.
 if virsh -q -c qemu:///system net-info default >/dev/null 2>&1; then
+  if virsh -q -c qemu:///system net-info default 2>/dev/null | grep -Eq '^Autostart:[[:space:]]+yes'; then
+    touch "$STATE/default-net-autostart"
+  fi
   virsh -q -c qemu:///system net-autostart default --disable >/dev/null 2>&1 || true
   virsh -q -c qemu:///system net-destroy default >/dev/null 2>&1 || true
 fi
