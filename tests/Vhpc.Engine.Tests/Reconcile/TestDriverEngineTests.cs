@@ -147,6 +147,37 @@ public class TestDriverEngineTests
     }
 
     [Fact]
+    public async Task A_log_file_that_cannot_be_removed_does_not_stop_destroy()
+    {
+        // test:///default counts as the local host, so destroy removes the nodes' serial logs. One "log"
+        // that cannot be deleted (a directory in its place; a read-only /var/log under the unit is the
+        // real case) is kept with a warning; every libvirt object still goes.
+        using var h = new TestDriverHarness();
+        var logs = Directory.CreateTempSubdirectory("vte-logs-");
+        try
+        {
+            var spec = h.Spec(workers: 2) with { Vm = new VmSpec(Accelerator.Auto, GraphicsKind.Spice, logs.FullName) };
+            var before = h.Inventory();
+            Assert.True((await h.Engine.ApplyAsync(spec, h.Progress, default)).Succeeded);
+            var layout = ClusterLayout.From(spec);
+            var stuck = Directory.CreateDirectory(layout.Nodes[1].ConsoleLogPath);
+            File.WriteAllText(Path.Combine(stuck.FullName, "keep"), "x");
+            File.WriteAllText(layout.Nodes[2].ConsoleLogPath, "boot log");
+
+            var destroyed = await h.Engine.DestroyAsync(spec, h.Progress, default);
+
+            Assert.True(destroyed.ObjectsRemoved >= 13, destroyed.ObjectsRemoved.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(before, h.Inventory());
+            Assert.True(stuck.Exists);
+            Assert.False(File.Exists(layout.Nodes[2].ConsoleLogPath), "the removable serial log was kept");
+        }
+        finally
+        {
+            logs.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_foreign_object_with_a_cluster_name_is_a_conflict_and_apply_changes_nothing()
     {
         using var h = new TestDriverHarness();
