@@ -48,8 +48,10 @@ public sealed class AnsibleRunner
         ConfigurationRequestValidator.Validate(request);
         var runId = request.RunId ?? Guid.NewGuid().ToString("N");
         var started = _time.GetTimestamp();
-        using var activity = VhpcTelemetry.ActivitySource.StartActivity("configure");
+        // One playbook run configures every node at once: one span for the cluster, no node tag.
+        using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.configure");
         activity?.SetTag("vhpc.cluster", request.ClusterName);
+        activity?.SetTag("vhpc.step", "configure");
 
         var workspace = PrepareWorkspace(request, runId);
         var forks = PlaybookCommandBuilder.Forks(request, _options);
@@ -98,6 +100,7 @@ public sealed class AnsibleRunner
             new KeyValuePair<string, object?>("step", "configure"),
             new KeyValuePair<string, object?>("outcome", result.Succeeded ? "succeeded" : "failed"));
         activity?.SetTag("vhpc.attempts", attempts.Count);
+        activity?.SetTag("vhpc.outcome", result.Succeeded ? "ok" : "error");
         if (result.Succeeded)
         {
             activity?.SetStatus(ActivityStatusCode.Ok);

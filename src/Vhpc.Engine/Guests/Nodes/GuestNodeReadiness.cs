@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,6 +7,7 @@ using Vhpc.Engine.Guests.Ssh;
 using Vhpc.Engine.IO;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
+using Vhpc.Engine.Telemetry;
 using Vhpc.Libvirt;
 
 namespace Vhpc.Engine.Guests.Nodes;
@@ -37,6 +39,7 @@ public sealed class GuestNodeReadiness(
         long leaseStarted;
         using (GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Lease))
         {
+            using var span = StartSpan(request, ProvisioningStep.Lease);
             Report(request, ProvisioningStep.Lease, StepState.Started);
             leaseStarted = time.GetTimestamp();
             try
@@ -45,9 +48,12 @@ public sealed class GuestNodeReadiness(
             }
             catch (LeaseWaitException e)
             {
+                EndSpan(span, ProvisioningStep.Lease, leaseStarted, ok: false);
                 Report(request, ProvisioningStep.Lease, StepState.Failed, message: e.Message);
                 return new NodeReadinessResult(false, null, e.Message.Split("\n--- console tail ---", 2)[0], e.ConsoleTail);
             }
+
+            EndSpan(span, ProvisioningStep.Lease, leaseStarted, ok: true);
         }
 
         Report(request, ProvisioningStep.Lease, StepState.Succeeded, time.GetElapsedTime(leaseStarted), lease.Address.ToString());
@@ -61,6 +67,8 @@ public sealed class GuestNodeReadiness(
         }
 
         using var sshScope = GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Ssh);
+        using var sshSpan = StartSpan(request, ProvisioningStep.Ssh);
+        var sshStarted = time.GetTimestamp();
         Report(request, ProvisioningStep.Ssh, StepState.Started);
         var target = new SshTarget(lease.Address.ToString(), 22, request.Spec.User.Name, keys.PrivateKeyPath(request.Spec),
             state.KnownHostsPath, node.Fqdn);
@@ -69,12 +77,14 @@ public sealed class GuestNodeReadiness(
         try
         {
             var ready = await waiter.WaitAsync(target, cancellationToken).ConfigureAwait(false);
+            EndSpan(sshSpan, ProvisioningStep.Ssh, sshStarted, ok: true);
             Report(request, ProvisioningStep.Ssh, StepState.Succeeded, ready.Elapsed,
                 string.Join("; ", ready.Checks.Select(c => $"{c.Key}: {c.Value}")));
             return new NodeReadinessResult(true, lease.Address);
         }
         catch (Exception e) when (e is GuestNotReadyException or HostKeyMismatchException or ReadinessCheckFailedException)
         {
+            EndSpan(sshSpan, ProvisioningStep.Ssh, sshStarted, ok: false);
             Report(request, ProvisioningStep.Ssh, StepState.Failed, message: e.Message);
             return new NodeReadinessResult(false, lease.Address, e.Message,
                 ConsoleLogTail.Read(node.ConsoleLogPath, settings.Lease.ConsoleTailLines));
@@ -170,6 +180,32 @@ public sealed class GuestNodeReadiness(
         new KnownHostsFile(target.KnownHostsPath).Forget(target.Host, target.Port);
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
         AtomicFile.Write(marker, diskHash + "\n");
+    }
+
+    /// <summary>The step's span, a child of the apply's (same tags as the libvirt steps' spans).</summary>
+    private static Activity? StartSpan(NodeReadinessRequest request, ProvisioningStep step)
+    {
+        var name = step.ToString().ToLowerInvariant();
+        var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc." + name);
+        activity?.SetTag("vhpc.cluster", request.Layout.Cluster);
+        activity?.SetTag("vhpc.node", request.Node.Name);
+        activity?.SetTag("vhpc.role", request.Node.Role.ToString().ToLowerInvariant());
+        activity?.SetTag("vhpc.step", name);
+        return activity;
+    }
+
+    private void EndSpan(Activity? activity, ProvisioningStep step, long started, bool ok)
+    {
+        var outcome = ok ? "ok" : "error";
+        activity?.SetTag("vhpc.outcome", outcome);
+        if (!ok)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
+        VhpcTelemetry.ProvisioningDuration.Record(time.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("step", step.ToString().ToLowerInvariant()),
+            new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     private void Report(NodeReadinessRequest request, ProvisioningStep step, StepState stateOfStep, TimeSpan? elapsed = null, string? message = null) =>
