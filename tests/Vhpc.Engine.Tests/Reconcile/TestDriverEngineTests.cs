@@ -280,6 +280,49 @@ public class TestDriverEngineTests
     }
 
     [Fact]
+    public async Task An_apply_racing_a_destroy_ends_with_the_whole_cluster_or_none_of_it()
+    {
+        using var h = new TestDriverHarness();
+        var spec = h.Spec(workers: 2);
+        var before = h.Inventory();
+        var outcomes = new List<string>();
+        for (var round = 0; round < 12; round++)
+        {
+            // Both requested at once, in alternating order, sometimes with the cluster already there.
+            if (round % 3 == 2)
+            {
+                Assert.True((await h.Engine.ApplyAsync(spec, h.Progress, default)).Succeeded);
+            }
+
+            var apply = round % 2 == 0 ? h.Engine.ApplyAsync(spec, h.Progress, default) : null;
+            var destroy = h.Engine.DestroyAsync(spec, h.Progress, default);
+            apply ??= h.Engine.ApplyAsync(spec, h.Progress, default);
+            var applied = await apply;
+            await destroy;
+            Assert.True(applied.Succeeded, applied.Error);
+
+            var left = h.Inventory().Except(before).ToList();
+            var plan = await h.Engine.PlanAsync(spec, default);
+            if (left.Count == 0)
+            {
+                outcomes.Add("none");
+            }
+            else
+            {
+                // Anything left is the complete cluster: nothing to do, nothing half-made.
+                Assert.True(plan.IsEmpty, $"round {round}: objects left [{string.Join(", ", left)}] but the plan is {string.Join("; ", plan.Actions)}");
+                outcomes.Add("whole");
+            }
+
+            await h.Engine.DestroyAsync(spec, h.Progress, default);
+            Assert.Equal(before, h.Inventory());
+        }
+
+        // Not asserted (the order is the scheduler's): which of the two whole states each round ended in.
+        Console.WriteLine($"MEASURE apply vs destroy outcomes: {string.Join(' ', outcomes)}");
+    }
+
+    [Fact]
     public async Task Two_applies_of_one_cluster_at_once_are_serialized_without_duplicates()
     {
         using var h = new TestDriverHarness();
