@@ -21,8 +21,9 @@ namespace Vhpc.Daemon.Tests.Faults;
 /// (shared) libvirtd, with a cluster of tiny TCG guests (no sshd) in a temporary clusters.d, its base
 /// image served over HTTP from 127.0.0.1. SIGTERM while the base image downloads (the server stalls the
 /// first response, so the download is certainly in flight), as domains are defined, and while the
-/// nodes wait for leases/SSH: each time vhpcd exits 0 promptly, destroys nothing, and leaves no
-/// half-made object in use; the next start resumes the download where the .part ends; a new vhpcd's
+/// nodes wait for leases: each time vhpcd exits 0 promptly, destroys nothing, and leaves no
+/// half-made object in use; then SIGKILL while the nodes wait for SSH (socket file, keys and
+/// known_hosts left as a crash leaves them); the next start resumes the download where the .part ends; a new vhpcd's
 /// apply converges to exactly the spec's objects (the SSH step fails per node as expected: the guests
 /// have no sshd), and destroy leaves nothing. Objects vtf-sig*, subnet 10.209.10.0/24. (A cancelled
 /// upload into the volume is the engine's own test: UploadCancellationTests.)
@@ -36,7 +37,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task SIGTERM_during_upload_define_and_the_lease_wait_exits_0_leaves_nothing_half_made_and_the_next_start_converges()
+    public async Task SIGTERM_during_download_define_and_lease_wait_exits_0_SIGKILL_during_ssh_and_the_next_start_converges()
     {
         Require();
         using var layout = new DaemonLayout();
@@ -85,6 +86,15 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
             Assert.All(afterLease.Domains, d => Assert.True(d.Running, $"{d.Name} was stopped by vhpcd's stop; stopping must never touch the cluster"));
             output.WriteLine($"exit after SIGTERM: {first.TotalMilliseconds:F0} ms during the download, {atDefine.TotalMilliseconds:F0} ms during define, "
                 + $"{second.TotalMilliseconds:F0} ms during the lease wait");
+
+            // 3b. SIGKILL (a crash: no cleanup at all) while the nodes wait for SSH: the socket file stays
+            //     behind, keys and known_hosts were written; the next vhpcd must take over from that.
+            var killedAt = await ApplyAndKillAsync(layout, p => p is { Step: "ssh", State: "started" });
+            var afterKill = Census(clusterLayout);
+            output.WriteLine($"after SIGKILL during the SSH wait ({killedAt}): {afterKill}");
+            AssertNothingHalfMadeInUse(afterKill, clusterLayout);
+            Assert.All(afterKill.Domains, d => Assert.True(d.Running, $"{d.Name} stopped when vhpcd was killed"));
+            Assert.True(File.Exists(layout.SocketPath), "a SIGKILLed vhpcd cannot have removed its socket; the test did not kill it");
 
             // 4. A new vhpcd converges: exactly the spec's objects; only the SSH step fails, per node.
             await using (var daemon = DaemonProcess.Start(layout))
@@ -163,6 +173,27 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         Assert.Equal(ControlErrorCode.ShuttingDown, answer.Error?.Code);
         Assert.DoesNotContain(daemon.Lines, l => l.Contains("destroy", StringComparison.OrdinalIgnoreCase) && l.Contains(Cluster, StringComparison.Ordinal));
         return exited;
+    }
+
+    /// <summary>Starts vhpcd, applies, SIGKILLs it once the trigger's progress line came; returns that line.</summary>
+    private static async Task<string> ApplyAndKillAsync(DaemonLayout layout, Func<ProgressInfo, bool> trigger)
+    {
+        await using var daemon = DaemonProcess.Start(layout);
+        await daemon.WaitUntilServingAsync();
+        var reached = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var apply = daemon.Client.RequestAsync(new ControlRequest(ControlCommand.Apply, Cluster), new SyncProgress(p =>
+        {
+            if (trigger(p))
+            {
+                reached.TrySetResult($"{p.Node ?? "-"} {p.Step} {p.State}");
+            }
+        }));
+        var first = await Task.WhenAny(reached.Task, apply, Task.Delay(TimeSpan.FromMinutes(3)));
+        Assert.True(first == reached.Task, $"the apply never reached the step to interrupt\n{daemon.Output}");
+        await daemon.SignalAsync("KILL");
+        Assert.Equal(137, await daemon.WaitForExitAsync(Prompt));
+        await Assert.ThrowsAnyAsync<Exception>(() => apply.WaitAsync(Prompt));
+        return await reached.Task;
     }
 
     /// <summary>A base volume without its completion marker is never backing a node, and every domain's disks exist.</summary>

@@ -112,6 +112,10 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
 
             output.WriteLine($"{trials} trials in {total.Elapsed.TotalSeconds:F0} s; kills per phase: " +
                 string.Join(", ", phases.Select(p => $"{p.Key} {p.Value}")));
+            // The kills must really land inside applies: a run that finished before its kill proves nothing.
+            var finished = phases.GetValueOrDefault("apply:finished");
+            Assert.True(trials - finished >= trials * 3 / 4,
+                $"only {trials - finished} of {trials} apply kills landed before the apply finished (seed {seed})");
         }
         finally
         {
