@@ -80,18 +80,31 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 output.WriteLine($"uncrashed run {round}: apply {applyTime.TotalMilliseconds:F0} ms, destroy {destroyTime.TotalMilliseconds:F0} ms (process start to exit)");
             }
 
-            for (var trial = 0; trial < trials; trial++)
+            // A kill counts only when it landed before the apply finished. A run that finished first
+            // shows the reference was too long (it is one measured run, on a machine shared with other
+            // tests): later delays are spread over that run's time instead, and the trial is repeated.
+            var landed = 0;
+            for (var trial = 0; landed < trials && trial < trials * 2; trial++)
             {
-                var delay = KillDelay(random, trial, trials, applyTime);
+                var delay = KillDelay(random, landed, trials, applyTime);
                 var crashed = await RunAsync(harness, "apply", specPath, delay);
                 Count(phases, "apply", crashed);
+                if (crashed.ExitCode is null)
+                {
+                    landed++;
+                }
+                else if (crashed.Elapsed < applyTime)
+                {
+                    applyTime = crashed.Elapsed;
+                }
+
                 var before = Census(layout);
                 var converge = await RunAsync(harness, "apply", specPath, null);
                 Assert.True(converge.ExitCode == 0, $"trial {trial}: apply after the kill failed:\n{converge.Output}");
                 await AssertConvergedAsync(engine, spec, layout);
                 output.WriteLine($"trial {trial,2}: apply killed at {delay.TotalMilliseconds,5:F0} ms during {crashed.Phase}; found {before}; converged in {converge.Elapsed.TotalMilliseconds:F0} ms");
 
-                if (trial % 5 == 4 || trial == trials - 1)
+                if (trial % 5 == 4 || landed == trials)
                 {
                     var destroyDelay = TimeSpan.FromMilliseconds(random.NextDouble() * destroyTime.TotalMilliseconds * 1.1);
                     var killed = await RunAsync(harness, "destroy", specPath, destroyDelay);
@@ -110,12 +123,10 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 }
             }
 
-            output.WriteLine($"{trials} trials in {total.Elapsed.TotalSeconds:F0} s; kills per phase: " +
+            output.WriteLine($"{landed} apply kills landed in {total.Elapsed.TotalSeconds:F0} s; kills per phase: " +
                 string.Join(", ", phases.Select(p => $"{p.Key} {p.Value}")));
-            // The kills must really land inside applies: a run that finished before its kill proves nothing.
-            var finished = phases.GetValueOrDefault("apply:finished");
-            Assert.True(trials - finished >= trials * 3 / 4,
-                $"only {trials - finished} of {trials} apply kills landed before the apply finished (seed {seed})");
+            Assert.True(landed >= trials * 3 / 4,
+                $"only {landed} apply kills landed before the apply finished, in {trials * 2} attempts (seed {seed})");
         }
         finally
         {
