@@ -304,7 +304,7 @@ public sealed class ClusterReconciler(
             }
         }
 
-        pool.Refresh();
+        ClusterStateReader.RefreshPool(pool);
         using (pool.CreateVolume(VolumeXml.Build(layout.BaseVolumeMarkerName, 0, "raw")))
         {
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Planning;
 using Vhpc.Engine.Status;
@@ -31,7 +32,7 @@ public static class ClusterStateReader
                 if (active && uuid == layout.PoolUuid)
                 {
                     // Files may have changed behind libvirt's back (a crash, a manual rm).
-                    p.Refresh();
+                    RefreshPool(p);
                     foreach (var volume in p.ListVolumes())
                     {
                         using (volume)
@@ -56,6 +57,31 @@ public static class ClusterStateReader
         {
             OtherNetworks = ReadOtherNetworks(connection, layout.NetworkName),
         };
+    }
+
+    /// <summary>
+    /// Refreshes a pool. libvirt refuses while the pool "has asynchronous jobs running": a volume
+    /// upload whose client crashed or gave up is still being torn down (seen right after a SIGKILL
+    /// mid-upload). That is waited out, every 200 ms for up to 10 s; any other error is thrown at once.
+    /// </summary>
+    public static void RefreshPool(StoragePool pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                pool.Refresh();
+                return;
+            }
+            catch (LibvirtException e) when (e.Code == ErrorCode.InternalError
+                && e.Message.Contains("asynchronous jobs running", StringComparison.Ordinal)
+                && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(200);
+            }
+        }
     }
 
     /// <summary>The host's other active networks, with their bridges and IPv4 subnets.</summary>

@@ -10,6 +10,7 @@ using Vhpc.Daemon.Tests.Support;
 using Vhpc.Engine;
 using Vhpc.Engine.Hosting;
 using Vhpc.Engine.Naming;
+using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Spec;
 using Vhpc.Libvirt;
 using Xunit.Abstractions;
@@ -273,7 +274,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
                 pools.Add(pool.Name);
                 if (pool.IsActive)
                 {
-                    pool.Refresh();
+                    ClusterStateReader.RefreshPool(pool);
                     foreach (var volume in pool.ListVolumes())
                     {
                         using (volume)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine.Progress;
+using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
 using Xunit.Abstractions;
@@ -209,7 +210,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
         }
 
         using var pool = connection.LookupStoragePool(cluster.Spec.Pool.Name)!;
-        pool.Refresh();
+        ClusterStateReader.RefreshPool(pool);
         var volumes = pool.ListVolumes();
         var names = volumes.Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
         foreach (var volume in volumes)

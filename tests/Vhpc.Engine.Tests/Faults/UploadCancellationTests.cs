@@ -1,4 +1,5 @@
 using Vhpc.Engine.Progress;
+using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
 using Xunit.Abstractions;
@@ -37,7 +38,7 @@ public sealed class UploadCancellationTests(ITestOutputHelper output)
         {
             using var pool = connection.LookupStoragePool(layout.PoolName);
             Assert.NotNull(pool);
-            pool.Refresh();
+            ClusterStateReader.RefreshPool(pool);
             var volumes = pool.ListVolumes().Select(v =>
             {
                 using (v)

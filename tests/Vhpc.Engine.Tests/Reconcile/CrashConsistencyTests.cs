@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vhpc.Engine.Hosting;
 using Vhpc.Engine.Naming;
+using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Spec;
 using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
@@ -297,7 +298,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 poolCount++;
                 if (pool.IsActive)
                 {
-                    pool.Refresh();
+                    ClusterStateReader.RefreshPool(pool);
                     var list = pool.ListVolumes();
                     volumes += list.Count;
                     foreach (var v in list)
@@ -351,7 +352,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
         var pools = Names(connection.ListStoragePools(), p => p.Name, p => p.IsActive);
         Assert.Equal([(layout.PoolName, true)], pools);
         using var pool = connection.LookupStoragePool(layout.PoolName)!;
-        pool.Refresh();
+        ClusterStateReader.RefreshPool(pool);
         var volumes = pool.ListVolumes();
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         try
