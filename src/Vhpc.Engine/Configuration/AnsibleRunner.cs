@@ -46,6 +46,8 @@ public sealed class AnsibleRunner
     public async Task<ConfigurationResult> RunAsync(ConfigurationRequest request, CancellationToken cancellationToken)
     {
         ConfigurationRequestValidator.Validate(request);
+        // Already inside the guests' namespace (vhpcd itself runs there): no `ip netns exec`, for any attempt.
+        request = request with { NetworkNamespace = NetworkNamespaces.ToEnter(request.NetworkNamespace) };
         var runId = request.RunId ?? Guid.NewGuid().ToString("N");
         var started = _time.GetTimestamp();
         // One playbook run configures every node at once: one span for the cluster, no node tag.
@@ -121,9 +123,7 @@ public sealed class AnsibleRunner
         ConfigurationRequest request, AnsibleWorkspace workspace, int forks, int number, IReadOnlyList<string>? limit, CancellationToken cancellationToken)
     {
         var hosts = limit ?? request.Hosts.Select(h => h.Name).ToList();
-        // Already inside the guests' namespace (vhpcd itself runs there): no `ip netns exec`.
-        var effective = request.NetworkNamespace is { } netns && NetworkNamespaces.ToEnter(netns) is null ? request with { NetworkNamespace = null } : request;
-        var command = PlaybookCommandBuilder.Build(effective, workspace, _options, forks, limit);
+        var command = PlaybookCommandBuilder.Build(request, workspace, _options, forks, limit);
         Log.PlaybookStarting(_logger, request.ClusterName, number, string.Join(',', hosts), request.PlaybookPath);
 
         var tracker = new PlaybookRunTracker(hosts);

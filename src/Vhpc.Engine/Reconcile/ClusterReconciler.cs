@@ -96,10 +96,7 @@ public sealed class ClusterReconciler(
         using var scope = Log.StepScope(logger, action.Node, step);
         var kind = action.Kind.ToString().ToLowerInvariant();
         var target = action.Target.ToString().ToLowerInvariant();
-        using var activity = VhpcTelemetry.ActivitySource.StartActivity($"vhpc.{step.ToString().ToLowerInvariant()}");
-        activity?.SetTag("vhpc.cluster", layout.Cluster);
-        activity?.SetTag("vhpc.node", action.Node);
-        activity?.SetTag("vhpc.step", step.ToString().ToLowerInvariant());
+        using var activity = VhpcTelemetry.StartStep(layout.Cluster, action.Node, step);
         activity?.SetTag("vhpc.action", kind);
         activity?.SetTag("vhpc.target", target);
         var started = time.GetTimestamp();
@@ -131,16 +128,7 @@ public sealed class ClusterReconciler(
         }
 
         var elapsed = time.GetElapsedTime(started);
-        var outcome = error is null ? "ok" : "error";
-        activity?.SetTag("vhpc.outcome", outcome);
-        if (error is not null)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error);
-        }
-
-        VhpcTelemetry.ProvisioningDuration.Record(elapsed.TotalSeconds,
-            new KeyValuePair<string, object?>("step", step.ToString().ToLowerInvariant()),
-            new KeyValuePair<string, object?>("outcome", outcome));
+        VhpcTelemetry.EndStep(activity, step, elapsed, ok: error is null);
         context.Progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, action.Node, step,
             error is null ? StepState.Succeeded : StepState.Failed, elapsed, error ?? action.Reason));
         return error;

@@ -55,7 +55,8 @@ public static class ClusterStateReader
 
         return new ActualState(pool, volumes, network, ReadDomains(connection, layout.Cluster))
         {
-            OtherNetworks = ReadOtherNetworks(connection, layout.NetworkName),
+            // Only a network still to be made is checked against the others (status and destroy never need them).
+            OtherNetworks = network is null ? ReadOtherNetworks(connection, layout.NetworkName) : [],
         };
     }
 
@@ -88,46 +89,50 @@ public static class ClusterStateReader
     public static IReadOnlyList<HostNetwork> ReadOtherNetworks(Connection connection, string ownName)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var networks = new List<HostNetwork>();
-        foreach (var network in connection.ListNetworks())
+        return ReadListed(connection.ListNetworks(), network =>
         {
-            using (network)
+            if (network.Name == ownName || !network.IsActive)
             {
-                // As with domains: one undefined by someone else after the listing is simply not there.
-                try
-                {
-                    if (network.Name != ownName && network.IsActive)
-                    {
-                        var (bridge, subnets) = NetworkXml.ParseAddressing(network.GetXml());
-                        networks.Add(new HostNetwork(network.Name, bridge, subnets));
-                    }
-                }
-                catch (LibvirtException e) when (e.IsNotFound)
-                {
-                }
+                return null;
             }
-        }
 
-        return networks;
+            var (bridge, subnets) = NetworkXml.ParseAddressing(network.GetXml());
+            return new HostNetwork(network.Name, bridge, subnets);
+        });
     }
 
     public static IReadOnlyList<ActualDomain> ReadDomains(Connection connection, string cluster)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var domains = new List<ActualDomain>();
-        foreach (var domain in connection.ListDomains())
+        return ReadListed(connection.ListDomains(), domain =>
         {
-            using (domain)
+            var xml = domain.GetXml();
+            var mark = NodeMark.FromDomainXml(xml);
+            return mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _)
+                ? new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml))
+                : null;
+        });
+    }
+
+    /// <summary>
+    /// Reads each listed object (null: not wanted) and disposes it. A listing is a snapshot: any object
+    /// of the host (another cluster's, a transient domain) may be undefined before it is read. Gone
+    /// means not there, never a failed plan.
+    /// </summary>
+    private static List<TResult> ReadListed<TObject, TResult>(IReadOnlyList<TObject> listed, Func<TObject, TResult?> read)
+        where TObject : IDisposable
+        where TResult : class
+    {
+        var results = new List<TResult>();
+        foreach (var item in listed)
+        {
+            using (item)
             {
-                // The list is a snapshot: any domain of the host (another cluster's, a transient one)
-                // may be undefined before we read it. Gone means not there, never a failed plan.
                 try
                 {
-                    var xml = domain.GetXml();
-                    var mark = NodeMark.FromDomainXml(xml);
-                    if (mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _))
+                    if (read(item) is { } result)
                     {
-                        domains.Add(new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml)));
+                        results.Add(result);
                     }
                 }
                 catch (LibvirtException e) when (e.IsNotFound)
@@ -136,7 +141,7 @@ public static class ClusterStateReader
             }
         }
 
-        return domains;
+        return results;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Vhpc.Engine.Progress;
 
 namespace Vhpc.Engine.Telemetry;
 
@@ -30,6 +31,32 @@ public static class VhpcTelemetry
     public static readonly Counter<long> ConfigurationRetries =
         Meter.CreateCounter<long>("vhpc.configuration.retries", unit: "{retry}",
             description: "Configuration (Ansible) runs retried for unreachable hosts.");
+
+    /// <summary>A provisioning step's span (a child of the current apply's), tagged with cluster, node and step.</summary>
+    public static Activity? StartStep(string cluster, string? node, ProvisioningStep step)
+    {
+        var name = step.ToString().ToLowerInvariant();
+        var activity = ActivitySource.StartActivity("vhpc." + name);
+        activity?.SetTag("vhpc.cluster", cluster);
+        activity?.SetTag("vhpc.node", node);
+        activity?.SetTag("vhpc.step", name);
+        return activity;
+    }
+
+    /// <summary>Ends a step: outcome tag and error status on its span, and its duration in <see cref="ProvisioningDuration"/>.</summary>
+    public static void EndStep(Activity? activity, ProvisioningStep step, TimeSpan elapsed, bool ok)
+    {
+        var outcome = ok ? "ok" : "error";
+        activity?.SetTag("vhpc.outcome", outcome);
+        if (!ok)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
+        ProvisioningDuration.Record(elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("step", step.ToString().ToLowerInvariant()),
+            new KeyValuePair<string, object?>("outcome", outcome));
+    }
 
     /// <summary>Nodes entering a state (defining, booting, lease, ssh, configuring, ready, failed).</summary>
     public static readonly Counter<long> NodeTransitions =

@@ -182,31 +182,16 @@ public sealed class GuestNodeReadiness(
         AtomicFile.Write(marker, diskHash + "\n");
     }
 
-    /// <summary>The step's span, a child of the apply's (same tags as the libvirt steps' spans).</summary>
+    /// <summary>The step's span, a child of the apply's, with the node's role besides the common tags.</summary>
     private static Activity? StartSpan(NodeReadinessRequest request, ProvisioningStep step)
     {
-        var name = step.ToString().ToLowerInvariant();
-        var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc." + name);
-        activity?.SetTag("vhpc.cluster", request.Layout.Cluster);
-        activity?.SetTag("vhpc.node", request.Node.Name);
+        var activity = VhpcTelemetry.StartStep(request.Layout.Cluster, request.Node.Name, step);
         activity?.SetTag("vhpc.role", request.Node.Role.ToString().ToLowerInvariant());
-        activity?.SetTag("vhpc.step", name);
         return activity;
     }
 
-    private void EndSpan(Activity? activity, ProvisioningStep step, long started, bool ok)
-    {
-        var outcome = ok ? "ok" : "error";
-        activity?.SetTag("vhpc.outcome", outcome);
-        if (!ok)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error);
-        }
-
-        VhpcTelemetry.ProvisioningDuration.Record(time.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("step", step.ToString().ToLowerInvariant()),
-            new KeyValuePair<string, object?>("outcome", outcome));
-    }
+    private void EndSpan(Activity? activity, ProvisioningStep step, long started, bool ok) =>
+        VhpcTelemetry.EndStep(activity, step, time.GetElapsedTime(started), ok);
 
     private void Report(NodeReadinessRequest request, ProvisioningStep step, StepState stateOfStep, TimeSpan? elapsed = null, string? message = null) =>
         request.Progress.Report(new ProgressEvent(time.GetUtcNow(), request.Layout.Cluster, request.Node.Name, step, stateOfStep, elapsed, message));
