@@ -4,7 +4,8 @@
 # vhpcd in the foreground with one cluster on libvirt's in-process test driver (test:///default: the
 # engine, the libvirt binding and the event loop are loaded and used, no libvirtd needed), waits
 # until it serves, runs `vhpc list`, `vhpc plan`, `vhpc status` and `vhpc apply` (what a user does
-# first), lets it idle, and reads VmRSS (and its anonymous, file and shared parts) from /proc. Prints
+# first; on the test driver the apply ends at the base image upload, which that driver cannot
+# stream), lets it idle, and reads VmRSS (and its anonymous, file and shared parts) from /proc. Prints
 # median, min and max per variant, the difference to the default and the time until vhpcd served,
 # plus where the default run's memory is (by mapping) and the assemblies it had loaded.
 #
