@@ -62,7 +62,9 @@ public sealed partial class InstalledServiceTests(ServiceContainer container, IT
         // READY=1 is sent only after the socket is bound: the first command after start is served.
         var list = await Must(container.ExecAsync("vhpc", "list"));
         Assert.Contains(Cluster, list.Out, StringComparison.Ordinal);
-        Assert.NotEqual("", await Journal("VHPC_EVENT_ID=4001"));
+        // journald stores what it received asynchronously: wait for the entry rather than race it.
+        await ServiceContainer.WaitUntilAsync(async () => await Journal("VHPC_EVENT_ID=4001") != "", TimeSpan.FromSeconds(10),
+            async () => $"no 'vhpcd ready' entry (4001) in the journal:\n{await Journal()}");
     }
 
     [Fact]
@@ -144,10 +146,12 @@ public sealed partial class InstalledServiceTests(ServiceContainer container, IT
         var plan = await Must(container.ExecAsync("vhpc", "plan", Cluster));
         Assert.Contains("up to date, nothing to do", plan.Out, StringComparison.Ordinal);
 
-        var logged = JournalEntries(await Journal("VHPC_EVENT_ID=4102", "-p", "err"));
-        Assert.Contains(logged, e => e.GetValueOrDefault("MESSAGE", "").StartsWith($"{ServiceContainer.ClusterFile}:", StringComparison.Ordinal)
-            && e.GetValueOrDefault("MESSAGE", "").Contains("workers.count", StringComparison.Ordinal)
-            && e.GetValueOrDefault("PRIORITY") == "3");
+        await ServiceContainer.WaitUntilAsync(
+            async () => JournalEntries(await Journal("VHPC_EVENT_ID=4102", "-p", "err")).Any(e =>
+                e.GetValueOrDefault("MESSAGE", "").StartsWith($"{ServiceContainer.ClusterFile}:", StringComparison.Ordinal)
+                && e.GetValueOrDefault("MESSAGE", "").Contains("workers.count", StringComparison.Ordinal)
+                && e.GetValueOrDefault("PRIORITY") == "3"),
+            TimeSpan.FromSeconds(10), async () => $"the file's error is not in the journal at PRIORITY 3:\n{await Journal("-p", "err")}");
         Assert.Equal("active", await container.UnitPropertyAsync("ActiveState"));
 
         await container.WriteFileAsync(ServiceContainer.ClusterFile, good);
