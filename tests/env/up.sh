@@ -14,7 +14,7 @@ STATE=${VHPC_ENV_STATE:-/run/vhpc-test-env}
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt0 libvirt-dev qemu-system-x86 qemu-utils
   dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible-lint
   linux-image-amd64 iproute2 util-linux openssh-client openssh-server e2fsprogs cpio busybox-static
-  python3 systemd kmod gzip)
+  python3 systemd kmod gzip systemd-container)
 
 die() { echo "tests/env/up.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (it installs packages and creates a network namespace)"

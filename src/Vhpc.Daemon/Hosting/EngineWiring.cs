@@ -32,7 +32,7 @@ public static class EngineWiring
         services.AddVhpcGuests();
         // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
         services.AddOptions<GuestsOptions>()
-            .Bind(builder.Configuration.GetSection(GuestsSection))
+            .BindSettings(builder.Configuration, GuestsSection)
             .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) => guests.StateRoot = vhpcd.Value.ClusterStateRoot);
         services.AddVhpcAnsibleConfiguration();
         services.AddOptions<ClusterConfigurationOptions>()

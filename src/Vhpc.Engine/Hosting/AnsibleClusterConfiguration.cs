@@ -43,6 +43,7 @@ public sealed class AnsibleClusterConfiguration(
         var cluster = request.Layout.Cluster;
         var configurationRequest = BuildRequest(request, guests.Value.StateRoot, options.Value);
         MungeKey.EnsureExists(configurationRequest.MungeKeyPath);
+        new Guests.Ssh.KnownHostsFile(configurationRequest.KnownHostsPath).EnsureExists();
         foreach (var node in request.Nodes)
         {
             request.Progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, node.Node.Name, ProvisioningStep.Configure, StepState.Started));

@@ -45,6 +45,36 @@ public class AnsibleClusterConfigurationTests
     }
 
     [Fact]
+    public async Task Configuration_runs_when_no_host_key_was_recorded_because_SSH_readiness_was_off()
+    {
+        // Guests.WaitForSsh = false records no host key, so there was no known_hosts and every node
+        // failed with "KnownHostsPath ... does not exist" before ansible-playbook even ran.
+        Configuration.AnsibleTools.Require("ansible-playbook", "ansible-core");
+        var state = Directory.CreateTempSubdirectory("vte-known-hosts-");
+        try
+        {
+            var services = new ServiceCollection()
+                .AddLogging()
+                .AddVhpcGuests(o => o.StateRoot = state.FullName)
+                .AddVhpcAnsibleConfiguration(o => o.PlaybookPath = Configuration.RepositoryPaths.TestPlaybook("connection-local.yml"));
+            await using var provider = services.BuildServiceProvider();
+            var cluster = new Vhpc.Engine.Guests.Nodes.ClusterStateDirectory(state.FullName, Layout.Cluster);
+            Vhpc.Engine.Guests.Keys.ClusterKeyPair.Ensure(cluster.Path, "vte", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            Assert.False(File.Exists(cluster.KnownHostsPath));
+
+            var results = await provider.GetRequiredService<IClusterConfiguration>().ConfigureAsync(Request(), CancellationToken.None);
+
+            Assert.All(results, r => Assert.True(r.Succeeded, $"{r.Node}: {r.Error}"));
+            Assert.Equal(0, new FileInfo(cluster.KnownHostsPath).Length);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cluster.KnownHostsPath));
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_product_wiring_resolves_an_engine_with_guests_and_ansible()
     {
         var builder = Host.CreateApplicationBuilder();

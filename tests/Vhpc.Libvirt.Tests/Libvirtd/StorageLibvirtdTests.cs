@@ -92,6 +92,83 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
         });
     }
 
+    [Fact]
+    public async Task A_volume_downloads_through_a_stream_whole_or_as_a_tail_also_after_growing_behind_libvirt()
+    {
+        await WithPool("dl", async pool =>
+        {
+            byte[] content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 4321);
+            using StorageVolume volume = pool.CreateVolume(Xml.Volume("serial.log", content.Length));
+            await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
+
+            var whole = new MemoryStream();
+            Assert.Equal(content.Length, await volume.DownloadAsync(whole, 0, 0));
+            Assert.True(content.AsSpan().SequenceEqual(whole.ToArray()), "the downloaded bytes differ from the volume's");
+
+            var tail = new MemoryStream();
+            Assert.Equal(1000, await volume.DownloadAsync(tail, (ulong)content.Length - 1000, 1000));
+            Assert.True(content.AsSpan(content.Length - 1000).SequenceEqual(tail.ToArray()), "the tail is not the volume's last 1000 bytes");
+
+            // A log written by someone else (virtlogd) grows behind libvirt: after a refresh the new
+            // size, and so the new end, is what a tail reads.
+            byte[] appended = "vhpc-tiny: ready 10.0.0.2/24\n"u8.ToArray();
+            await using (var file = new FileStream(volume.Path, FileMode.Append, FileAccess.Write))
+            {
+                await file.WriteAsync(appended);
+            }
+
+            pool.Refresh();
+            using StorageVolume grown = pool.LookupVolume("serial.log")!;
+            ulong size = grown.GetInfo().Capacity;
+            Assert.Equal((ulong)(content.Length + appended.Length), size);
+            var end = new MemoryStream();
+            await grown.DownloadAsync(end, size - (ulong)appended.Length, (ulong)appended.Length);
+            Assert.Equal(appended, end.ToArray());
+        });
+    }
+
+    [Fact]
+    public async Task A_cancelled_or_failing_download_aborts_the_stream_and_the_connection_stays_usable()
+    {
+        await WithPool("dx", async pool =>
+        {
+            byte[] content = RandomNumberGenerator.GetBytes(4 << 20);
+            using StorageVolume volume = pool.CreateVolume(Xml.Volume("big.raw", content.Length));
+            await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
+
+            using var cancelled = new CancellationTokenSource();
+            await cancelled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => volume.DownloadAsync(new MemoryStream(), 0, 0, cancelled.Token));
+
+            // Cancelled after the first chunk arrived.
+            using var midway = new CancellationTokenSource();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => volume.DownloadAsync(new CancellingSink(midway), 0, 0, midway.Token));
+
+            // The destination fails: its exception is the one reported.
+            var failed = await Assert.ThrowsAsync<IOException>(() => volume.DownloadAsync(new FailingSink(), 0, 0));
+            Assert.Equal("sink full", failed.Message);
+
+            var again = new MemoryStream();
+            Assert.Equal(content.Length, await volume.DownloadAsync(again, 0, 0));
+            Assert.True(content.AsSpan().SequenceEqual(again.ToArray()));
+        });
+    }
+
+    private sealed class CancellingSink(CancellationTokenSource cancel) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            base.Write(buffer, offset, count);
+            cancel.Cancel();
+        }
+    }
+
+    private sealed class FailingSink : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("sink full");
+    }
+
     private async Task WithPool(string what, Func<StoragePool, Task> body)
     {
         Connection connection = fixture.Connection;

@@ -43,6 +43,34 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public async Task A_download_the_driver_cannot_serve_fails_with_its_error_and_frees_the_stream()
+    {
+        // The test driver has no volume streams: the error path of DownloadAsync, on the caller's
+        // connection, with the stream freed (Close() counts every reference still held).
+        var connection = TestDriverConnection.Open();
+        string poolName = Names.Unique("dpool");
+        using (StoragePool pool = connection.DefineStoragePool(Xml.DirPool(poolName, $"/nonexistent/{poolName}")))
+        {
+            pool.Create();
+            using (StorageVolume volume = pool.CreateVolume(Xml.Volume("console.log", 4096)))
+            {
+                var error = await Assert.ThrowsAsync<LibvirtException>(() => volume.DownloadAsync(new MemoryStream(), 0, 0));
+                Assert.Equal(ErrorCode.NoSupport, error.Code);
+                Assert.Contains("virStorageVolDownload", error.Message, StringComparison.Ordinal);
+
+                // The connection is still usable afterwards.
+                Assert.Equal(4096UL, volume.GetInfo().Capacity);
+                volume.Delete();
+            }
+
+            pool.Destroy();
+            pool.Undefine();
+        }
+
+        Assert.Equal(0, connection.Close());
+    }
+
+    [Fact]
     public void Volume_create_lookup_info_path_list_delete_and_duplicate_fails()
     {
         var connection = TestDriverConnection.Open();
