@@ -1,18 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.Progress;
 
 namespace Vhpc.Engine.Guests;
 
 /// <summary>Event ids 3000-3499. Never key material: fingerprints and paths only.</summary>
 internal static partial class GuestsLog
 {
-    private static readonly Func<ILogger, string, string, IDisposable?> NodeStepScopeDefinition =
-        LoggerMessage.DefineScope<string, string>("Node {Node} step {Step}");
-
-    /// <summary>Node and step of what is logged inside (journal fields VHPC_NODE, VHPC_STEP).</summary>
-    public static IDisposable? NodeStepScope(ILogger logger, string node, ProvisioningStep step) =>
-        NodeStepScopeDefinition(logger, node, step.ToString().ToLowerInvariant());
-
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information,
         Message = "Generated the cluster SSH key pair in {StateDirectory} ({Fingerprint})")]
     public static partial void KeyPairGenerated(ILogger logger, string stateDirectory, string fingerprint);

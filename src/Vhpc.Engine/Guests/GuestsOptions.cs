@@ -16,6 +16,9 @@ public sealed class GuestsOptions
 
     public LeaseWaitOptions Lease { get; set; } = new();
 
+    /// <summary>Lines of a node's serial console log in failure messages and in `vhpc console` without -n.</summary>
+    public int ConsoleTailLines { get; set; } = ConsoleLogTail.DefaultLines;
+
     /// <summary>
     /// False: a node counts as ready once it has its DHCP lease; SSH and cloud-init are not waited for
     /// (the Ssh step is reported as skipped). For images without sshd or cloud-init, such as

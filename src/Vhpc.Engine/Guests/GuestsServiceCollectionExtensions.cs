@@ -12,8 +12,8 @@ public static class GuestsServiceCollectionExtensions
     /// <summary>
     /// Wires the guests layer into the engine: lease and SSH readiness (<see cref="INodeReadiness"/>),
     /// the per-cluster key pair (<see cref="IAuthorizedKeySource"/>), SSH commands
-    /// (<see cref="ISshCommandRunner"/>), SSH and configuration for status (<see cref="IGuestStatusSource"/>)
-    /// and removal of a destroyed cluster's state directory.
+    /// (<see cref="ISshCommandRunner"/>), SSH and configuration for status (<see cref="IGuestStatusSource"/>);
+    /// with readiness wired, the engine also removes a destroyed cluster's state directory.
     /// Call after AddVhpcEngine (it replaces the engine's defaults).
     /// </summary>
     public static IServiceCollection AddVhpcGuests(this IServiceCollection services, Action<GuestsOptions>? configure = null)
@@ -34,8 +34,6 @@ public static class GuestsServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IGuestStatusSource, GuestStatusProbe>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizedKeySource>(sp => sp.GetRequiredService<ClusterKeySource>()));
         services.Replace(ServiceDescriptor.Singleton<INodeReadiness, GuestNodeReadiness>());
-        services.Replace(ServiceDescriptor.Singleton<IClusterEngine>(sp =>
-            new ClusterStateCleaningEngine(sp.GetRequiredService<ClusterEngine>(), sp.GetRequiredService<IOptions<GuestsOptions>>())));
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Connections;
+using Vhpc.Engine.Guests;
 using Vhpc.Engine.Images;
 using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Seeds;
@@ -38,8 +39,12 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<IBaseImageSource>(sp => new CachedBaseImageSource(sp.GetRequiredService<BaseImageCache>()));
         services.TryAddSingleton<HostPlatformDetector>();
         services.TryAddSingleton<ClusterReconciler>();
+        services.TryAddSingleton<ClusterProvisioner>();
         services.TryAddSingleton<ClusterEngine>();
-        services.TryAddSingleton<IClusterEngine>(sp => sp.GetRequiredService<ClusterEngine>());
+        // With the guests layer wired (AddVhpcGuests, in either order), destroy also removes the cluster's state directory.
+        services.TryAddSingleton<IClusterEngine>(sp => sp.GetService<INodeReadiness>() is null
+            ? sp.GetRequiredService<ClusterEngine>()
+            : new ClusterStateCleaningEngine(sp.GetRequiredService<ClusterEngine>(), sp.GetRequiredService<IOptions<GuestsOptions>>()));
         return services;
     }
 }

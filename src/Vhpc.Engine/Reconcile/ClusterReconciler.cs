@@ -93,7 +93,7 @@ public sealed class ClusterReconciler(
         cancellationToken.ThrowIfCancellationRequested();
         var layout = context.Layout;
         var step = StepOf(layout, action);
-        using var scope = Log.StepScope(logger, action.Node, step);
+        using var scope = LogScopes.Step(logger, action.Node, step);
         var kind = action.Kind.ToString().ToLowerInvariant();
         var target = action.Target.ToString().ToLowerInvariant();
         using var activity = VhpcTelemetry.StartStep(layout.Cluster, action.Node, step);

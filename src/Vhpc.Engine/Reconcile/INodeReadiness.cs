@@ -2,7 +2,7 @@ using System.Net;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
-using Vhpc.Libvirt;
+using Vhpc.Engine.Guests.Leases;
 
 namespace Vhpc.Engine.Reconcile;
 
@@ -15,19 +15,19 @@ public interface INodeReadiness
     Task<NodeReadinessResult> WaitUntilReadyAsync(NodeReadinessRequest request, CancellationToken cancellationToken);
 }
 
-/// <param name="Connection">The engine's connection (lease lookups and lifecycle events go through it).</param>
+/// <param name="Hypervisor">The apply's view of the hypervisor (lease lookups and lifecycle events go through it).</param>
 /// <param name="Progress">Report Lease and Ssh steps of this node here.</param>
 /// <param name="Reconnect">
-/// A new connection for when <paramref name="Connection"/> was lost (libvirtd restarted): lease
-/// polling and lifecycle subscriptions move to it. The caller disposes the lease it gets. Null: no reconnect.
+/// A view over a new connection for when <paramref name="Hypervisor"/> lost its own (libvirtd restarted):
+/// lease polling and lifecycle subscriptions move to it. The caller disposes the view it gets. Null: no reconnect.
 /// </param>
 public sealed record NodeReadinessRequest(
     ClusterSpec Spec,
     ClusterLayout Layout,
     ClusterNode Node,
-    Connection Connection,
+    IHypervisorView Hypervisor,
     IProgress<ProgressEvent> Progress,
-    Func<CancellationToken, ValueTask<ConnectionLease>>? Reconnect = null);
+    Func<CancellationToken, ValueTask<IHypervisorView>>? Reconnect = null);
 
 /// <param name="ConsoleTail">The end of the serial console log when the node failed, for the operator.</param>
 public sealed record NodeReadinessResult(bool Ready, IPAddress? Address, string? Error = null, string? ConsoleTail = null);

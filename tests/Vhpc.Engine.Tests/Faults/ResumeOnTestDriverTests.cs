@@ -77,10 +77,7 @@ public sealed class ResumeOnTestDriverTests
     }
 
     private static ClusterEngine EngineOn(TestDriverHarness harness, IConnectionSource connections) =>
-        new(connections, new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), harness.Uploads,
-                TimeProvider.System, NullLogger<ClusterReconciler>.Instance),
-            TimeProvider.System, NullLogger<ClusterEngine>.Instance);
+        TestDriverHarness.CreateEngine(connections, harness.Uploads);
 
     /// <summary>
     /// A new test:///default connection per acquire (the harness's own connection keeps the driver's state);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Xml.Linq;
 using Vhpc.Engine.Guests.Leases;
+using Vhpc.Engine.Reconcile;
 using Vhpc.Libvirt;
 
 namespace Vhpc.Engine.Tests.Guests;
@@ -36,8 +37,11 @@ public sealed class LibvirtLeaseTests : IDisposable
         network.Create();
     }
 
-    private LeaseWaiter Waiter(ListLogger<LeaseWaiter> log) => new(new LibvirtLeaseSource(_connection), new LibvirtDomainWatcher(_connection),
-        new LeaseWaitOptions { ConsoleTailLines = 80 }, TimeProvider.System, log);
+    private LeaseWaiter Waiter(ListLogger<LeaseWaiter> log)
+    {
+        var libvirt = new LibvirtHypervisorView(_connection);
+        return new(libvirt, libvirt, new LeaseWaitOptions(), TimeProvider.System, log, consoleTailLines: 80);
+    }
 
     private string Boot(string suffix, string mac, string mode)
     {

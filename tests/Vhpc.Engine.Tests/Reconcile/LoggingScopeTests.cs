@@ -24,10 +24,8 @@ public sealed partial class LoggingScopeTests
         var layout = ClusterLayout.From(spec);
         var capture = new ScopeCapture();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
-        var engine = new ClusterEngine(new Shared(h.Connection), new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), h.Uploads, TimeProvider.System,
-                factory.CreateLogger<ClusterReconciler>()),
-            TimeProvider.System, factory.CreateLogger<ClusterEngine>(), new ReadyAtOnce(), new LoggingConfiguration(factory.CreateLogger("Vhpc.Engine.Configuration.AnsibleRunner")));
+        var engine = TestDriverHarness.CreateEngine(new Shared(h.Connection), h.Uploads, factory,
+            new ReadyAtOnce(), new LoggingConfiguration(factory.CreateLogger("Vhpc.Engine.Configuration.AnsibleRunner")));
 
         var result = await engine.ApplyAsync(spec, h.Progress, default);
 

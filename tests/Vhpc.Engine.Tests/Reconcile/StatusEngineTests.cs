@@ -133,13 +133,9 @@ public sealed class StatusEngineTests : IDisposable
         await _h.Engine.DestroyAsync(spec, new RecordingProgress(), default);
     }
 
-    private ClusterEngine Engine(ITcpProbe probe) => new(
+    private ClusterEngine Engine(ITcpProbe probe) => TestDriverHarness.CreateEngine(
         new Shared(_h.Connection),
-        new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-        new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), _h.Uploads, TimeProvider.System,
-            NullLogger<ClusterReconciler>.Instance),
-        TimeProvider.System,
-        NullLogger<ClusterEngine>.Instance,
+        _h.Uploads,
         guestStatus: new GuestStatusProbe(Options.Create(new GuestsOptions { StateRoot = _stateRoot, SshProbeTimeout = TimeSpan.FromSeconds(1) }), probe));
 
     private static void RecordHostKey(ClusterStateDirectory state, ClusterNode node)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vhpc.Engine.Images;
 using Vhpc.Engine.Progress;
@@ -35,10 +36,19 @@ internal sealed class TestDriverHarness : IDisposable
         ImageSha256 = Convert.ToHexStringLower(SHA256.HashData(image));
         KeyPath = Path.Combine(_directory, "id.pub");
         File.WriteAllText(KeyPath, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vte@test\n");
-        Engine = new ClusterEngine(new SharedConnectionSource(Connection), new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), Uploads, TimeProvider.System,
-                NullLogger<ClusterReconciler>.Instance),
-            TimeProvider.System, NullLogger<ClusterEngine>.Instance);
+        Engine = CreateEngine(new SharedConnectionSource(Connection), Uploads);
+    }
+
+    /// <summary>The engine with the test driver's seams (no upload, the spec's key file) on <paramref name="connections"/>.</summary>
+    public static ClusterEngine CreateEngine(IConnectionSource connections, IVolumeUploader uploads, ILoggerFactory? loggers = null,
+        INodeReadiness? readiness = null, IClusterConfiguration? configuration = null, IGuestStatusSource? guestStatus = null)
+    {
+        loggers ??= NullLoggerFactory.Instance;
+        var reconciler = new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), uploads,
+            TimeProvider.System, loggers.CreateLogger<ClusterReconciler>());
+        var provisioner = new ClusterProvisioner(connections, new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance), reconciler,
+            TimeProvider.System, loggers.CreateLogger<ClusterProvisioner>());
+        return new ClusterEngine(provisioner, TimeProvider.System, loggers.CreateLogger<ClusterEngine>(), readiness, configuration, guestStatus);
     }
 
     public string Cluster { get; }

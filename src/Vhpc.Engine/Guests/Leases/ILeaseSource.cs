@@ -1,10 +1,8 @@
-using Vhpc.Libvirt;
-
 namespace Vhpc.Engine.Guests.Leases;
 
-/// <summary>The DHCP leases a network's dnsmasq has handed out (virNetworkGetDHCPLeases).</summary>
+/// <summary>The DHCP leases a network's DHCP server has handed out.</summary>
 public interface ILeaseSource
 {
     /// <summary>Every lease of <paramref name="networkName"/>; the waiter matches MACs itself.</summary>
-    IReadOnlyList<DhcpLease> GetLeases(string networkName);
+    IReadOnlyList<GuestLease> GetLeases(string networkName);
 }

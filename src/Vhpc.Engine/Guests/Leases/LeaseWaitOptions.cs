@@ -8,9 +8,6 @@ public sealed class LeaseWaitOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>Lines of the serial console log attached to a failure.</summary>
-    public int ConsoleTailLines { get; set; } = 30;
-
     /// <summary>
     /// After a stop event, how long to let virtlogd finish writing the console log before reading it.
     /// </summary>

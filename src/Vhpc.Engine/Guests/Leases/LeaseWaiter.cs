@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Vhpc.Libvirt;
 
 namespace Vhpc.Engine.Guests.Leases;
 
@@ -19,8 +18,11 @@ public sealed class LeaseWaiter
     private readonly LeaseWaitOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly int _consoleTailLines;
 
-    public LeaseWaiter(ILeaseSource leases, IDomainWatcher domains, LeaseWaitOptions options, TimeProvider timeProvider, ILogger<LeaseWaiter> logger)
+    /// <param name="consoleTailLines">Lines of the serial console log attached to a failure.</param>
+    public LeaseWaiter(ILeaseSource leases, IDomainWatcher domains, LeaseWaitOptions options, TimeProvider timeProvider, ILogger<LeaseWaiter> logger,
+        int consoleTailLines = ConsoleLogTail.DefaultLines)
     {
         ArgumentNullException.ThrowIfNull(leases);
         ArgumentNullException.ThrowIfNull(domains);
@@ -32,6 +34,7 @@ public sealed class LeaseWaiter
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _consoleTailLines = consoleTailLines;
     }
 
     public async Task<LeaseWaitResult> WaitAsync(LeaseWaitRequest request, CancellationToken cancellationToken)
@@ -48,7 +51,7 @@ public sealed class LeaseWaiter
         using var deadline = new CancellationTokenSource(request.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         HashSet<(IPAddress, DateTimeOffset)>? before = null;
-        IReadOnlyList<DhcpLease> seen = [];
+        IReadOnlyList<GuestLease> seen = [];
         var polls = 0;
 
         while (true)
@@ -60,22 +63,22 @@ public sealed class LeaseWaiter
 
             seen = ForMac(_leases.GetLeases(request.NetworkName), request.Mac);
             polls++;
-            before ??= seen.Select(l => (l.IPAddress, l.ExpiryTime)).ToHashSet();
+            before ??= seen.Select(l => (l.Address, l.Expiry)).ToHashSet();
             var now = _timeProvider.GetUtcNow();
-            var usable = seen.Where(l => IsCurrent(l, now)).OrderByDescending(l => l.ExpiryTime).ToList();
+            var usable = seen.Where(l => IsCurrent(l, now)).OrderByDescending(l => l.Expiry).ToList();
 
             if (request.ExpectedAddress is { } expected)
             {
-                if (usable.FirstOrDefault(l => l.IPAddress.Equals(expected)) is { } match)
+                if (usable.FirstOrDefault(l => l.Address.Equals(expected)) is { } match)
                 {
                     return Found(request, match, started, polls);
                 }
 
                 // A lease granted during this wait with another address means the fixed host entry
                 // is not in effect; stale leases from an earlier life of the MAC are ignored.
-                if (usable.FirstOrDefault(l => !before.Contains((l.IPAddress, l.ExpiryTime))) is { } fresh)
+                if (usable.FirstOrDefault(l => !before.Contains((l.Address, l.Expiry))) is { } fresh)
                 {
-                    var message = $"Node {request.NodeName} (MAC {request.Mac}) got address {fresh.IPAddress} from network "
+                    var message = $"Node {request.NodeName} (MAC {request.Mac}) got address {fresh.Address} from network "
                         + $"{request.NetworkName}, but its fixed DHCP host entry says {expected}; check the network's <host> entries.";
                     GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
                     throw new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.AddressMismatch, message, null);
@@ -99,29 +102,29 @@ public sealed class LeaseWaiter
                     + $"({polls} polls); leases seen for this MAC: {Describe(seen, now)}. The guest may not have booted or "
                     + "its DHCP client never asked (see its console log).";
                 GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
-                var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _options.ConsoleTailLines);
+                var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
                 throw new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.TimedOut, message, tail);
             }
         }
     }
 
     /// <summary>Leases of one MAC, compared case-insensitively (dnsmasq and users differ in case).</summary>
-    internal static List<DhcpLease> ForMac(IEnumerable<DhcpLease> leases, string mac) =>
+    internal static List<GuestLease> ForMac(IEnumerable<GuestLease> leases, string mac) =>
         leases.Where(l => string.Equals(l.Mac, mac, StringComparison.OrdinalIgnoreCase)).ToList();
 
     /// <summary>libvirt reports expiry 0 for infinite leases.</summary>
-    private static bool IsCurrent(DhcpLease lease, DateTimeOffset now) =>
-        lease.ExpiryTime == DateTimeOffset.UnixEpoch || lease.ExpiryTime > now;
+    private static bool IsCurrent(GuestLease lease, DateTimeOffset now) =>
+        lease.Expiry == DateTimeOffset.UnixEpoch || lease.Expiry > now;
 
-    private LeaseWaitResult Found(LeaseWaitRequest request, DhcpLease lease, long started, int polls)
+    private LeaseWaitResult Found(LeaseWaitRequest request, GuestLease lease, long started, int polls)
     {
         var elapsed = _timeProvider.GetElapsedTime(started);
-        var address = lease.IPAddress.ToString();
+        var address = lease.Address.ToString();
         GuestsLog.LeaseObserved(_logger, request.NodeName, request.Mac, address, elapsed, polls);
-        return new LeaseWaitResult(request.NodeName, lease.IPAddress, lease.ExpiryTime, lease.Hostname, elapsed);
+        return new LeaseWaitResult(request.NodeName, lease.Address, lease.Expiry, lease.Hostname, elapsed);
     }
 
-    private async Task<LeaseWaitException> DomainStoppedAsync(LeaseWaitRequest request, string reason, IReadOnlyList<DhcpLease> seen, CancellationToken cancellationToken)
+    private async Task<LeaseWaitException> DomainStoppedAsync(LeaseWaitRequest request, string reason, IReadOnlyList<GuestLease> seen, CancellationToken cancellationToken)
     {
         // virtlogd may still be writing the last lines qemu printed: wait, then until the log stops
         // growing (checked every 100 ms, for at most a second more).
@@ -139,7 +142,7 @@ public sealed class LeaseWaiter
         var message = $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its DHCP lease "
             + $"on network {request.NetworkName}; leases seen for this MAC: {Describe(seen, _timeProvider.GetUtcNow())}.";
         GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
-        var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _options.ConsoleTailLines);
+        var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
         return new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.DomainStopped, message, tail);
     }
 
@@ -155,9 +158,9 @@ public sealed class LeaseWaiter
         }
     }
 
-    private static string Describe(IReadOnlyList<DhcpLease> leases, DateTimeOffset now) =>
+    private static string Describe(IReadOnlyList<GuestLease> leases, DateTimeOffset now) =>
         leases.Count == 0
             ? "none"
             : string.Join(", ", leases.Select(l =>
-                $"{l.IPAddress} (expiry {l.ExpiryTime.ToString("u", CultureInfo.InvariantCulture)}{(IsCurrent(l, now) ? string.Empty : ", expired")})"));
+                $"{l.Address} (expiry {l.Expiry.ToString("u", CultureInfo.InvariantCulture)}{(IsCurrent(l, now) ? string.Empty : ", expired")})"));
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Vhpc.Engine.Guests;
+using Vhpc.Engine.Guests.Nodes;
 using Vhpc.Engine.Guests.Ssh;
 using Vhpc.Engine.Naming;
 using Vhpc.Engine.Planning;
@@ -6,11 +8,12 @@ using Vhpc.Engine.Progress;
 using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
 
-namespace Vhpc.Engine.Guests.Nodes;
+namespace Vhpc.Engine;
 
 /// <summary>
 /// Adds to the engine what only the guests layer knows: a destroyed cluster's state directory (key
-/// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more.
+/// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more. Wraps the
+/// engine when the guests layer is wired (AddVhpcGuests).
 /// </summary>
 public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> options) : IClusterEngine
 {

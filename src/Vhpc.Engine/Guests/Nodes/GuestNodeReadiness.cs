@@ -8,7 +8,6 @@ using Vhpc.Engine.IO;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Telemetry;
-using Vhpc.Libvirt;
 
 namespace Vhpc.Engine.Guests.Nodes;
 
@@ -37,7 +36,7 @@ public sealed class GuestNodeReadiness(
         var logger = _logger;
         LeaseWaitResult lease;
         long leaseStarted;
-        using (GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Lease))
+        using (LogScopes.Step(logger, node.Name, ProvisioningStep.Lease))
         {
             using var span = StartSpan(request, ProvisioningStep.Lease);
             Report(request, ProvisioningStep.Lease, StepState.Started);
@@ -66,7 +65,7 @@ public sealed class GuestNodeReadiness(
             return new NodeReadinessResult(true, lease.Address);
         }
 
-        using var sshScope = GuestsLog.NodeStepScope(logger, node.Name, ProvisioningStep.Ssh);
+        using var sshScope = LogScopes.Step(logger, node.Name, ProvisioningStep.Ssh);
         using var sshSpan = StartSpan(request, ProvisioningStep.Ssh);
         var sshStarted = time.GetTimestamp();
         Report(request, ProvisioningStep.Ssh, StepState.Started);
@@ -87,7 +86,7 @@ public sealed class GuestNodeReadiness(
             EndSpan(sshSpan, ProvisioningStep.Ssh, sshStarted, ok: false);
             Report(request, ProvisioningStep.Ssh, StepState.Failed, message: e.Message);
             return new NodeReadinessResult(false, lease.Address, e.Message,
-                ConsoleLogTail.Read(node.ConsoleLogPath, settings.Lease.ConsoleTailLines));
+                ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));
         }
     }
 
@@ -103,14 +102,14 @@ public sealed class GuestNodeReadiness(
     {
         var node = request.Node;
         var logger = loggers.CreateLogger<LeaseWaiter>();
-        ConnectionLease? reconnected = null;
+        IHypervisorView? reconnected = null;
         try
         {
-            var connection = request.Connection;
+            var hypervisor = request.Hypervisor;
             while (true)
             {
                 var remaining = settings.LeaseTimeout - time.GetElapsedTime(started);
-                var waiter = new LeaseWaiter(new LibvirtLeaseSource(connection), new LibvirtDomainWatcher(connection), settings.Lease, time, logger);
+                var waiter = new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines);
                 string lost;
                 try
                 {
@@ -124,7 +123,7 @@ public sealed class GuestNodeReadiness(
 
                     return await wait.ConfigureAwait(false);
                 }
-                catch (Exception e) when (request.Reconnect is not null && IsConnectionLost(e))
+                catch (HypervisorConnectionLostException e) when (request.Reconnect is not null)
                 {
                     lost = e.Message;
                 }
@@ -138,20 +137,20 @@ public sealed class GuestNodeReadiness(
                     {
                         reconnected = await request.Reconnect(cancellationToken).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (IsConnectionLost(e) && time.GetElapsedTime(started) < settings.LeaseTimeout)
+                    catch (HypervisorConnectionLostException) when (time.GetElapsedTime(started) < settings.LeaseTimeout)
                     {
                         await Task.Delay(settings.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (IsConnectionLost(e))
+                    catch (HypervisorConnectionLostException e)
                     {
                         var message = $"Node {node.Name}: the connection to libvirt was lost while waiting for its DHCP lease ({lost}) "
                             + $"and could not be reopened within the lease timeout of {settings.LeaseTimeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: {e.Message}";
                         throw new LeaseWaitException(node.Name, node.Mac, LeaseWaitFailure.ConnectionLost, message,
-                            ConsoleLogTail.Read(node.ConsoleLogPath, settings.Lease.ConsoleTailLines));
+                            ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));
                     }
                 }
 
-                connection = reconnected.Connection;
+                hypervisor = reconnected;
             }
         }
         finally
@@ -159,10 +158,6 @@ public sealed class GuestNodeReadiness(
             reconnected?.Dispose();
         }
     }
-
-    /// <summary>A closed connection (the provider replaced it) or one libvirt reports as gone.</summary>
-    private static bool IsConnectionLost(Exception e) =>
-        e is ObjectDisposedException || (e is LibvirtException libvirt && libvirt.IsConnectionLost);
 
     /// <summary>
     /// A node whose disk vhpcd created anew has new host keys: only then is its recorded key dropped

@@ -1,11 +1,27 @@
+using Vhpc.Engine.Guests.Leases;
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Engine.Reconcile;
 
-/// <summary>Domain state and stop events from libvirt (virDomainGetState, lifecycle events).</summary>
-public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
+/// <summary>
+/// The guests layer's view of libvirt for lease waits, over one connection: leases from
+/// virNetworkGetDHCPLeases (the network looked up per call, so one recreated meanwhile is still found),
+/// domain state from virDomainGetState and stop events from lifecycle callbacks. A lost or closed
+/// connection is reported as <see cref="HypervisorConnectionLostException"/> with libvirt's message.
+/// </summary>
+/// <param name="owner">The connection's lease, released with the view; null when the caller keeps the connection.</param>
+public sealed class LibvirtHypervisorView(Connection connection, IDisposable? owner = null) : IHypervisorView
 {
-    public string? WhyNotRunning(string domainName)
+    public IReadOnlyList<GuestLease> GetLeases(string networkName) => Translate(() =>
+    {
+        using var network = connection.LookupNetwork(networkName)
+            ?? throw new InvalidOperationException($"Network {networkName} does not exist (any more): no lease can come from it.");
+        return (IReadOnlyList<GuestLease>)network.GetDhcpLeases()
+            .Select(l => new GuestLease(l.Mac, l.IPAddress, l.ExpiryTime, l.Hostname))
+            .ToList();
+    });
+
+    public string? WhyNotRunning(string domainName) => Translate(() =>
     {
         using var domain = connection.LookupDomain(domainName);
         if (domain is null)
@@ -22,20 +38,22 @@ public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
             DomainState.PMSuspended => "is suspended by the guest",
             var other => $"is in state {other}",
         };
-    }
+    });
 
     public IDisposable SubscribeStopped(string domainName, Action<string> onStopped)
     {
         ArgumentNullException.ThrowIfNull(onStopped);
         // The binding fans one native registration out to every node waiting on this connection.
-        return connection.SubscribeDomainLifecycle(e =>
+        return Translate(() => connection.SubscribeDomainLifecycle(e =>
         {
             if (e.DomainName == domainName && Describe(e) is { } reason)
             {
                 onStopped(reason);
             }
-        });
+        }));
     }
+
+    public void Dispose() => owner?.Dispose();
 
     /// <summary>Lifecycle events that end a boot; detail codes are libvirt's virDomainEvent*DetailType.</summary>
     internal static string? Describe(DomainLifecycleEvent e) => e.Event switch
@@ -58,4 +76,20 @@ public sealed class LibvirtDomainWatcher(Connection connection) : IDomainWatcher
         DomainLifecycleEventType.Undefined => "was undefined",
         _ => null,
     };
+
+    /// <summary>A closed connection (the provider replaced it) or one libvirt reports as gone.</summary>
+    internal static bool IsConnectionLost(Exception e) =>
+        e is ObjectDisposedException || (e is LibvirtException libvirt && libvirt.IsConnectionLost);
+
+    private static T Translate<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (IsConnectionLost(e))
+        {
+            throw new HypervisorConnectionLostException(e.Message, e);
+        }
+    }
 }
