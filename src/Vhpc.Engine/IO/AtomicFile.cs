@@ -7,7 +7,7 @@ namespace Vhpc.Engine.IO;
 /// a new temporary file beside it, flushed to disk, renamed over it. The temporary name is unique, so
 /// two writers never share one, and it is removed when anything fails.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <param name="createMode">The file's mode from creation on (e.g. 0600 for secrets: no moment in which others may read it); null for the process umask.</param>
     public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? createMode = null)
