@@ -1,13 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Configuration;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
+using Vhpc.Guests;
+using Vhpc.Guests.State;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Hosting;
+namespace Vhpc.Ansible;
 
 /// <summary>Where the playbook is and how ansible-playbook reaches the nodes.</summary>
 public sealed class ClusterConfigurationOptions
@@ -92,7 +90,7 @@ public sealed class AnsibleClusterConfiguration(
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Configuration.Log.RecordNotWritten(logger, request.Layout.Cluster, node.Node.Name, e.Message);
+                Log.RecordNotWritten(logger, request.Layout.Cluster, node.Node.Name, e.Message);
             }
         }
     }

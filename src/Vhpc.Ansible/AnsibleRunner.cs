@@ -3,11 +3,11 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.IO;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Guests.State;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// Configures a cluster with ansible-playbook: writes a private inventory and Ansible environment,
@@ -18,7 +18,7 @@ namespace Vhpc.Engine.Configuration;
 public sealed class AnsibleRunner
 {
     /// <summary>The callback plugin, embedded so the runner does not depend on where deploy/ was installed.</summary>
-    internal const string CallbackPluginResource = "Vhpc.Engine.Configuration.vhpc_json.py";
+    internal const string CallbackPluginResource = "Vhpc.Ansible.vhpc_json.py";
 
     private readonly ILogger _logger;
     private readonly AnsibleRunnerOptions _options;

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>How the runner starts ansible-playbook and retries unreachable hosts.</summary>
 public sealed class AnsibleRunnerOptions

@@ -2,10 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Configuration;
-using Vhpc.Engine.Reconcile;
 
-namespace Vhpc.Engine.Hosting;
+namespace Vhpc.Ansible;
 
 public static class ConfigurationServiceCollectionExtensions
 {

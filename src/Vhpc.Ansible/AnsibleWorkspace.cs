@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// The runner's private files under the cluster state directory: inventory, extra vars, fact cache,

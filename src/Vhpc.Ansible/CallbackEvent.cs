@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>Status of one task on one host, as the vhpc_json callback reports it.</summary>
 public enum HostTaskStatus

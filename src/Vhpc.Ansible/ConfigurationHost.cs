@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>What a node is in the Slurm cluster; becomes its inventory group.</summary>
 public enum HostRole

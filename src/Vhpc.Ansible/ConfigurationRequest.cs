@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>Everything one configuration run of a cluster needs.</summary>
 public sealed record ConfigurationRequest

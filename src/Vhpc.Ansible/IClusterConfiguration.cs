@@ -1,13 +1,13 @@
 using System.Net;
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// Configures the ready nodes (munge, Slurm) once they accept SSH. Implemented by the configuration
-/// layer (Vhpc.Engine.Configuration, Ansible); called once per apply with every ready node.
+/// layer (AnsibleClusterConfiguration); called once per apply with every ready node.
 /// </summary>
 public interface IClusterConfiguration
 {

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>Starts one ansible-playbook process; a seam so the retry flow can be tested without Ansible.</summary>
 internal interface IPlaybookProcess

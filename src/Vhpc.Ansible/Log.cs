@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// Configuration events (3500-3999). Messages carry task names and module messages, never task

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// The per-cluster munge key (elasticluster shipped one static key for every cluster). 1024 random

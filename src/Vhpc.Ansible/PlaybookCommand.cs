@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>A child process to start: program, arguments (never through a shell), environment additions.</summary>
 internal sealed record PlaybookCommand(

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>Builds the ansible-playbook command line and environment for one attempt (pure).</summary>
 internal static class PlaybookCommandBuilder

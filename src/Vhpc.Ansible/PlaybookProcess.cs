@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>The real child process. Cancellation kills the whole process tree (ansible forks workers).</summary>
 internal sealed class PlaybookProcess : IPlaybookProcess

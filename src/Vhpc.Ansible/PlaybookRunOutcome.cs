@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>What one ansible-playbook run did to one host.</summary>
 public sealed record HostRunState(string Host)

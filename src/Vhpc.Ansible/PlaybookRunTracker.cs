@@ -1,4 +1,6 @@
-namespace Vhpc.Engine.Configuration;
+using Vhpc.Engine;
+
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// Folds the callback events of one run into per-host states. "Completed" is the elasticluster rule:

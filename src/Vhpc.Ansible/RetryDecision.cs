@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Configuration;
+namespace Vhpc.Ansible;
 
 /// <summary>
 /// Which hosts deserve another run. Only unreachable ones: SSH not answering yet is transient, a task

@@ -1,7 +1,7 @@
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine;
 

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Ansible;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Guests;
+using Vhpc.Provisioning;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine;
 

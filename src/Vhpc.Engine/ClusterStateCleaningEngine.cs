@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
+using Vhpc.Guests;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine;
 
@@ -59,12 +60,12 @@ public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<Gu
             .ToHashSet(StringComparer.Ordinal);
         foreach (var node in recorded)
         {
-            if (current.Contains(node) || !ClusterLayout.TryParseNodeName(spec.Name, node, out var role, out var index))
+            if (current.Contains(node) || !NodeNames.TryParse(spec.Name, node, out var role, out var index))
             {
                 continue;
             }
 
-            var address = Ipv4Subnet.ToAddress(ClusterLayout.NodeAddress(layout.Subnet, role, index)).ToString();
+            var address = Ipv4Subnet.ToAddress(NodeAddresses.Of(layout.Subnet, role, index)).ToString();
             new KnownHostsFile(state.KnownHostsPath).Forget(address, GuestStatusProbe.SshPort);
             File.Delete(state.HostKeyDiskMarkerPath(node));
             NodeConfigurationRecord.Delete(state, node);

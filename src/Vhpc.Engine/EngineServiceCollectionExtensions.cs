@@ -2,13 +2,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Connections;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
+using Vhpc.Guests;
+using Vhpc.Guests.Keys;
+using Vhpc.Provisioning;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Images;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Seeds;
 
-namespace Vhpc.Engine.Hosting;
+namespace Vhpc.Engine;
 
 public static class EngineServiceCollectionExtensions
 {

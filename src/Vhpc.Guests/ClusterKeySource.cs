@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests.Keys;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
+using Vhpc.Guests.Keys;
+using Vhpc.Guests.State;
+using Vhpc.Spec;
 
-namespace Vhpc.Engine.Guests.Nodes;
+namespace Vhpc.Guests;
 
 /// <summary>
 /// The key the nodes accept and the private key vhpcd uses to reach them. With

@@ -2,14 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests.Leases;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.IO;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Guests.Leases;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
 
-namespace Vhpc.Engine.Guests.Nodes;
+namespace Vhpc.Guests;
 
 /// <summary>
 /// The engine's readiness step for one booted node: its DHCP lease (fixed address), then SSH with
@@ -60,7 +59,7 @@ public sealed class GuestNodeReadiness(
         if (!settings.WaitForSsh)
         {
             var address = lease.Address.ToString();
-            GuestsLog.SshWaitSkipped(_logger, node.Name, address);
+            Log.SshWaitSkipped(_logger, node.Name, address);
             Report(request, ProvisioningStep.Ssh, StepState.Skipped, message: "SSH readiness is switched off (Guests.WaitForSsh = false)");
             return new NodeReadinessResult(true, lease.Address);
         }
@@ -118,7 +117,7 @@ public sealed class GuestNodeReadiness(
                         node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken);
                     if (reconnected is not null)
                     {
-                        GuestsLog.LeaseWaitResumed(logger, node.Name);
+                        Log.LeaseWaitResumed(logger, node.Name);
                     }
 
                     return await wait.ConfigureAwait(false);
@@ -128,7 +127,7 @@ public sealed class GuestNodeReadiness(
                     lost = e.Message;
                 }
 
-                GuestsLog.LeaseWaitReconnecting(logger, node.Name, lost);
+                Log.LeaseWaitReconnecting(logger, node.Name, lost);
                 reconnected?.Dispose();
                 reconnected = null;
                 while (reconnected is null)

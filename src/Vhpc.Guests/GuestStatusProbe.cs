@@ -1,10 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Status;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
 
-namespace Vhpc.Engine.Guests.Nodes;
+namespace Vhpc.Guests;
 
 /// <summary>
 /// Status's view of the guests, fast and without side effects: for every running node at once, a TCP
@@ -32,7 +32,7 @@ public sealed class GuestStatusProbe(IOptions<GuestsOptions> options, ITcpProbe 
                     : knownHosts.RecordedKeyTypes(address.ToString(), SshPort).Count > 0 ? SshState.Ready : SshState.NoHostKey;
             }
 
-            var configuration = NodeConfigurationRecord.StatusOf(NodeConfigurationRecord.Read(state, target.Node.Name), request.Layout, target);
+            var configuration = NodeConfigurationRecord.StatusOf(NodeConfigurationRecord.Read(state, target.Node.Name), request.Layout, target.Node, target.DiskHash);
             return (target.Node.Name, Status: new GuestStatus(ssh, configuration));
         })).ConfigureAwait(false);
         return results.ToDictionary(r => r.Name, r => r.Status, StringComparer.Ordinal);

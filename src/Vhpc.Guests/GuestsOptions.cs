@@ -1,7 +1,7 @@
-using Vhpc.Engine.Guests.Leases;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Leases;
+using Vhpc.Guests.Ssh;
 
-namespace Vhpc.Engine.Guests;
+namespace Vhpc.Guests;
 
 public sealed class GuestsOptions
 {

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Reconcile;
+using Vhpc.Guests.Keys;
+using Vhpc.Guests.Ssh;
 
-namespace Vhpc.Engine.Guests;
+namespace Vhpc.Guests;
 
 public static class GuestsServiceCollectionExtensions
 {

@@ -1,7 +1,7 @@
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Status;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Guests;
 
 /// <summary>
 /// What status knows of the guests beyond libvirt: SSH reachability and the last configuration run.

@@ -1,14 +1,14 @@
 using System.Net;
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Guests.Leases;
+using Vhpc.Guests.Leases;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Guests;
 
 /// <summary>
 /// Waits until a booted node is usable (DHCP lease, then SSH with cloud-init done). Implemented by
-/// the guests layer (Vhpc.Engine.Guests); the engine calls it for every node after boot, in parallel.
+/// this assembly (GuestNodeReadiness); the engine calls it for every node after boot, in parallel.
 /// </summary>
 public interface INodeReadiness
 {

@@ -1,11 +1,15 @@
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.Guests.Leases;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
+using Vhpc.Guests.Leases;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning;
 
 /// <summary>
 /// The libvirt side of every operation, for a layout the engine has validated: read what libvirt has,

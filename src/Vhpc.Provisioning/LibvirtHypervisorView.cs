@@ -1,7 +1,7 @@
-using Vhpc.Engine.Guests.Leases;
+using Vhpc.Guests.Leases;
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning;
 
 /// <summary>
 /// The guests layer's view of libvirt for lease waits, over one connection: leases from

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// A cluster spec (one YAML file per cluster). <c>ClusterSpecLoader</c> produces instances only after

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// Reads a cluster spec from YAML and reports every problem at once as

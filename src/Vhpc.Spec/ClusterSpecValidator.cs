@@ -1,6 +1,6 @@
-using Vhpc.Engine.Naming;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// The semantic rules of a cluster spec, independent of YAML: the loader runs them on what it bound,
@@ -10,7 +10,7 @@ namespace Vhpc.Engine.Spec;
 /// </summary>
 public static class ClusterSpecValidator
 {
-    public const int MaxNameLength = 63 - ClusterLayout.NodeSuffixLength;
+    public const int MaxNameLength = 63 - NodeNames.SuffixLength;
     public const int MaxWorkers = 64;
     public const int MaxVcpu = 64;
     public const int MinMemoryMiB = 256;
@@ -37,7 +37,7 @@ public static class ClusterSpecValidator
         var domainOk = Check(v, "domain", SpecRules.DnsName(spec.Domain));
         if (nameOk && domainOk)
         {
-            var longest = $"{ClusterLayout.NodeName(spec.Name, NodeRole.Worker, MaxWorkers)}.{spec.Domain}";
+            var longest = $"{NodeNames.Of(spec.Name, NodeRole.Worker, MaxWorkers)}.{spec.Domain}";
             Check(v, "domain", longest.Length > 253 ? $"node FQDNs like '{longest}' would exceed 253 characters" : null);
         }
 
@@ -147,10 +147,10 @@ public static class ClusterSpecValidator
             return;
         }
 
-        if (workers is { } count && count > ClusterLayout.MaxWorkers(subnet))
+        if (workers is { } count && count > NodeAddresses.MaxWorkers(subnet))
         {
             Check(v, "network.cidr",
-                $"{subnet} holds the gateway, the management node and {ClusterLayout.MaxWorkers(subnet)} workers in its lower half "
+                $"{subnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(subnet)} workers in its lower half "
                 + $"(the upper half is the DHCP range), not {count} workers");
         }
     }
@@ -204,9 +204,9 @@ public static class ClusterSpecValidator
 
     private static string? Bridge(string value)
     {
-        if (value.Length is 0 or > ClusterLayout.MaxBridgeLength)
+        if (value.Length is 0 or > BridgeNames.MaxLength)
         {
-            return $"must be 1..{ClusterLayout.MaxBridgeLength} characters (Linux IFNAMSIZ), is {value.Length}";
+            return $"must be 1..{BridgeNames.MaxLength} characters (Linux IFNAMSIZ), is {value.Length}";
         }
 
         return value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && value is not "." and not ".."

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// Turns the YAML tree into a <see cref="ClusterSpec"/>, recording where each field was written and

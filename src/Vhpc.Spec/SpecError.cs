@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>A position in a spec file; 1-based like every editor.</summary>
 public readonly record struct SourceMark(int Line, int Column);

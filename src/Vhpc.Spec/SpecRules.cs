@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// The character-level rules shared by the validator. Each returns null when the value is fine, or

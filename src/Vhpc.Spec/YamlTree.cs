@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// The small YAML tree the spec binder reads: only what a spec may contain (mappings, sequences,

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Vhpc.Engine.Spec;
+namespace Vhpc.Spec;
 
 /// <summary>
 /// Builds a <see cref="YamlNode"/> tree from YamlDotNet's low-level event parser, refusing what a spec never

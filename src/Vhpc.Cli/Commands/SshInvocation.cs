@@ -1,5 +1,5 @@
 using Vhpc.Control.Protocol;
-using Vhpc.Engine.Hosting;
+using Vhpc.Spec.Addressing;
 
 namespace Vhpc.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Cli.Commands;
 

@@ -7,10 +7,10 @@ using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Operations;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
+using Vhpc.Guests.State;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Daemon.Control;
 

@@ -2,12 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Vhpc.Ansible;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
-using Vhpc.Engine.Connections;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Images;
+using Vhpc.Engine;
+using Vhpc.Guests;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Images;
 
 namespace Vhpc.Daemon.Hosting;
 

@@ -52,7 +52,7 @@ public sealed class StartupGate : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task ProbeAsync(Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken)
+    private async Task ProbeAsync(Spec.ClusterSpec spec, CancellationToken cancellationToken)
     {
         Log.LibvirtConnecting(_logger, spec.Connect, spec.Name);
         var deadline = _time.GetUtcNow() + _options.LibvirtConnectTimeout;

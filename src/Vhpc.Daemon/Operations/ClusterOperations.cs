@@ -3,11 +3,11 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vhpc.Engine;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Operations;
 

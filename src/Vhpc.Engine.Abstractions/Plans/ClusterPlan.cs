@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Planning;
+namespace Vhpc.Engine.Plans;
 
 /// <summary>
 /// The ordered actions that converge a cluster; empty when libvirt already matches the spec.

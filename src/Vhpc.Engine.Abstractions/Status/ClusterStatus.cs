@@ -31,9 +31,3 @@ public sealed record NodeStatus(
         null => NodeConfigurationStatus.Unknown,
     };
 }
-
-public sealed record ApplyResult(string Cluster, bool Succeeded, TimeSpan Duration, IReadOnlyList<NodeResult> Nodes, string? Error);
-
-public sealed record NodeResult(string Name, bool Succeeded, string? Error, string? ConsoleTail);
-
-public sealed record DestroyResult(string Cluster, int ObjectsRemoved);

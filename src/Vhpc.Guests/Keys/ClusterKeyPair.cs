@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.IO;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
 
-namespace Vhpc.Engine.Guests.Keys;
+namespace Vhpc.Guests.Keys;
 
 /// <summary>
 /// A cluster's SSH key pair on disk: the private key (owner-only) and its OpenSSH public key line.
@@ -12,10 +13,6 @@ namespace Vhpc.Engine.Guests.Keys;
 /// </summary>
 public sealed class ClusterKeyPair
 {
-    public const string PrivateKeyFileName = "id_ecdsa";
-
-    public const string PublicKeyFileName = "id_ecdsa.pub";
-
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -59,8 +56,8 @@ public sealed class ClusterKeyPair
         }
 
         Directory.CreateDirectory(stateDirectory, OwnerOnlyDirectory);
-        var privatePath = Path.Combine(stateDirectory, PrivateKeyFileName);
-        var publicPath = Path.Combine(stateDirectory, PublicKeyFileName);
+        var privatePath = Path.Combine(stateDirectory, ClusterStateDirectory.PrivateKeyFileName);
+        var publicPath = Path.Combine(stateDirectory, ClusterStateDirectory.PublicKeyFileName);
 
         using var key = ECDsa.Create();
         bool generated;
@@ -93,11 +90,11 @@ public sealed class ClusterKeyPair
 
         if (generated)
         {
-            GuestsLog.KeyPairGenerated(logger, stateDirectory, fingerprint);
+            Log.KeyPairGenerated(logger, stateDirectory, fingerprint);
         }
         else
         {
-            GuestsLog.KeyPairReused(logger, stateDirectory, fingerprint);
+            Log.KeyPairReused(logger, stateDirectory, fingerprint);
         }
 
         return new ClusterKeyPair(privatePath, publicPath, publicKey, fingerprint);

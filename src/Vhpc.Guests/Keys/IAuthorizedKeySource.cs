@@ -1,6 +1,6 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Guests.Keys;
 
 /// <summary>
 /// The public key the nodes' service user accepts. The default reads <c>user.sshPublicKeyFile</c>; the

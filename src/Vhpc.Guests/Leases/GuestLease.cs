@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>
 /// One DHCP lease as the network's DHCP server reports it. <paramref name="Expiry"/> is the Unix epoch

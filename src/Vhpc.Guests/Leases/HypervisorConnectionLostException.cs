@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>
 /// The connection behind an <see cref="IHypervisorView"/> is gone (the hypervisor's daemon restarted,

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>Whether a domain runs, and a signal when it stops (lifecycle events).</summary>
 public interface IDomainWatcher

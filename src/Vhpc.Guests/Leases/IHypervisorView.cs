@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>
 /// What a lease wait reads from the hypervisor over one connection: the network's DHCP leases and

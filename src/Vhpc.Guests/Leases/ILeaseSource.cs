@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>The DHCP leases a network's DHCP server has handed out.</summary>
 public interface ILeaseSource

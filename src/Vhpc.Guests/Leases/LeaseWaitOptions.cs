@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 public sealed class LeaseWaitOptions
 {

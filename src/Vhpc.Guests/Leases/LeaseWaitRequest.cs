@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>
 /// One node waiting for its DHCP lease. With a fixed DHCP host entry <paramref name="ExpectedAddress"/>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace Vhpc.Engine.Guests.Leases;
+namespace Vhpc.Guests.Leases;
 
 /// <summary>
 /// Waits for a node's DHCP lease. A stopped, crashed or shut-down domain ends the wait at once
@@ -80,7 +80,7 @@ public sealed class LeaseWaiter
                 {
                     var message = $"Node {request.NodeName} (MAC {request.Mac}) got address {fresh.Address} from network "
                         + $"{request.NetworkName}, but its fixed DHCP host entry says {expected}; check the network's <host> entries.";
-                    GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
+                    Log.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
                     throw new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.AddressMismatch, message, null);
                 }
             }
@@ -101,7 +101,7 @@ public sealed class LeaseWaiter
                     + $" on network {request.NetworkName} within {request.Timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s "
                     + $"({polls} polls); leases seen for this MAC: {Describe(seen, now)}. The guest may not have booted or "
                     + "its DHCP client never asked (see its console log).";
-                GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
+                Log.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
                 var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
                 throw new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.TimedOut, message, tail);
             }
@@ -120,7 +120,7 @@ public sealed class LeaseWaiter
     {
         var elapsed = _timeProvider.GetElapsedTime(started);
         var address = lease.Address.ToString();
-        GuestsLog.LeaseObserved(_logger, request.NodeName, request.Mac, address, elapsed, polls);
+        Log.LeaseObserved(_logger, request.NodeName, request.Mac, address, elapsed, polls);
         return new LeaseWaitResult(request.NodeName, lease.Address, lease.Expiry, lease.Hostname, elapsed);
     }
 
@@ -141,7 +141,7 @@ public sealed class LeaseWaiter
 
         var message = $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its DHCP lease "
             + $"on network {request.NetworkName}; leases seen for this MAC: {Describe(seen, _timeProvider.GetUtcNow())}.";
-        GuestsLog.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
+        Log.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
         var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
         return new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.DomainStopped, message, tail);
     }

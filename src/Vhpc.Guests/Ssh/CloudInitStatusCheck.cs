@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// Waits for cloud-init to finish (<c>cloud-init status --wait --long</c>) and accepts only

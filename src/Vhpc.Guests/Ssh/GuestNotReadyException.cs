@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>A guest did not become SSH-ready: the reason names the target and what was last seen.</summary>
 public sealed class GuestNotReadyException : Exception

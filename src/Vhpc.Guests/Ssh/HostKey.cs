@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>A host's public key: its type ("ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa") and SSH wire blob.</summary>
 public sealed class HostKey : IEquatable<HostKey>

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// The guest offered a host key that differs from the one recorded at first contact. Never retried:

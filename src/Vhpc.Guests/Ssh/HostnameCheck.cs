@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// The guest must call itself what the inventory calls it, or Slurm's daemons refuse to start:

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// One step of the readiness sequence run over the first working SSH connection. Throws

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>Opens one SSH connection (one attempt, no retries) with host key checking.</summary>
 public interface ISshConnector

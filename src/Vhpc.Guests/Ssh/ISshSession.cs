@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>An authenticated SSH connection whose host key has been checked.</summary>
 public interface ISshSession : IDisposable

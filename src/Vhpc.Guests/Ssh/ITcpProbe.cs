@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>Whether a TCP port accepts a connection within a bounded time (status uses it for port 22).</summary>
 public interface ITcpProbe

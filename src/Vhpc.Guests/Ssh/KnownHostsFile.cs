@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Vhpc.Engine.IO;
+using Vhpc.Guests.State;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// A per-cluster known_hosts file in OpenSSH's format, so that <c>ssh -o UserKnownHostsFile=</c> and

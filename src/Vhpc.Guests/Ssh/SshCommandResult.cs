@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>What a remote command produced. <see cref="ExitStatus"/> is null when the command ended
 /// without one (killed by a signal).</summary>

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Renci.SshNet.Common;
 using Renci.SshNet.Messages.Transport;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 public enum SshFailureKind
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Renci.SshNet;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// SSH.NET connections authenticated with the cluster key, with host keys checked against the
@@ -30,7 +30,7 @@ public sealed class SshNetConnector(SshConnectOptions options, ILogger<SshNetCon
             switch (verdict.Kind)
             {
                 case HostKeyVerdictKind.Unknown:
-                    GuestsLog.HostKeyRecorded(logger, target.Host, target.Port, offered.Type, offered.Fingerprint, knownHosts.Path);
+                    Log.HostKeyRecorded(logger, target.Host, target.Port, offered.Type, offered.Fingerprint, knownHosts.Path);
                     e.CanTrust = true;
                     break;
                 case HostKeyVerdictKind.Match:
@@ -38,7 +38,7 @@ public sealed class SshNetConnector(SshConnectOptions options, ILogger<SshNetCon
                     break;
                 default:
                     mismatch = new HostKeyMismatchException(target, offered, verdict.RecordedKeys);
-                    GuestsLog.HostKeyMismatch(logger, target.Host, target.Port, offered.Fingerprint, knownHosts.Path);
+                    Log.HostKeyMismatch(logger, target.Host, target.Port, offered.Fingerprint, knownHosts.Path);
                     e.CanTrust = false;
                     break;
             }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// Waits until a booting guest accepts SSH with the cluster key and passes the readiness checks
@@ -57,7 +57,7 @@ public sealed class SshReadinessWaiter
                 {
                     var attempt = args.AttemptNumber + 1;
                     var reason = Describe(args.Outcome.Exception!);
-                    GuestsLog.SshAttemptFailed(_logger, target.Host, target.Port, attempt, args.RetryDelay, reason);
+                    Log.SshAttemptFailed(_logger, target.Host, target.Port, attempt, args.RetryDelay, reason);
 
                     return ValueTask.CompletedTask;
                 },
@@ -88,17 +88,17 @@ public sealed class SshReadinessWaiter
                 attempts++;
                 using var session = await _connector.ConnectAsync(target, token).ConfigureAwait(false);
                 firstConnected ??= _timeProvider.GetElapsedTime(started);
-                GuestsLog.SshConnected(_logger, target.Host, target.Port, attempts, firstConnected.Value);
+                Log.SshConnected(_logger, target.Host, target.Port, attempts, firstConnected.Value);
                 var summaries = new List<KeyValuePair<string, string>>();
                 foreach (var check in _options.Checks)
                 {
                     var summary = await check.CheckAsync(session, token).ConfigureAwait(false);
-                    GuestsLog.ReadinessCheckPassed(_logger, target.Host, target.Port, check.Name, summary);
+                    Log.ReadinessCheckPassed(_logger, target.Host, target.Port, check.Name, summary);
                     summaries.Add(new(check.Name, summary));
                 }
 
                 var elapsed = _timeProvider.GetElapsedTime(started);
-                GuestsLog.SshReady(_logger, target.Host, target.Port, target.ExpectedHostname, elapsed);
+                Log.SshReady(_logger, target.Host, target.Port, target.ExpectedHostname, elapsed);
                 return new SshReadyResult(target, elapsed, firstConnected.Value, attempts, summaries);
             }, linked.Token).ConfigureAwait(false);
         }
@@ -106,7 +106,7 @@ public sealed class SshReadinessWaiter
         {
             var message = $"{target} ({target.ExpectedHostname}) was not SSH-ready after {_options.Timeout.TotalSeconds:0} s "
                 + $"and {attempts} attempts; last error: {(lastFailure is null ? "none (still running the checks)" : Describe(lastFailure))}.";
-            GuestsLog.SshNotReady(_logger, target.Host, target.Port, message);
+            Log.SshNotReady(_logger, target.Host, target.Port, message);
             throw lastFailure is null ? new GuestNotReadyException(message) : new GuestNotReadyException(message, lastFailure);
         }
         catch (Exception exception) when (exception is not (HostKeyMismatchException or ReadinessCheckFailedException or OperationCanceledException))
@@ -116,7 +116,7 @@ public sealed class SshReadinessWaiter
                   + $"{_options.AuthenticationGraceWindow.TotalSeconds:0} s after the first rejection: {exception.Message}"
                 : Describe(exception);
             var message = $"{target} ({target.ExpectedHostname}) is not SSH-ready after {attempts} attempts: {reason}";
-            GuestsLog.SshNotReady(_logger, target.Host, target.Port, message);
+            Log.SshNotReady(_logger, target.Host, target.Port, message);
             throw new GuestNotReadyException(message, exception);
         }
     }

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>A guest that accepted SSH and passed every readiness check.</summary>
 /// <param name="Elapsed">From the start of the wait to the last passed check.</param>

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Guests.Ssh;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>
 /// One guest as SSH sees it. <paramref name="KnownHostsPath"/> is the cluster's known_hosts file

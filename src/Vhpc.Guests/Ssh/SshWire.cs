@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Vhpc.Engine.Guests;
+namespace Vhpc.Guests.Ssh;
 
 /// <summary>The SSH wire encoding of strings (RFC 4251 section 5), used for public key blobs.</summary>
 internal static class SshWire

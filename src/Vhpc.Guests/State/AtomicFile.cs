@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Vhpc.Engine.IO;
+namespace Vhpc.Guests.State;
 
 /// <summary>
 /// Replaces a file so that a reader (or a crash) sees the old content or the new one, never a part:

@@ -1,6 +1,4 @@
-using Vhpc.Engine.Guests.Keys;
-
-namespace Vhpc.Engine.Guests.Nodes;
+namespace Vhpc.Guests.State;
 
 /// <summary>
 /// Where one cluster's guest-access state lives: StateRoot/&lt;cluster&gt;/ holding the key pair
@@ -10,6 +8,11 @@ namespace Vhpc.Engine.Guests.Nodes;
 /// </summary>
 public sealed class ClusterStateDirectory
 {
+    /// <summary>The cluster's SSH private key (see Keys/ClusterKeyPair).</summary>
+    public const string PrivateKeyFileName = "id_ecdsa";
+
+    public const string PublicKeyFileName = "id_ecdsa.pub";
+
     public ClusterStateDirectory(string stateRoot, string cluster)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateRoot);
@@ -27,7 +30,7 @@ public sealed class ClusterStateDirectory
 
     public string KnownHostsPath => System.IO.Path.Combine(Path, "known_hosts");
 
-    public string PrivateKeyPath => System.IO.Path.Combine(Path, ClusterKeyPair.PrivateKeyFileName);
+    public string PrivateKeyPath => System.IO.Path.Combine(Path, PrivateKeyFileName);
 
     /// <summary>Records which disk (its hash) a node's host key entry was recorded for.</summary>
     public string HostKeyDiskMarkerPath(string node) => System.IO.Path.Combine(HostKeyDiskMarkerDirectory, node + ".disk");

@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using Vhpc.Engine.IO;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Status;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Guests.Nodes;
+namespace Vhpc.Guests.State;
 
 /// <summary>
 /// The outcome of the last configuration (Ansible) run for one node, kept in the cluster's state
@@ -83,15 +82,16 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
     }
 
     /// <summary>
-    /// The configuration state of a node: no without a domain of the cluster, without a record, or when
-    /// the record is for another disk (a new disk was never configured); failed when the last run failed;
-    /// stale when it succeeded for a spec that has changed; yes otherwise.
+    /// The configuration state of a node: no without a domain of the cluster (<paramref name="diskHash"/>
+    /// null), without a record, or when the record is for another disk (a new disk was never configured);
+    /// failed when the last run failed; stale when it succeeded for a spec that has changed; yes otherwise.
     /// </summary>
-    public static NodeConfigurationStatus StatusOf(NodeConfigurationRecord? record, ClusterLayout layout, GuestStatusTarget target)
+    /// <param name="diskHash">The disk hash in the node's domain mark (which disk it runs on); null without a domain of the cluster.</param>
+    public static NodeConfigurationStatus StatusOf(NodeConfigurationRecord? record, ClusterLayout layout, ClusterNode node, string? diskHash)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(target);
-        if (record is null || target.DiskHash is null || record.DiskHash != target.DiskHash)
+        ArgumentNullException.ThrowIfNull(node);
+        if (record is null || diskHash is null || record.DiskHash != diskHash)
         {
             return new NodeConfigurationStatus(ConfigurationState.No);
         }
@@ -101,7 +101,7 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
             return new NodeConfigurationStatus(ConfigurationState.Failed, record.At, record.SpecHash, record.Error ?? "no reason recorded");
         }
 
-        return record.SpecHash == SpecHashOf(layout, target.Node)
+        return record.SpecHash == SpecHashOf(layout, node)
             ? new NodeConfigurationStatus(ConfigurationState.Yes, record.At, record.SpecHash)
             : new NodeConfigurationStatus(ConfigurationState.Stale, record.At, record.SpecHash);
     }

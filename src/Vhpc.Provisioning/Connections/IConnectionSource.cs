@@ -1,6 +1,6 @@
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>
 /// Where the engine gets its libvirt connection for one operation. The default opens one per operation;

@@ -1,6 +1,6 @@
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Connections;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>The one libvirt connection of the process, reopened when libvirtd goes away.</summary>
 public interface ILibvirtConnectionProvider

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Vhpc.Engine.Connections;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>How vhpcd connects to libvirtd and how hard it tries to get the connection back.</summary>
 public sealed class LibvirtConnectionOptions

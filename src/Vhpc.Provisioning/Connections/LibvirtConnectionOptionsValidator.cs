@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Vhpc.Engine.Connections;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>The field rules (data annotations, source-generated) plus the cross-field rule.</summary>
 public sealed class LibvirtConnectionOptionsValidator : IValidateOptions<LibvirtConnectionOptions>

@@ -5,7 +5,7 @@ using Polly.Retry;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Connections;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>
 /// Opens the libvirt connection with keepalive, watches libvirt's close callback, and reopens the

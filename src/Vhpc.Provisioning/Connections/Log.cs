@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Connections;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>Connection log messages; event ids 1000-1099.</summary>
 internal static partial class Log

@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Connections;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Hosting;
+namespace Vhpc.Provisioning.Connections;
 
 /// <summary>
 /// Uses the process's shared, kept-alive and self-reconnecting connection for specs that name its URI,

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace Vhpc.Engine.Images;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>
 /// Provides a verified local file for a <see cref="BaseImageSource"/>. A URL is downloaded into

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Images;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>Where downloads go and how hard a download tries.</summary>
 public sealed class BaseImageCacheOptions

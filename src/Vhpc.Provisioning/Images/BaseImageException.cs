@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Images;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>A base image cannot be provided; the message says which image and why.</summary>
 public sealed class BaseImageException : Exception

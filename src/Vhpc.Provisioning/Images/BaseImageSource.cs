@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Images;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>
 /// Where a base image comes from: a local file, or an http(s) URL downloaded into the cache. The

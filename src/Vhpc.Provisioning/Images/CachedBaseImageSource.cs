@@ -1,7 +1,6 @@
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
-namespace Vhpc.Engine.Images;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>
 /// The engine's base image step: a local file (on the machine running the engine, which need not be

@@ -1,10 +1,10 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>
 /// Opens the base image's bytes for the one upload into the pool. The engine checks the sha256 while
-/// uploading. Replaceable: the images layer (Engine/Images) adds a download cache with resume.
+/// uploading. <see cref="CachedBaseImageSource"/> adds a download cache with resume for http(s) sources.
 /// </summary>
 public interface IBaseImageSource
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vhpc.Engine.Images;
+namespace Vhpc.Provisioning.Images;
 
 /// <summary>Base image log events (ids 1100-1149 of the images/seeds range).</summary>
 internal static partial class Log

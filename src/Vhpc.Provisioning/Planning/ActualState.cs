@@ -1,7 +1,7 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Planning;
+namespace Vhpc.Provisioning.Planning;
 
 /// <summary>
 /// What libvirt reports about the objects a cluster's names point at, as plain records, so the planner

@@ -1,7 +1,9 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Xml;
+using Vhpc.Engine.Plans;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Planning;
+namespace Vhpc.Provisioning.Planning;
 
 /// <summary>
 /// Desired state (the layout) versus actual state (what libvirt reports) gives an ordered plan. Pure:
@@ -151,7 +153,7 @@ public static class ClusterPlanner
         var node = volume.EndsWith(".qcow2", StringComparison.Ordinal) ? volume[..^".qcow2".Length]
             : volume.EndsWith("-seed.iso", StringComparison.Ordinal) ? volume[..^"-seed.iso".Length]
             : null;
-        return node is not null && ClusterLayout.TryParseNodeName(cluster, node, out _, out _) ? node : null;
+        return node is not null && NodeNames.TryParse(cluster, node, out _, out _) ? node : null;
     }
 
     /// <summary><c>{cluster}-base-{16 hex}.{qcow2|raw}</c> and its <c>.complete</c> marker.</summary>
@@ -344,7 +346,7 @@ public static class ClusterPlanner
             {
                 owned[domain.Name] = domain;
             }
-            else if (desired.Contains(domain.Name) || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _))
+            else if (desired.Contains(domain.Name) || NodeNames.TryParse(cluster, domain.Name, out _, out _))
             {
                 conflicting.Add(domain.Name);
                 conflicts.Add(domain.Mark is null

@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Telemetry;
-using Vhpc.Engine.Xml;
+using Vhpc.Guests.Keys;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Images;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Seeds;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>
 /// Executes a <see cref="ClusterPlan"/> through the libvirt connection: Prepare actions in order,

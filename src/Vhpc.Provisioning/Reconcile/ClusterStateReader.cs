@@ -1,11 +1,13 @@
 using System.Diagnostics;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
 using Vhpc.Engine.Status;
-using Vhpc.Engine.Xml;
+using Vhpc.Guests;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>
 /// Reads the <see cref="ActualState"/> a plan starts from, through the connection only: the pool and
@@ -108,7 +110,7 @@ public static class ClusterStateReader
         {
             var xml = domain.GetXml();
             var mark = NodeMark.FromDomainXml(xml);
-            return mark?.Cluster == cluster || ClusterLayout.TryParseNodeName(cluster, domain.Name, out _, out _)
+            return mark?.Cluster == cluster || NodeNames.TryParse(cluster, domain.Name, out _, out _)
                 ? new ActualDomain(domain.Name, domain.IsActive, mark, DomainXml.ParseDiskPaths(xml))
                 : null;
         });

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>
 /// The files a domain leaves on the libvirt host after undefine: its serial console log (ours, named in

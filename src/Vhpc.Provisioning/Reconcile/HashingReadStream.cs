@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>A read-only pass-through that hashes (SHA-256) every byte read, so an upload is verified in one pass.</summary>
 internal sealed class HashingReadStream(Stream inner) : Stream

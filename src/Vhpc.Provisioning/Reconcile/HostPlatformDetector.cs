@@ -1,10 +1,10 @@
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>
 /// Chooses the domain type through the connection, so it is right for a remote host too. libvirt's

@@ -1,6 +1,6 @@
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>
 /// Writes bytes into a volume. The default streams them through libvirt (virStorageVolUpload), which

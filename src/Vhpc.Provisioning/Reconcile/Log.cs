@@ -1,20 +1,13 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
-/// <summary>Provisioning's log events (ids 2000-2099); placeholders become journald fields.</summary>
+/// <summary>The reconciler's and platform detection's log events (2000, 2003-2005, 2008, 2010, 2011; the engine's range is 2000-2999); placeholders become journald fields.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
         Message = "Accelerator for {Uri}: domain type {DomainType}, cpu mode {CpuMode} ({Reason})")]
     public static partial void AcceleratorChosen(ILogger logger, string uri, string domainType, string cpuMode, string reason);
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
-        Message = "Plan for cluster {Cluster}: {ActionCount} actions, {ConflictCount} conflicts")]
-    public static partial void Planned(ILogger logger, string cluster, int actionCount, int conflictCount);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Cluster {Cluster}: conflict: {Conflict}")]
-    public static partial void Conflict(ILogger logger, string cluster, string conflict);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information,
         Message = "Cluster {Cluster}: {Kind} {Target} {ObjectName} ({Reason})")]
@@ -28,10 +21,6 @@ internal static partial class Log
         Message = "Cluster {Cluster}: base image uploaded as {Volume} ({Bytes} bytes, sha256 verified)")]
     public static partial void BaseImageUploaded(ILogger logger, string cluster, string volume, long bytes);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information,
-        Message = "Cluster {Cluster}: destroy removed {Count} objects")]
-    public static partial void Destroyed(ILogger logger, string cluster, int count);
-
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: node {Node} failed: {Error}")]
     public static partial void NodeFailed(ILogger logger, string cluster, string node, string error);
@@ -43,8 +32,4 @@ internal static partial class Log
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: domain {Domain} undefined but its log file {File} was kept: {Reason}")]
     public static partial void LogFileKept(ILogger logger, string cluster, string domain, string file, string reason);
-
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
-        Message = "Cluster {Cluster}: libvirt connection lost during apply ({Reason}) on attempt {Attempt} of {Attempts}")]
-    public static partial void ConnectionLostDuringApply(ILogger logger, string cluster, string reason, int attempt, int attempts);
 }

@@ -1,8 +1,9 @@
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>What executing one plan needs besides the plan: where, for which cluster, on what host.</summary>
 public sealed record ReconcileContext(Connection Connection, ClusterLayout Layout, HostPlatform Platform, IProgress<ProgressEvent> Progress);

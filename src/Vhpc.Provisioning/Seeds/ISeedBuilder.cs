@@ -1,9 +1,9 @@
-using Vhpc.Engine.Naming;
 using Vhpc.Seed;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Seeds;
 
-/// <summary>Builds a node's NoCloud seed. Replaceable: the seeds layer (Engine/Seeds) provides a richer one.</summary>
+/// <summary>Builds a node's NoCloud seed. <see cref="NodeSeedBuilder"/> is the one vhpcd uses; tests replace it.</summary>
 public interface ISeedBuilder
 {
     NoCloudSeed Build(SeedRequest request);

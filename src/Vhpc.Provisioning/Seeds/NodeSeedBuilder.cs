@@ -1,7 +1,6 @@
-using Vhpc.Engine.Reconcile;
 using Vhpc.Seed;
 
-namespace Vhpc.Engine.Seeds;
+namespace Vhpc.Provisioning.Seeds;
 
 /// <summary>
 /// The engine's seed step over <see cref="NodeSeedContent"/>: the cluster user with the cluster key,

@@ -1,9 +1,10 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Vhpc.Seed;
+using Vhpc.Spec;
 using YamlDotNet.RepresentationModel;
 
-namespace Vhpc.Engine.Seeds;
+namespace Vhpc.Provisioning.Seeds;
 
 /// <summary>
 /// The NoCloud files for one node. user-data creates the login user with the SSH keys, passwordless

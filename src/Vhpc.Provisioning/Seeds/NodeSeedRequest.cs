@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Vhpc.Engine.Seeds;
+namespace Vhpc.Provisioning.Seeds;
 
 /// <summary>What one node's NoCloud seed says: who may log in, what the node is called, its network.</summary>
 /// <param name="UserName">The login user created on the node (Linux user name rules).</param>

@@ -1,8 +1,9 @@
 using System.Text;
+using Vhpc.Spec;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Vhpc.Engine.Seeds;
+namespace Vhpc.Provisioning.Seeds;
 
 /// <summary>
 /// Builds YAML through YamlDotNet's node model with every string double-quoted, so no value (one with

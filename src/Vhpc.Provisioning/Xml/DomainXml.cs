@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Xml;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>
 /// A node's domain. Choices that matter (REFERENCE.md section 3): the disk is <c>type='file'</c> with the

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Reconcile;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>The libvirt domain type the engine defines guests with.</summary>
 public enum DomainType

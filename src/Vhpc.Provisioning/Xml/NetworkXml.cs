@@ -1,8 +1,9 @@
 using System.Numerics;
 using System.Xml.Linq;
-using Vhpc.Engine.Naming;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Xml;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>A fixed DHCP host entry: MAC -> IP -> hostname, known before the node boots.</summary>
 public sealed record DhcpHost(string Mac, string Address, string Name);

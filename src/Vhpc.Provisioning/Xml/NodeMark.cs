@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Vhpc.Engine.Naming;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Xml;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>
 /// vhpc's ownership mark in a domain's <c>&lt;metadata&gt;</c>: which cluster and node it is, and the

@@ -1,7 +1,7 @@
 using System.Xml.Linq;
-using Vhpc.Engine.Naming;
+using Vhpc.Spec.Layout;
 
-namespace Vhpc.Engine.Xml;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>The cluster's dir storage pool: name, name-based UUID (the ownership mark) and target path.</summary>
 public static class PoolXml

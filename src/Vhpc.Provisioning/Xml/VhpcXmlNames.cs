@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace Vhpc.Engine.Xml;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>The XML namespace of vhpc's own <c>&lt;metadata&gt;</c> element in domains.</summary>
 public static class VhpcXmlNames

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace Vhpc.Engine.Xml;
+namespace Vhpc.Provisioning.Xml;
 
 /// <summary>Storage volume definitions. Capacities are always in bytes.</summary>
 public static class VolumeXml

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Vhpc.Engine.Naming;
+namespace Vhpc.Spec.Addressing;
 
 /// <summary>
 /// Identifiers derived from names by hashing, so they are the same on every run and every machine.

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Vhpc.Engine.Naming;
+namespace Vhpc.Spec.Addressing;
 
 /// <summary>An IPv4 network in CIDR form, with the address arithmetic the layout needs.</summary>
 public readonly record struct Ipv4Subnet(uint Network, int PrefixLength)

@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Hosting;
+namespace Vhpc.Spec.Addressing;
 
 /// <summary>
 /// Named network namespaces (<c>ip netns</c>, bind-mounted under /run/netns). A process that already

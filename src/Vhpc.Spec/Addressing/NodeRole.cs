@@ -1,4 +1,4 @@
-namespace Vhpc.Engine.Naming;
+namespace Vhpc.Spec.Addressing;
 
 public enum NodeRole
 {

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Naming;
+namespace Vhpc.Spec.Layout;
 
 /// <summary>
 /// Every libvirt name, address and identifier of a cluster, derived from the spec alone.
@@ -27,11 +27,6 @@ public sealed class ClusterLayout
 {
     public const string MacPrefix = "52:54:00";
 
-    /// <summary>Characters <c>{name}-w-NN</c> adds to the cluster name.</summary>
-    public const int NodeSuffixLength = 5;
-
-    public const int MaxBridgeLength = 15;
-
     private ClusterLayout(ClusterSpec spec, Ipv4Subnet subnet)
     {
         Spec = spec;
@@ -46,7 +41,7 @@ public sealed class ClusterLayout
         PoolUuid = DeterministicIds.Uuid("vhpc-pool", spec.Name, spec.Pool.Name);
         NetworkName = spec.Network.Name;
         NetworkUuid = DeterministicIds.Uuid("vhpc-network", spec.Name, spec.Network.Name);
-        BridgeName = spec.Network.Bridge ?? DefaultBridgeName(spec.Name);
+        BridgeName = spec.Network.Bridge ?? BridgeNames.DefaultFor(spec.Name);
         var sha = (spec.Image.Sha256 ?? throw new ArgumentException("image.sha256 is required", nameof(spec))).ToLowerInvariant();
         BaseVolumeName = $"{spec.Name}-base-{sha[..16]}.{FormatExtension(spec.Image.Format)}";
         BaseVolumeMarkerName = BaseVolumeName + ".complete";
@@ -102,48 +97,6 @@ public sealed class ClusterLayout
         return new ClusterLayout(spec, subnet);
     }
 
-    public static string NodeName(string cluster, NodeRole role, int index) =>
-        string.Create(CultureInfo.InvariantCulture, $"{cluster}-{(role == NodeRole.Management ? 'm' : 'w')}-{index:D2}");
-
-    /// <summary>Recognises <c>{cluster}-m-NN</c> / <c>{cluster}-w-NN</c> (for nodes a smaller spec no longer has).</summary>
-    public static bool TryParseNodeName(string cluster, string name, out NodeRole role, out int index)
-    {
-        role = default;
-        index = 0;
-        if (name.Length != cluster.Length + NodeSuffixLength || !name.StartsWith(cluster + "-", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var rest = name.AsSpan(cluster.Length + 1);
-        if (rest[1] != '-' || !char.IsAsciiDigit(rest[2]) || !char.IsAsciiDigit(rest[3]))
-        {
-            return false;
-        }
-
-        role = rest[0] switch
-        {
-            'm' => NodeRole.Management,
-            'w' => NodeRole.Worker,
-            _ => (NodeRole)(-1),
-        };
-        index = ((rest[2] - '0') * 10) + (rest[3] - '0');
-        return (int)role >= 0 && index > 0;
-    }
-
-    /// <summary>Fixed address of a node: management m-NN at gateway+NN, worker w-NN at gateway+1+NN.</summary>
-    public static uint NodeAddress(Ipv4Subnet subnet, NodeRole role, int index) =>
-        subnet.Network + 1 + (uint)index + (role == NodeRole.Worker ? 1u : 0u);
-
-    /// <summary>How many workers fit below the DHCP range of <paramref name="subnet"/> beside one management node.</summary>
-    public static long MaxWorkers(Ipv4Subnet subnet) => Math.Max(0, (subnet.UsableCount / 2) - 2);
-
-    public static string DefaultBridgeName(string cluster)
-    {
-        var plain = "vh-" + cluster;
-        return plain.Length <= MaxBridgeLength ? plain : $"vh-{cluster[..7]}-{DeterministicIds.HexDigest(4, "vhpc-bridge", cluster)}";
-    }
-
     public static string FormatExtension(ImageFormat format) => format == ImageFormat.Raw ? "raw" : "qcow2";
 
     private static List<ClusterNode> BuildNodes(ClusterSpec spec, Ipv4Subnet subnet)
@@ -165,7 +118,7 @@ public sealed class ClusterLayout
 
     private static ClusterNode BuildNode(ClusterSpec spec, Ipv4Subnet subnet, NodeRole role, int index, NodeGroupSpec resources, HashSet<string> macs)
     {
-        var name = NodeName(spec.Name, role, index);
+        var name = NodeNames.Of(spec.Name, role, index);
         var mac = DeriveMac(spec.Name, name, macs);
         var diskHash = DeterministicIds.HexDigest(16, "vhpc-disk", spec.Image.Sha256!.ToLowerInvariant(),
             spec.Image.Format.ToString(), resources.DiskGiB.ToString(CultureInfo.InvariantCulture));
@@ -180,7 +133,7 @@ public sealed class ClusterLayout
             role,
             index,
             mac,
-            Ipv4Subnet.ToAddress(NodeAddress(subnet, role, index)),
+            Ipv4Subnet.ToAddress(NodeAddresses.Of(subnet, role, index)),
             resources,
             $"{name}.qcow2",
             $"{name}-seed.iso",

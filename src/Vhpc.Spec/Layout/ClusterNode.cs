@@ -1,7 +1,7 @@
 using System.Net;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec.Addressing;
 
-namespace Vhpc.Engine.Naming;
+namespace Vhpc.Spec.Layout;
 
 /// <summary>
 /// One node as the layout derives it from the spec: every name, address and hash is a pure function

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Daemon.Tests.Doubles;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Support;
-using Vhpc.Engine.Guests;
+using Vhpc.Guests;
 
 namespace Vhpc.Daemon.Tests.Faults;
 

@@ -8,11 +8,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Tests.Support;
 using Vhpc.Engine;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 using Xunit.Abstractions;
 
 namespace Vhpc.Daemon.Tests.Faults;

@@ -107,13 +107,13 @@ public sealed class StartupFailureTests
 
     private sealed class FailingStatusEngine : IClusterEngine
     {
-        public Task<Vhpc.Engine.Planning.ClusterPlan> PlanAsync(Vhpc.Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.Plans.ClusterPlan> PlanAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.Status.ApplyResult> ApplyAsync(Vhpc.Engine.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.ApplyResult> ApplyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.Status.DestroyResult> DestroyAsync(Vhpc.Engine.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.DestroyResult> DestroyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.Status.ClusterStatus> GetStatusAsync(Vhpc.Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken) =>
+        public Task<Vhpc.Engine.Status.ClusterStatus> GetStatusAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory");
     }
 }

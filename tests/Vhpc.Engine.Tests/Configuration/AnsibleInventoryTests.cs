@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
 
 namespace Vhpc.Engine.Tests.Configuration;
 

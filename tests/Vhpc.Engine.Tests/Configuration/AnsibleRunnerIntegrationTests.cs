@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
 
 namespace Vhpc.Engine.Tests.Configuration;
 

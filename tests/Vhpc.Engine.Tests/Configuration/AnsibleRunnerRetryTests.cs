@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
 using Vhpc.Engine.Telemetry;
 using static Vhpc.Engine.Tests.Configuration.FakePlaybookProcess;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
 
 namespace Vhpc.Engine.Tests.Configuration;
 

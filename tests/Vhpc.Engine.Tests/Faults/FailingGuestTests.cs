@@ -1,5 +1,5 @@
+using Vhpc.Ansible;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
 using Xunit.Abstractions;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Faults;

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Engine.Tests.Reconcile;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Faults;
 

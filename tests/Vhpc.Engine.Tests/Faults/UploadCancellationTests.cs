@@ -1,7 +1,7 @@
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Faults;

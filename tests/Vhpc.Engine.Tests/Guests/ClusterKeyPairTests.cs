@@ -1,4 +1,4 @@
-using Vhpc.Engine.Guests.Keys;
+using Vhpc.Guests.Keys;
 
 namespace Vhpc.Engine.Tests.Guests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
-using Vhpc.Engine.Guests.Leases;
+using Vhpc.Guests.Leases;
 
 namespace Vhpc.Engine.Tests.Guests;
 

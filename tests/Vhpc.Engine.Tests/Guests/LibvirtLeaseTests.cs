@@ -1,8 +1,9 @@
 using System.Net;
 using System.Xml.Linq;
-using Vhpc.Engine.Guests.Leases;
-using Vhpc.Engine.Reconcile;
+using Vhpc.Guests.Leases;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning;
+using Vhpc.Provisioning.Xml;
 
 namespace Vhpc.Engine.Tests.Guests;
 

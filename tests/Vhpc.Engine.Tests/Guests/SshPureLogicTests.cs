@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Renci.SshNet.Common;
 using Renci.SshNet.Messages.Transport;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Ssh;
 
 namespace Vhpc.Engine.Tests.Guests;
 

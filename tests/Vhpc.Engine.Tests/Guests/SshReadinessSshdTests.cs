@@ -1,6 +1,6 @@
 using System.Globalization;
-using Vhpc.Engine.Guests.Keys;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Keys;
+using Vhpc.Guests.Ssh;
 
 namespace Vhpc.Engine.Tests.Guests;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Renci.SshNet.Common;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Ssh;
 
 namespace Vhpc.Engine.Tests.Guests;
 

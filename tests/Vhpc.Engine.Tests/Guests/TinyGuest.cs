@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Vhpc.Provisioning.Xml;
 
 namespace Vhpc.Engine.Tests.Guests;
 

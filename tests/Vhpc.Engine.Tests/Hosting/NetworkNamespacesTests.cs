@@ -1,5 +1,5 @@
-using Vhpc.Engine.Hosting;
 using Vhpc.Engine.Tests.Guests;
+using Vhpc.Spec.Addressing;
 
 namespace Vhpc.Engine.Tests.Hosting;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Vhpc.Engine.Images;
+using Vhpc.Provisioning.Images;
 
 namespace Vhpc.Engine.Tests.Images;
 

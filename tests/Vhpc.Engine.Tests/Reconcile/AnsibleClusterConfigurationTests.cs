@@ -1,12 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Vhpc.Engine.Configuration;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
+using Vhpc.Ansible;
 using Vhpc.Engine.Tests.Spec;
+using Vhpc.Guests;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

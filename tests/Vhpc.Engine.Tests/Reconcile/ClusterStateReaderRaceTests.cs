@@ -1,6 +1,6 @@
 using System.Xml.Linq;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

@@ -4,12 +4,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Reconcile;

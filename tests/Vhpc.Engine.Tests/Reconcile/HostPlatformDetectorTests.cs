@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

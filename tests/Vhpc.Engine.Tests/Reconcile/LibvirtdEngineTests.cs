@@ -2,13 +2,12 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

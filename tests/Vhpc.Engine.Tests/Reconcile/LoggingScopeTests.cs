@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
+using Vhpc.Ansible;
+using Vhpc.Guests;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

@@ -3,15 +3,13 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
 using Vhpc.Engine.Status;
+using Vhpc.Guests;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

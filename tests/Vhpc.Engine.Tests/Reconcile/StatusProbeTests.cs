@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Ssh;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

@@ -1,8 +1,8 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

@@ -2,12 +2,17 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Images;
+using Vhpc.Ansible;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
-using Vhpc.Engine.Spec;
+using Vhpc.Guests;
+using Vhpc.Guests.Keys;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Images;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Seeds;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 

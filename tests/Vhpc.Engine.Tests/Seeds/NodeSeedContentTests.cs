@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Vhpc.Engine.Seeds;
+using Vhpc.Provisioning.Seeds;
 using YamlDotNet.RepresentationModel;
 
 namespace Vhpc.Engine.Tests.Seeds;

@@ -1,5 +1,5 @@
 using System.Text;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine.Tests.Spec;
 

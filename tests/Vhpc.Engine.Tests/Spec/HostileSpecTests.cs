@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Reconcile;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine.Tests.Spec;
 

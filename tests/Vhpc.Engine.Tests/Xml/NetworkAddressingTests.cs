@@ -1,4 +1,4 @@
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
 
 namespace Vhpc.Engine.Tests.Xml;
 

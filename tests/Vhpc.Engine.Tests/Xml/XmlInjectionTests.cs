@@ -1,9 +1,8 @@
 using System.Xml.Linq;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Spec;
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Xml;
 

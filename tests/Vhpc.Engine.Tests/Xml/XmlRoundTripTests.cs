@@ -1,10 +1,10 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Reconcile;
 using Vhpc.Engine.Tests.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Xml;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Connections;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Provisioning.Connections;
 
 namespace Vhpc.Libvirt.Tests.Connections;
 

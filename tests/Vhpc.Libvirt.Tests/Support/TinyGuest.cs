@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Xml.Linq;
+using Vhpc.Provisioning.Xml;
 
 namespace Vhpc.Libvirt.Tests.Support;
 
