@@ -26,10 +26,7 @@ public static class EngineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         // The shared connection (AddLibvirtConnections) when the host registered it, else one per operation.
-        services.TryAddSingleton<IConnectionSource>(sp =>
-            sp.GetService<ILibvirtConnectionProvider>() is { } provider
-                ? new ProviderConnectionSource(provider, sp.GetRequiredService<IOptions<LibvirtConnectionOptions>>())
-                : new OpenPerOperationConnectionSource());
+        services.TryAddSingleton<IConnectionSource>(sp => sp.GetService<SharedConnection>() ?? (IConnectionSource)new ConnectionPerOperation());
         services.TryAddSingleton<ISeedBuilder, NodeSeedBuilder>();
         services.TryAddSingleton<IAuthorizedKeySource, SpecKeyFileSource>();
         services.TryAddSingleton<IVolumeUploader, LibvirtStreamUploader>();

@@ -7,8 +7,8 @@ namespace Vhpc.Provisioning.Connections;
 public static class LibvirtConnectionServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the one <see cref="ILibvirtConnectionProvider"/> of the process with its options,
-    /// validated when the host starts.
+    /// Registers the process's <see cref="SharedConnection"/> with its options, validated when the host
+    /// starts; the engine then borrows it (AddVhpcEngine) instead of opening a connection per operation.
     /// </summary>
     public static IServiceCollection AddLibvirtConnections(
         this IServiceCollection services, Action<LibvirtConnectionOptions>? configure = null)
@@ -23,8 +23,7 @@ public static class LibvirtConnectionServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LibvirtConnectionOptions>, LibvirtConnectionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<LibvirtConnectionProvider>();
-        services.TryAddSingleton<ILibvirtConnectionProvider>(sp => sp.GetRequiredService<LibvirtConnectionProvider>());
+        services.TryAddSingleton<SharedConnection>();
         return services;
     }
 }

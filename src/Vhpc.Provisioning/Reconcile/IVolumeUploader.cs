@@ -10,12 +10,3 @@ public interface IVolumeUploader
 {
     Task UploadAsync(StorageVolume volume, Stream source, long length, CancellationToken cancellationToken);
 }
-
-public sealed class LibvirtStreamUploader : IVolumeUploader
-{
-    public Task UploadAsync(StorageVolume volume, Stream source, long length, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(volume);
-        return volume.UploadAsync(source, length, cancellationToken);
-    }
-}

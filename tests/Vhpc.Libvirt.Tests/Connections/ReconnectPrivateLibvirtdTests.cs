@@ -15,8 +15,8 @@ public sealed class ReconnectPrivateLibvirtdTests
     {
         using var daemon = new PrivateLibvirtd();
         daemon.Start();
-        var logger = new ListLogger<LibvirtConnectionProvider>();
-        using var provider = new LibvirtConnectionProvider(Options.Create(new LibvirtConnectionOptions
+        var logger = new ListLogger<SharedConnection>();
+        using var provider = new SharedConnection(Options.Create(new LibvirtConnectionOptions
         {
             Uri = daemon.Uri,
             KeepAliveInterval = TimeSpan.FromSeconds(1),

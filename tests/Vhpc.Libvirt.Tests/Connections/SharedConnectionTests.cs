@@ -4,9 +4,9 @@ using Vhpc.Provisioning.Connections;
 
 namespace Vhpc.Libvirt.Tests.Connections;
 
-public sealed class LibvirtConnectionProviderTests
+public sealed class SharedConnectionTests
 {
-    private static LibvirtConnectionProvider Provider(string uri, ListLogger<LibvirtConnectionProvider> logger, int attempts = 5) =>
+    private static SharedConnection Provider(string uri, ListLogger<SharedConnection> logger, int attempts = 5) =>
         new(Options.Create(new LibvirtConnectionOptions
         {
             Uri = uri,
@@ -20,8 +20,8 @@ public sealed class LibvirtConnectionProviderTests
     [Fact]
     public async Task The_same_live_connection_is_handed_out_and_keepalive_is_tolerated_as_unsupported_locally()
     {
-        var logger = new ListLogger<LibvirtConnectionProvider>();
-        using LibvirtConnectionProvider provider = Provider("test:///default", logger);
+        var logger = new ListLogger<SharedConnection>();
+        using SharedConnection provider = Provider("test:///default", logger);
         Connection first = await provider.GetAsync(CancellationToken.None);
         Connection second = await provider.GetAsync(CancellationToken.None);
         Assert.Same(first, second);
@@ -32,8 +32,8 @@ public sealed class LibvirtConnectionProviderTests
     [Fact]
     public async Task A_connection_lost_during_an_operation_reconnects_and_runs_it_again()
     {
-        var logger = new ListLogger<LibvirtConnectionProvider>();
-        using LibvirtConnectionProvider provider = Provider("test:///default", logger);
+        var logger = new ListLogger<SharedConnection>();
+        using SharedConnection provider = Provider("test:///default", logger);
         var seen = new List<Connection>();
         string uri = await provider.ExecuteAsync(connection =>
         {
@@ -57,8 +57,8 @@ public sealed class LibvirtConnectionProviderTests
     [Fact]
     public async Task Errors_other_than_connection_lost_are_not_retried()
     {
-        var logger = new ListLogger<LibvirtConnectionProvider>();
-        using LibvirtConnectionProvider provider = Provider("test:///default", logger);
+        var logger = new ListLogger<SharedConnection>();
+        using SharedConnection provider = Provider("test:///default", logger);
         int calls = 0;
         var error = await Assert.ThrowsAsync<LibvirtException>(async () => await provider.ExecuteAsync<Domain>(connection =>
         {
@@ -73,8 +73,8 @@ public sealed class LibvirtConnectionProviderTests
     [Fact]
     public async Task An_unreachable_daemon_is_retried_with_backoff_then_reported()
     {
-        var logger = new ListLogger<LibvirtConnectionProvider>();
-        using LibvirtConnectionProvider provider = Provider("test+unix:///default?socket=/nonexistent/vtb/libvirt-sock", logger, attempts: 3);
+        var logger = new ListLogger<SharedConnection>();
+        using SharedConnection provider = Provider("test+unix:///default?socket=/nonexistent/vtb/libvirt-sock", logger, attempts: 3);
         var error = await Assert.ThrowsAsync<LibvirtException>(async () => await provider.GetAsync(CancellationToken.None));
         Assert.True(error.IsConnectionLost, $"{error.Code}/{error.Domain}: {error.Message}");
         Assert.Equal(3, logger.Count(1004));
@@ -90,7 +90,7 @@ public sealed class LibvirtConnectionProviderTests
             KeepAliveCount = 0,
         });
         var error = Assert.Throws<OptionsValidationException>(
-            () => new LibvirtConnectionProvider(options, new ListLogger<LibvirtConnectionProvider>(), TimeProvider.System));
+            () => new SharedConnection(options, new ListLogger<SharedConnection>(), TimeProvider.System));
         Assert.Contains(error.Failures, f => f.Contains("RetryMaxDelay", StringComparison.Ordinal) && f.Contains("at least RetryBaseDelay", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("KeepAliveCount", StringComparison.Ordinal));
     }
@@ -99,14 +99,13 @@ public sealed class LibvirtConnectionProviderTests
 public sealed class LibvirtConnectionRegistrationTests
 {
     [Fact]
-    public void AddLibvirtConnections_registers_one_provider_its_validator_and_a_time_provider()
+    public void AddLibvirtConnections_registers_one_shared_connection_its_validator_and_a_time_provider()
     {
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
         services.AddLibvirtConnections(o => o.Uri = "test:///default");
         services.AddLibvirtConnections();
 
-        Assert.Single(services, d => d.ServiceType == typeof(ILibvirtConnectionProvider));
-        Assert.Single(services, d => d.ServiceType == typeof(LibvirtConnectionProvider)
+        Assert.Single(services, d => d.ServiceType == typeof(SharedConnection)
             && d.Lifetime == Microsoft.Extensions.DependencyInjection.ServiceLifetime.Singleton);
         Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<LibvirtConnectionOptions>));
         Assert.Single(services, d => d.ServiceType == typeof(TimeProvider));

@@ -8,24 +8,28 @@ using Vhpc.Libvirt;
 namespace Vhpc.Provisioning.Connections;
 
 /// <summary>
-/// Opens the libvirt connection with keepalive, watches libvirt's close callback, and reopens the
-/// connection with a Polly retry (exponential backoff + jitter, capped) that handles only
-/// connection-lost errors: a missing domain or bad XML is not transient and is never retried.
+/// The one libvirt connection of the process (vhpcd): opened with keepalive, watched through libvirt's
+/// close callback, and reopened with a Polly retry (exponential backoff + jitter, capped) that handles
+/// only connection-lost errors: a missing domain or bad XML is not transient and is never retried.
+/// Operations on specs that name its URI borrow it; any other URI gets a connection of its own. A
+/// connection lost in the middle of an apply makes the apply plan again on the new one.
 /// </summary>
-public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDisposable
+public sealed class SharedConnection : IConnectionSource, IDisposable
 {
     /// <summary>The pipeline's name in telemetry.</summary>
     public const string PipelineName = "libvirt-connection";
 
-    private readonly LibvirtConnectionOptions options;
-    private readonly ILogger logger;
-    private readonly ResiliencePipeline pipeline;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly CancellationTokenSource disposing = new();
-    private Connection? current;
+    private readonly LibvirtConnectionOptions _options;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
+    private Connection? _current;
 
-    public LibvirtConnectionProvider(
-        IOptions<LibvirtConnectionOptions> options, ILogger<LibvirtConnectionProvider> logger, TimeProvider timeProvider)
+    private readonly ConnectionPerOperation _otherUris = new();
+
+    public SharedConnection(
+        IOptions<LibvirtConnectionOptions> options, ILogger<SharedConnection> logger, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -36,23 +40,23 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
             throw new OptionsValidationException(nameof(LibvirtConnectionOptions), typeof(LibvirtConnectionOptions), validation.Failures);
         }
 
-        this.options = options.Value;
-        this.logger = logger;
-        pipeline = new ResiliencePipelineBuilder { Name = PipelineName, TimeProvider = timeProvider }
+        _options = options.Value;
+        _logger = logger;
+        _pipeline = new ResiliencePipelineBuilder { Name = PipelineName, TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<LibvirtException>(e => e.IsConnectionLost),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = this.options.RetryBaseDelay,
-                MaxDelay = this.options.RetryMaxDelay,
-                MaxRetryAttempts = this.options.MaxRetryAttempts,
+                Delay = _options.RetryBaseDelay,
+                MaxDelay = _options.RetryMaxDelay,
+                MaxRetryAttempts = _options.MaxRetryAttempts,
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is LibvirtException error)
                     {
                         VhpcTelemetry.LibvirtErrors.Add(1, new KeyValuePair<string, object?>("error.code", error.Code.ToString()));
-                        Log.Retrying(this.logger, this.options.Uri, error.Code, error.Message, args.AttemptNumber + 1,
+                        Log.Retrying(_logger, _options.Uri, error.Code, error.Message, args.AttemptNumber + 1,
                             args.RetryDelay.TotalMilliseconds);
                     }
 
@@ -65,19 +69,32 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
     /// <summary>Raised after a new connection replaced one that was lost.</summary>
     public event EventHandler? Reconnected;
 
+    /// <summary>The shared connection for its URI, a connection of its own for any other.</summary>
+    public async ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!string.Equals(uri, _options.Uri, StringComparison.Ordinal))
+        {
+            return await _otherUris.AcquireAsync(uri, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ConnectionLease(await GetAsync(cancellationToken).ConfigureAwait(false), owned: false);
+    }
+
+    /// <summary>A live connection: the current one, or a new one opened with backoff if it died.</summary>
     public async ValueTask<Connection> GetAsync(CancellationToken cancellationToken)
     {
-        Connection? connection = current;
+        Connection? connection = _current;
         if (connection is not null && IsUsable(connection))
         {
             return connection;
         }
 
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(disposing.IsCancellationRequested, this);
-            connection = current;
+            ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
+            connection = _current;
             if (connection is not null && IsUsable(connection))
             {
                 return connection;
@@ -87,12 +104,12 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
             if (connection is not null)
             {
                 Release(connection);
-                current = null;
+                _current = null;
             }
 
-            connection = await pipeline.ExecuteAsync(static (self, _) => ValueTask.FromResult(self.Open()), this, cancellationToken)
+            connection = await _pipeline.ExecuteAsync(static (self, _) => ValueTask.FromResult(self.Open()), this, cancellationToken)
                 .ConfigureAwait(false);
-            current = connection;
+            _current = connection;
             if (replacing)
             {
                 Reconnected?.Invoke(this, EventArgs.Empty);
@@ -102,14 +119,19 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
+    /// <summary>
+    /// Runs a (blocking) libvirt operation on the current connection; if it fails because the
+    /// connection was lost, reconnects with backoff and runs it again. Other errors pass through.
+    /// The operation must therefore be safe to repeat (e.g. look up before define).
+    /// </summary>
     public async ValueTask<T> ExecuteAsync<T>(Func<Connection, T> operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        return await pipeline.ExecuteAsync(
+        return await _pipeline.ExecuteAsync(
             async (state, token) =>
             {
                 Connection connection = await state.self.GetAsync(token).ConfigureAwait(false);
@@ -119,7 +141,7 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
                 }
                 catch (LibvirtException error) when (error.IsConnectionLost)
                 {
-                    Log.LostDuringOperation(state.self.logger, state.self.options.Uri, error.Code, error.Message);
+                    Log.LostDuringOperation(state.self._logger, state.self._options.Uri, error.Code, error.Message);
                     state.self.Invalidate(connection);
                     throw;
                 }
@@ -130,28 +152,28 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
 
     public void Dispose()
     {
-        if (disposing.IsCancellationRequested)
+        if (_disposing.IsCancellationRequested)
         {
             return;
         }
 
-        disposing.Cancel();
-        gate.Wait();
+        _disposing.Cancel();
+        _gate.Wait();
         try
         {
-            if (current is not null)
+            if (_current is not null)
             {
-                Release(current);
-                current = null;
+                Release(_current);
+                _current = null;
             }
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
 
-        disposing.Dispose();
-        gate.Dispose();
+        _disposing.Dispose();
+        _gate.Dispose();
     }
 
     private static bool IsUsable(Connection connection)
@@ -168,23 +190,23 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
 
     private Connection Open()
     {
-        Connection connection = Connection.Open(options.Uri);
+        Connection connection = Connection.Open(_options.Uri);
         try
         {
-            bool enabled = connection.SetKeepAlive((int)options.KeepAliveInterval.TotalSeconds, options.KeepAliveCount);
+            bool enabled = connection.SetKeepAlive((int)_options.KeepAliveInterval.TotalSeconds, _options.KeepAliveCount);
             if (enabled)
             {
-                Log.KeepAliveEnabled(logger, options.Uri, (int)options.KeepAliveInterval.TotalSeconds, options.KeepAliveCount);
+                Log.KeepAliveEnabled(_logger, _options.Uri, (int)_options.KeepAliveInterval.TotalSeconds, _options.KeepAliveCount);
             }
             else
             {
-                Log.KeepAliveUnavailable(logger, options.Uri, "the daemon does not support it");
+                Log.KeepAliveUnavailable(_logger, _options.Uri, "the daemon does not support it");
             }
         }
         catch (LibvirtException error) when (error.Code == ErrorCode.NoSupport)
         {
             // Local drivers (test:///default) have no daemon to probe.
-            Log.KeepAliveUnavailable(logger, options.Uri, error.Message);
+            Log.KeepAliveUnavailable(_logger, _options.Uri, error.Message);
         }
         catch
         {
@@ -193,26 +215,26 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
         }
 
         connection.Closed += OnClosed;
-        connection.CallbackFailed += (_, e) => Log.CallbackFailed(logger, e.Exception);
-        Log.Opened(logger, options.Uri, connection.LibVersion);
+        connection.CallbackFailed += (_, e) => Log.CallbackFailed(_logger, e.Exception);
+        Log.Opened(_logger, _options.Uri, connection.LibVersion);
         return connection;
     }
 
     /// <summary>Forgets a connection that failed an operation, so that the next call opens a new one.</summary>
     private void Invalidate(Connection connection)
     {
-        gate.Wait();
+        _gate.Wait();
         try
         {
-            if (ReferenceEquals(current, connection))
+            if (ReferenceEquals(_current, connection))
             {
                 Release(connection);
-                current = null;
+                _current = null;
             }
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -220,20 +242,20 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
     {
         connection.Closed -= OnClosed;
         int references = connection.Close();
-        Log.Released(logger, options.Uri, references);
+        Log.Released(_logger, _options.Uri, references);
     }
 
     // Runs on libvirt's event thread inside its close callback: only hand the work to the thread pool
     // (closing the connection from here would wait on the lock libvirt holds while calling us).
     private void OnClosed(object? sender, ConnectionClosedEventArgs e)
     {
-        Log.ClosedByLibvirt(logger, options.Uri, e.Reason);
-        if (disposing.IsCancellationRequested)
+        Log.ClosedByLibvirt(_logger, _options.Uri, e.Reason);
+        if (_disposing.IsCancellationRequested)
         {
             return;
         }
 
-        CancellationToken token = disposing.Token;
+        CancellationToken token = _disposing.Token;
         _ = Task.Run(async () =>
         {
             try
@@ -248,7 +270,7 @@ public sealed class LibvirtConnectionProvider : ILibvirtConnectionProvider, IDis
             }
             catch (Exception ex)
             {
-                Log.ReconnectFailed(logger, options.Uri, ex);
+                Log.ReconnectFailed(_logger, _options.Uri, ex);
             }
         }, CancellationToken.None);
     }
