@@ -22,4 +22,13 @@ public interface IClusterEngine
 
     /// <summary>Per-node truth as libvirt and the guests report it now.</summary>
     Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>How to reach a node over SSH (`vhpc ssh`); null when the cluster has no node of that name or FQDN.</summary>
+    Task<NodeAccess?> GetNodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last lines of a node's serial console log (`vhpc console`); null when the cluster has no node
+    /// of that name or FQDN. <paramref name="lines"/> null: the configured number.
+    /// </summary>
+    Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken);
 }

@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Vhpc.Ansible;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Guests;
+using Vhpc.Guests.Leases;
+using Vhpc.Guests.State;
 using Vhpc.Provisioning;
 using Vhpc.Provisioning.Reconcile;
 using Vhpc.Spec;
@@ -20,15 +23,18 @@ namespace Vhpc.Engine;
 /// the ready ones up. Operations on one cluster are serialized. A spec that fails validation throws
 /// <see cref="ClusterSpecException"/> before any libvirt call.
 /// </summary>
+/// <param name="guests">Where the guests layer keeps each cluster's keys and known_hosts, and how many console lines to show.</param>
 public sealed class ClusterEngine(
     ClusterProvisioner provisioner,
     TimeProvider time,
     ILogger<ClusterEngine> logger,
     INodeReadiness? readiness = null,
     IClusterConfiguration? configuration = null,
-    IGuestStatusSource? guestStatus = null) : IClusterEngine
+    IGuestStatusSource? guestStatus = null,
+    IOptions<GuestsOptions>? guests = null) : IClusterEngine
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly GuestsOptions _guests = guests?.Value ?? new GuestsOptions();
 
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
         provisioner.PlanAsync(LayoutOf(spec), cancellationToken);
@@ -98,10 +104,52 @@ public sealed class ClusterEngine(
 
         var guests = await guestStatus.ReadAsync(new GuestStatusRequest(layout, reading.Targets), cancellationToken).ConfigureAwait(false);
         var nodes = reading.Status.Nodes
-            .Select(n => guests.TryGetValue(n.Name, out var guest) ? ClusterStateReader.WithGuest(n, guest) : n)
+            .Select(n => guests.TryGetValue(n.Name, out var guest) ? n with { Ssh = guest.Ssh, Configuration = guest.Configuration } : n)
             .ToList();
         return reading.Status with { Nodes = nodes };
     }
+
+    /// <summary>The node's address from status, with the cluster's key pair and known_hosts from the guests layer's state directory.</summary>
+    public async Task<NodeAccess?> GetNodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(node);
+        var status = await GetStatusAsync(spec, cancellationToken).ConfigureAwait(false);
+        if (status.Nodes.FirstOrDefault(n => IsNamed(n.Name, node, spec)) is not { } found)
+        {
+            return null;
+        }
+
+        var state = new ClusterStateDirectory(_guests.StateRoot, spec.Name);
+        return new NodeAccess(spec.Name, found.Name, found.State, found.Address, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath);
+    }
+
+    /// <summary>The node's serial console log, where the layout says it is (vm.consoleLogDirectory), read from its end.</summary>
+    public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var layout = LayoutOf(spec);
+        if (layout.Nodes.FirstOrDefault(n => IsNamed(n.Name, node, spec)) is not { } found)
+        {
+            return Task.FromResult<NodeConsole?>(null);
+        }
+
+        IReadOnlyList<string>? tail;
+        try
+        {
+            tail = ConsoleLogTail.ReadLines(found.ConsoleLogPath, lines ?? _guests.ConsoleTailLines);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            tail = null;
+        }
+
+        return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
+    }
+
+    private static bool IsNamed(string nodeName, string wanted, ClusterSpec spec) =>
+        string.Equals(nodeName, wanted, StringComparison.Ordinal)
+        || string.Equals(nodeName + "." + spec.Domain, wanted, StringComparison.Ordinal);
 
     private async Task<ApplyResult> ApplyLockedAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started, CancellationToken cancellationToken)
     {

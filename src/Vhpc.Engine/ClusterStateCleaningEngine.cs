@@ -73,4 +73,10 @@ public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<Gu
     }
 
     public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.GetStatusAsync(spec, cancellationToken);
+
+    public Task<NodeAccess?> GetNodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken) =>
+        inner.GetNodeAccessAsync(spec, node, cancellationToken);
+
+    public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+        inner.ReadConsoleAsync(spec, node, lines, cancellationToken);
 }

@@ -34,7 +34,11 @@ public static class EngineWiring
         // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
         services.AddOptions<GuestsOptions>()
             .Bind(builder.Configuration.GetSection(GuestsSection))
-            .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) => guests.StateRoot = vhpcd.Value.ClusterStateRoot);
+            .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) =>
+            {
+                guests.StateRoot = vhpcd.Value.ClusterStateRoot;
+                guests.ConsoleTailLines = vhpcd.Value.ConsoleTailLines;
+            });
         services.AddVhpcAnsibleConfiguration();
         services.AddOptions<ClusterConfigurationOptions>()
             .Configure<IOptions<VhpcdOptions>>((configuration, vhpcd) =>

@@ -46,6 +46,12 @@ public sealed class ClusterOperations : IHostedService, IDisposable
     public Task<ClusterStatus> StatusAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
         Track(RunReadOnlyAsync(spec, "status", ct => _engine.GetStatusAsync(spec, ct), cancellationToken));
 
+    public Task<NodeAccess?> NodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken) =>
+        Track(RunReadOnlyAsync(spec, "node access", ct => _engine.GetNodeAccessAsync(spec, node, ct), cancellationToken));
+
+    public Task<NodeConsole?> ConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+        Track(RunReadOnlyAsync(spec, "console", ct => _engine.ReadConsoleAsync(spec, node, lines, ct), cancellationToken));
+
     public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
         Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, progress, ct)));
 

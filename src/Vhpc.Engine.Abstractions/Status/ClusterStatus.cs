@@ -2,32 +2,37 @@ namespace Vhpc.Engine.Status;
 
 public sealed record ClusterStatus(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatus> Nodes);
 
-/// <summary>What is known of one node now; null means "not known" (for example no lease yet).</summary>
-/// <param name="SshReady">True when <see cref="Ssh"/> is ready, false when the node is running but not ready, null when unknown.</param>
-/// <param name="Configured">True when <see cref="Configuration"/> is yes, false for stale, no or failed, null when unknown.</param>
+/// <summary>
+/// What is known of one node now; null means "not known" (for example no lease yet). libvirt's view
+/// comes first; <see cref="Ssh"/> and <see cref="Configuration"/> stay unknown until the guests layer
+/// looked. <see cref="SshReady"/> and <see cref="Configured"/> are their yes/no views, kept because
+/// `vhpc status --json` has always had them (sshReady, configured).
+/// </summary>
 public sealed record NodeStatus(
     string Name,
     string Role,
     string State,
     string? Address,
     DateTimeOffset? LeaseExpiry,
-    bool? SshReady,
-    bool? Configured,
     string? Error)
 {
-    /// <summary>Defaults to what <see cref="SshReady"/> says, for engines that only know yes/no.</summary>
-    public SshState Ssh { get; init; } = SshReady switch
+    public SshState Ssh { get; init; } = SshState.Unknown;
+
+    public NodeConfigurationStatus Configuration { get; init; } = NodeConfigurationStatus.Unknown;
+
+    /// <summary>True when <see cref="Ssh"/> is ready, false when the node runs but is not, null when unknown.</summary>
+    public bool? SshReady => Ssh switch
     {
-        true => SshState.Ready,
-        false => SshState.NotAnswering,
-        null => SshState.Unknown,
+        SshState.Ready => true,
+        SshState.Unknown => null,
+        _ => false,
     };
 
-    /// <summary>Defaults to what <see cref="Configured"/> says (without a time), for engines that only know yes/no.</summary>
-    public NodeConfigurationStatus Configuration { get; init; } = Configured switch
+    /// <summary>True when <see cref="Configuration"/> is yes, false for stale, no or failed, null when unknown.</summary>
+    public bool? Configured => Configuration.State switch
     {
-        true => new NodeConfigurationStatus(ConfigurationState.Yes),
-        false => new NodeConfigurationStatus(ConfigurationState.No),
-        null => NodeConfigurationStatus.Unknown,
+        ConfigurationState.Yes => true,
+        ConfigurationState.Unknown => null,
+        _ => false,
     };
 }

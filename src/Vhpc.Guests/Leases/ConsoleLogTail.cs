@@ -57,6 +57,10 @@ public static partial class ConsoleLogTail
                 var firstBreak = text.IndexOf('\n', StringComparison.Ordinal);
                 text = firstBreak < 0 ? string.Empty : text[(firstBreak + 1)..];
             }
+            else
+            {
+                text = text.TrimStart('\uFEFF');
+            }
 
             var kept = CleanLines(text);
             if (kept.Count >= lines || window >= limit)

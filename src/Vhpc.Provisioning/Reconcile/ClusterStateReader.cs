@@ -183,13 +183,13 @@ public static class ClusterStateReader
                 var stale = domain.Mark!.SpecHash != node.SpecHash;
                 var state = DomainStateText(connection, node.Name);
                 nodes.Add(new NodeStatus(node.Name, role, state, lease?.IPAddress.ToString(), lease?.ExpiryTime,
-                    null, null, stale ? "defined from an older spec; apply to replace it" : null));
+                    stale ? "defined from an older spec; apply to replace it" : null));
                 targets.Add(new GuestStatusTarget(node, state == Running, domain.Mark.DiskHash));
             }
             else
             {
                 var foreign = actual.Domains.Any(d => d.Name == node.Name);
-                nodes.Add(new NodeStatus(node.Name, role, foreign ? "conflict" : "missing", null, null, null, null,
+                nodes.Add(new NodeStatus(node.Name, role, foreign ? "conflict" : "missing", null, null,
                     foreign ? "a domain with this name exists but is not this cluster's" : null));
                 targets.Add(new GuestStatusTarget(node, false, null));
             }
@@ -198,34 +198,10 @@ public static class ClusterStateReader
         foreach (var extra in owned.Values.Where(d => layout.Nodes.All(n => n.Name != d.Name)))
         {
             nodes.Add(new NodeStatus(extra.Name, extra.Mark!.Role == NodeRole.Management ? "management" : "worker",
-                DomainStateText(connection, extra.Name), null, null, null, null, "not in the spec; apply removes it"));
+                DomainStateText(connection, extra.Name), null, null, "not in the spec; apply removes it"));
         }
 
         return new StatusReading(new ClusterStatus(layout.Cluster, networkOwned && actual.Network!.Active, nodes), targets);
-    }
-
-    /// <summary>A node's status with what the guests layer found; SshReady and Configured follow the detailed states.</summary>
-    public static NodeStatus WithGuest(NodeStatus node, GuestStatus guest)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        ArgumentNullException.ThrowIfNull(guest);
-        return node with
-        {
-            Ssh = guest.Ssh,
-            SshReady = guest.Ssh switch
-            {
-                SshState.Ready => true,
-                SshState.Unknown => null,
-                _ => false,
-            },
-            Configuration = guest.Configuration,
-            Configured = guest.Configuration.State switch
-            {
-                ConfigurationState.Yes => true,
-                ConfigurationState.Unknown => null,
-                _ => false,
-            },
-        };
     }
 
     private static string DomainStateText(Connection connection, string name)

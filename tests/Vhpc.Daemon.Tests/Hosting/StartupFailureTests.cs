@@ -115,5 +115,10 @@ public sealed class StartupFailureTests
 
         public Task<Vhpc.Engine.Status.ClusterStatus> GetStatusAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory");
+
+        public Task<Vhpc.Engine.NodeAccess?> GetNodeAccessAsync(Vhpc.Spec.ClusterSpec spec, string node, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.NodeConsole?> ReadConsoleAsync(Vhpc.Spec.ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class LoggingScopeTests
         var layout = ClusterLayout.From(spec);
         var capture = new ScopeCapture();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
-        var engine = TestDriverHarness.CreateEngine(new Shared(h.Connection), h.Uploads, factory,
+        var engine = TestDriverHarness.CreateEngine(new SharedTestDriver(h.Connection), h.Uploads, factory,
             new ReadyAtOnce(), new LoggingConfiguration(factory.CreateLogger("Vhpc.Engine.Configuration.AnsibleRunner")));
 
         var result = await engine.ApplyAsync(spec, h.Progress, default);
@@ -64,12 +64,6 @@ public sealed partial class LoggingScopeTests
             Configured(logger, request.Nodes.Count);
             return Task.FromResult<IReadOnlyList<NodeConfigurationResult>>(request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, true)).ToList());
         }
-    }
-
-    private sealed class Shared(Connection connection) : IConnectionSource
-    {
-        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
     }
 
     /// <summary>Each entry with the named values of every scope around it (inner scopes overwrite outer ones).</summary>

@@ -132,7 +132,7 @@ public sealed class StatusEngineTests : IDisposable
     }
 
     private ClusterEngine Engine(ITcpProbe probe) => TestDriverHarness.CreateEngine(
-        new Shared(_h.Connection),
+        new SharedTestDriver(_h.Connection),
         _h.Uploads,
         guestStatus: new GuestStatusProbe(Options.Create(new GuestsOptions { StateRoot = _stateRoot, SshProbeTimeout = TimeSpan.FromSeconds(1) }), probe));
 
@@ -140,11 +140,5 @@ public sealed class StatusEngineTests : IDisposable
     {
         var key = new HostKey("ssh-ed25519", RandomNumberGenerator.GetBytes(51));
         Assert.Equal(HostKeyVerdictKind.Unknown, new KnownHostsFile(state.KnownHostsPath).CheckOrRecord(node.Address.ToString(), 22, key).Kind);
-    }
-
-    private sealed class Shared(Connection connection) : IConnectionSource
-    {
-        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Vhpc.Ansible;
 using Vhpc.Engine.Progress;
 using Vhpc.Guests;
@@ -41,19 +42,20 @@ internal sealed class TestDriverHarness : IDisposable
         ImageSha256 = Convert.ToHexStringLower(SHA256.HashData(image));
         KeyPath = Path.Combine(_directory, "id.pub");
         File.WriteAllText(KeyPath, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vte@test\n");
-        Engine = CreateEngine(new SharedConnectionSource(Connection), Uploads);
+        Engine = CreateEngine(new SharedTestDriver(Connection), Uploads);
     }
 
     /// <summary>The engine with the test driver's seams (no upload, the spec's key file) on <paramref name="connections"/>.</summary>
     public static ClusterEngine CreateEngine(IConnectionSource connections, IVolumeUploader uploads, ILoggerFactory? loggers = null,
-        INodeReadiness? readiness = null, IClusterConfiguration? configuration = null, IGuestStatusSource? guestStatus = null)
+        INodeReadiness? readiness = null, IClusterConfiguration? configuration = null, IGuestStatusSource? guestStatus = null,
+        IOptions<GuestsOptions>? guests = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         var reconciler = new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), uploads,
             TimeProvider.System, loggers.CreateLogger<ClusterReconciler>());
         var provisioner = new ClusterProvisioner(connections, new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance), reconciler,
             TimeProvider.System, loggers.CreateLogger<ClusterProvisioner>());
-        return new ClusterEngine(provisioner, TimeProvider.System, loggers.CreateLogger<ClusterEngine>(), readiness, configuration, guestStatus);
+        return new ClusterEngine(provisioner, TimeProvider.System, loggers.CreateLogger<ClusterEngine>(), readiness, configuration, guestStatus, guests);
     }
 
     public string Cluster { get; }
@@ -134,12 +136,13 @@ internal sealed class TestDriverHarness : IDisposable
         Connection.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
+}
 
-    private sealed class SharedConnectionSource(Connection connection) : IConnectionSource
-    {
-        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
-    }
+/// <summary>Lends one open test:///default connection to every operation (its state lives only while it is open).</summary>
+internal sealed class SharedTestDriver(Connection connection) : IConnectionSource
+{
+    public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new ConnectionLease(connection, owned: false));
 }
 
 /// <summary>
