@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Hosting;
+using Vhpc.Posix;
 
 namespace Vhpc.Daemon.Control;
 
@@ -132,7 +133,7 @@ public sealed class ControlSocketServer : BackgroundService
         _socketGroup = UnixGroup.Resolve(_options.SocketGroup)
             ?? throw new FatalStartupException(
                 $"socket group '{_options.SocketGroup}' does not exist (create it with: groupadd --system {_options.SocketGroup}, or set Vhpcd:SocketGroup)");
-        _daemonUser = NativeMethods.GetEffectiveUserId();
+        _daemonUser = ProcessIdentity.EffectiveUserId;
 
         var directory = Path.GetDirectoryName(path) ?? "/";
         Directory.CreateDirectory(directory);
@@ -155,9 +156,8 @@ public sealed class ControlSocketServer : BackgroundService
             socket.Bind(new UnixDomainSocketEndPoint(staged));
             socket.Listen(64);
             File.SetUnixFileMode(staged, SocketMode);
-            if (NativeMethods.Chown(staged, uint.MaxValue, _socketGroup) != 0)
+            if (FileOwnership.ChangeGroup(staged, _socketGroup) is var errno and not 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
                 throw new FatalStartupException(
                     $"cannot give {path} to group '{_options.SocketGroup}' (gid {_socketGroup}): {Marshal.GetPInvokeErrorMessage(errno)}");
             }

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Vhpc.Posix.Tests;
+
+/// <summary>The wrappers against the real libc of this machine; nothing here needs root.</summary>
+public sealed class LibcTests
+{
+    [Fact]
+    public void The_effective_user_is_the_one_id_reports()
+    {
+        using var id = Process.Start(new ProcessStartInfo("id", "-u") { RedirectStandardOutput = true })!;
+        var expected = id.StandardOutput.ReadToEnd().Trim();
+        id.WaitForExit();
+        Assert.Equal(expected, ProcessIdentity.EffectiveUserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_sealed_memory_file_holds_the_payload_and_refuses_any_write()
+    {
+        byte[] payload = [1, 2, 3, 4, 5];
+        using var file = SealedMemoryFile.Create("vhpc-test", payload);
+
+        var read = new byte[16];
+        Assert.Equal(5, RandomAccess.Read(file, read, 0));
+        Assert.Equal(payload, read[..5]);
+        // EPERM from the write seal: .NET reports it as access denied.
+        Assert.Throws<UnauthorizedAccessException>(() => RandomAccess.Write(file, new byte[] { 9 }, 0));
+    }
+
+    [Fact]
+    public void File_identity_of_a_descriptor_is_the_files_device_and_inode()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var identity = FileIdentity.OfDescriptor((int)stream.SafeFileHandle.DangerousGetHandle());
+            using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d %i", path]) { RedirectStandardOutput = true })!;
+            var fields = stat.StandardOutput.ReadToEnd().Trim().Split(' ');
+            stat.WaitForExit();
+
+            Assert.Equal((ulong.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture), ulong.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture)), identity);
+            Assert.Null(FileIdentity.OfDescriptor(-1));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Changing_the_group_of_a_missing_file_returns_errno()
+    {
+        Assert.Equal(2 /* ENOENT */, FileOwnership.ChangeGroup("/nonexistent-vhpc-posix/file", 0));
+    }
+
+    [Fact]
+    public void A_descriptor_is_sent_as_a_datagram_and_a_missing_socket_is_an_errno()
+    {
+        var directory = Directory.CreateTempSubdirectory("vhpc-posix-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "s");
+            using var receiver = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            receiver.Bind(new UnixDomainSocketEndPoint(path));
+            using var sender = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            using var file = SealedMemoryFile.Create("vhpc-test", [7]);
+
+            Assert.Equal(0, UnixDatagrams.SendDescriptor(sender.SafeHandle, path, file));
+            Assert.Equal(1, receiver.Available > 0 || receiver.Poll(1_000_000, SelectMode.SelectRead) ? 1 : 0);
+
+            // Nobody listens there: sendmsg's errno comes back (ENOENT), nothing is thrown.
+            Assert.Equal(2, UnixDatagrams.SendDescriptor(sender.SafeHandle, Path.Combine(directory.FullName, "none"), file));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
