@@ -7,19 +7,6 @@ using Vhpc.Spec.Addressing;
 
 namespace Vhpc.Ansible;
 
-/// <summary>Where the playbook is and how ansible-playbook reaches the nodes.</summary>
-public sealed class ClusterConfigurationOptions
-{
-    /// <summary>deploy/ansible/site.yml as installed.</summary>
-    public string PlaybookPath { get; set; } = "/usr/share/vhpc/ansible/site.yml";
-
-    /// <summary>Run ansible-playbook in this network namespace (null: where vhpcd runs).</summary>
-    public string? NetworkNamespace { get; set; }
-
-    /// <summary>Parallel hosts (null: all nodes at once).</summary>
-    public int? Forks { get; set; }
-}
-
 /// <summary>
 /// The engine's configuration step over the Ansible runner: the ready nodes with their addresses, the
 /// cluster's key pair and known_hosts from the guests layer's state directory, and a per-cluster munge

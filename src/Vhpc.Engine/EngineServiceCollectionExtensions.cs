@@ -31,7 +31,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<IAuthorizedKeySource, SpecKeyFileSource>();
         services.TryAddSingleton<IVolumeUploader, LibvirtStreamUploader>();
         // Downloads are bounded by the cache's stall timeout, not by a whole-request timeout.
-        services.AddOptions<BaseImageCacheOptions>();
+        services.AddOptions<BaseImageCacheOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BaseImageCacheOptions>, BaseImageCacheOptionsValidator>());
         services.TryAddSingleton(sp => new BaseImageCache(new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
             sp.GetRequiredService<IOptions<BaseImageCacheOptions>>().Value, sp.GetRequiredService<ILogger<BaseImageCache>>(),
             sp.GetRequiredService<TimeProvider>()));

@@ -18,11 +18,13 @@ public static class GuestsServiceCollectionExtensions
     public static IServiceCollection AddVhpcGuests(this IServiceCollection services, Action<GuestsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var builder = services.AddOptions<GuestsOptions>();
+        var builder = services.AddOptions<GuestsOptions>().ValidateOnStart();
         if (configure is not null)
         {
             builder.Configure(configure);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuestsOptions>, GuestsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GuestsOptions>>().Value.SshConnect);

@@ -19,7 +19,7 @@ namespace Vhpc.Daemon.Hosting;
 /// </summary>
 public static class EngineWiring
 {
-    public const string GuestsSection = "Guests";
+    public const string GuestsSection = GuestsOptions.SectionName;
 
     public static void AddClusterEngine(HostApplicationBuilder builder)
     {
@@ -27,8 +27,12 @@ public static class EngineWiring
         var services = builder.Services;
         services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
         services.AddLibvirtConnections();
+        // Section "Libvirt": keepalive and reconnect backoff of the shared connection.
+        services.AddOptions<LibvirtConnectionOptions>().Bind(builder.Configuration.GetSection(LibvirtConnectionOptions.SectionName));
         services.AddVhpcEngine();
+        // Section "Images": download retries and stall timeout; the cache itself lives in the state directory.
         services.AddOptions<BaseImageCacheOptions>()
+            .Bind(builder.Configuration.GetSection(BaseImageCacheOptions.SectionName))
             .Configure<IOptions<VhpcdOptions>>((cache, vhpcd) => cache.CacheDirectory = Path.Combine(vhpcd.Value.StateDirectory, "images"));
         services.AddVhpcGuests();
         // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
@@ -40,6 +44,8 @@ public static class EngineWiring
                 guests.ConsoleTailLines = vhpcd.Value.ConsoleTailLines;
             });
         services.AddVhpcAnsibleConfiguration();
+        // Section "Ansible": the ansible-playbook command, retries of unreachable hosts, SSH timeouts, forks.
+        services.AddOptions<AnsibleRunnerOptions>().Bind(builder.Configuration.GetSection(AnsibleRunnerOptions.SectionName));
         services.AddOptions<ClusterConfigurationOptions>()
             .Configure<IOptions<VhpcdOptions>>((configuration, vhpcd) =>
             {

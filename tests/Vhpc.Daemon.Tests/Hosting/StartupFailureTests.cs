@@ -35,6 +35,30 @@ public sealed class StartupFailureTests
         Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("ConsoleTailLines", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("""{ "Guests": { "LeaseTimeout": "00:00:00" } }""", "LeaseTimeout")]
+    [InlineData("""{ "Guests": { "Lease": { "PollInterval": "00:00:00" } } }""", "Lease.PollInterval")]
+    [InlineData("""{ "Guests": { "Ssh": { "InitialDelay": "00:00:30", "MaxDelay": "00:00:05" } } }""", "Guests:Ssh:MaxDelay")]
+    [InlineData("""{ "Ansible": { "MaxRetries": 99 } }""", "MaxRetries")]
+    [InlineData("""{ "Images": { "StallTimeout": "00:00:00" } }""", "StallTimeout")]
+    [InlineData("""{ "Libvirt": { "KeepAliveCount": 0 } }""", "KeepAliveCount")]
+    public async Task An_invalid_engine_setting_stops_vhpcd_with_exit_78_naming_it(string config, string field)
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteConfig(config);
+        var logs = new CapturingLoggerProvider();
+
+        var code = await DaemonRunner.RunAsync(layout.Arguments, builder =>
+        {
+            EngineWiring.AddClusterEngine(builder);
+            builder.Logging.AddProvider(logs);
+        }, _ => null);
+
+        Assert.Equal(DaemonExitCode.Configuration, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains(field, StringComparison.Ordinal));
+        Assert.False(File.Exists(layout.SocketPath), "no socket may be left behind by a failed start");
+    }
+
     [Fact]
     public async Task Clusters_directory_containing_the_state_directory_is_a_cross_field_error()
     {
