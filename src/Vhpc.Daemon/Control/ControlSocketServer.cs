@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Configuration;
-using Vhpc.Daemon.Hosting;
 using Vhpc.Posix;
 
 namespace Vhpc.Daemon.Control;

@@ -37,7 +37,9 @@ public static class DaemonHost
         // READY=1/STOPPING=1, SIGTERM, and systemd-formatted console logs (<6>category[event id] message)...
         builder.Services.AddSystemd();
         // ...replaced by the journal's native protocol (structured fields) when stderr is the journal stream.
-        builder.AddVhpcdLogging(environment);
+        builder.AddVhpcdLogging(environment,
+            builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.LogTarget)}"],
+            builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.JournalSocket)}"]);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.Services.AddOptions<VhpcdOptions>()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Tests.Support;
 
 namespace Vhpc.Daemon.Tests.Cli;

@@ -1,4 +1,5 @@
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Tests.Support;
 
 namespace Vhpc.Daemon.Tests.Cli;

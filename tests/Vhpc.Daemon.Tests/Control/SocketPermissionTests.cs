@@ -1,4 +1,5 @@
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Tests.Support;
 
 namespace Vhpc.Daemon.Tests.Control;
@@ -63,7 +64,7 @@ public sealed class SocketPermissionTests
         await using (var first = await InProcessDaemon.Build(layout).StartAsync())
         {
             await using var second = InProcessDaemon.Build(layout);
-            var ex = await Assert.ThrowsAsync<Vhpc.Daemon.Hosting.FatalStartupException>(() => second.StartAsync());
+            var ex = await Assert.ThrowsAsync<Vhpc.Daemon.FatalStartupException>(() => second.StartAsync());
             Assert.Contains("another vhpcd already listens", ex.Message, StringComparison.Ordinal);
         }
 

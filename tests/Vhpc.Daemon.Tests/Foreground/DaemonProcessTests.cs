@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Support;
 

@@ -1,4 +1,4 @@
-namespace Vhpc.Cli;
+namespace Vhpc.Cli.Commands;
 
 /// <summary>A failure with the exit code it means and one line for a person; <see cref="Detail"/> for --verbose.</summary>
 public sealed class CliFailureException : Exception

@@ -1,4 +1,4 @@
-namespace Vhpc.Daemon.Hosting;
+namespace Vhpc.Daemon;
 
 /// <summary>Start-up cannot complete (libvirt unreachable, socket unusable); vhpcd exits non-zero.</summary>
 public sealed class FatalStartupException : Exception

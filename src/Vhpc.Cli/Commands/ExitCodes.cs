@@ -1,4 +1,4 @@
-namespace Vhpc.Cli;
+namespace Vhpc.Cli.Commands;
 
 /// <summary>What `vhpc` exits with; scripts can rely on these.</summary>
 public static class ExitCodes
