@@ -13,7 +13,7 @@ namespace Vhpc.Ansible;
 /// key (created 0600 on first use, kept afterwards) in the same directory. Each node's outcome is
 /// recorded there too (<see cref="NodeConfigurationRecord"/>), for status.
 /// </summary>
-public sealed class AnsibleClusterConfiguration(
+internal sealed class AnsibleClusterConfiguration(
     AnsibleRunner runner,
     IOptions<GuestsOptions> guests,
     IOptions<ClusterConfigurationOptions> options,

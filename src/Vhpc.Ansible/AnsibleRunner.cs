@@ -15,7 +15,7 @@ namespace Vhpc.Ansible;
 /// turns the vhpc_json callback lines into log events, and retries only the hosts that were
 /// unreachable, with <c>--limit</c>. Success is exit code 0 and every host through the last play.
 /// </summary>
-public sealed class AnsibleRunner
+internal sealed class AnsibleRunner
 {
     /// <summary>The callback plugin, embedded so the runner does not depend on where deploy/ was installed.</summary>
     internal const string CallbackPluginResource = "Vhpc.Ansible.vhpc_json.py";

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Vhpc.Ansible;
 
 /// <summary>The field rules of <see cref="AnsibleRunnerOptions"/> (generated) and the rule across its delays.</summary>
-public sealed class AnsibleRunnerOptionsValidator : IValidateOptions<AnsibleRunnerOptions>
+internal sealed class AnsibleRunnerOptionsValidator : IValidateOptions<AnsibleRunnerOptions>
 {
     public ValidateOptionsResult Validate(string? name, AnsibleRunnerOptions options)
     {

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Vhpc.Ansible;
 
 /// <summary>Status of one task on one host, as the vhpc_json callback reports it.</summary>
-public enum HostTaskStatus
+internal enum HostTaskStatus
 {
     Ok,
     Changed,
@@ -126,4 +126,4 @@ internal sealed record HostResult(
 internal sealed record PlaybookStats(IReadOnlyDictionary<string, HostStats> Hosts) : CallbackEvent;
 
 /// <summary>Ansible's recap counters for one host.</summary>
-public sealed record HostStats(int Ok, int Changed, int Failures, int Unreachable, int Skipped, int Rescued, int Ignored);
+internal sealed record HostStats(int Ok, int Changed, int Failures, int Unreachable, int Skipped, int Rescued, int Ignored);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Vhpc.Ansible;
 
 /// <summary>The field rules of <see cref="ClusterConfigurationOptions"/> (generated) and an absolute playbook path.</summary>
-public sealed class ClusterConfigurationOptionsValidator : IValidateOptions<ClusterConfigurationOptions>
+internal sealed class ClusterConfigurationOptionsValidator : IValidateOptions<ClusterConfigurationOptions>
 {
     public ValidateOptionsResult Validate(string? name, ClusterConfigurationOptions options)
     {

@@ -1,7 +1,7 @@
 namespace Vhpc.Ansible;
 
 /// <summary>What a node is in the Slurm cluster; becomes its inventory group.</summary>
-public enum HostRole
+internal enum HostRole
 {
     /// <summary>Runs slurmctld, exports /home; inventory group <c>management</c>.</summary>
     Management,
@@ -14,7 +14,7 @@ public enum HostRole
 /// One node as Ansible sees it. <see cref="Name"/> is the inventory name, which the playbook makes the
 /// node's hostname (Slurm daemons refuse to start when the two differ).
 /// </summary>
-public sealed record ConfigurationHost(string Name, string Fqdn, string Address, HostRole Role)
+internal sealed record ConfigurationHost(string Name, string Fqdn, string Address, HostRole Role)
 {
     /// <summary>SSH port of the node.</summary>
     public int Port { get; init; } = 22;

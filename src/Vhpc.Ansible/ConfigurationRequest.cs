@@ -1,7 +1,7 @@
 namespace Vhpc.Ansible;
 
 /// <summary>Everything one configuration run of a cluster needs.</summary>
-public sealed record ConfigurationRequest
+internal sealed record ConfigurationRequest
 {
     /// <summary>Cluster name; goes to the playbook as <c>vhpc_cluster</c>.</summary>
     public required string ClusterName { get; init; }

@@ -1,7 +1,7 @@
 namespace Vhpc.Ansible;
 
 /// <summary>How configuration ended for one host.</summary>
-public enum HostOutcome
+internal enum HostOutcome
 {
     /// <summary>Completed the last play of the playbook.</summary>
     Configured,
@@ -17,7 +17,7 @@ public enum HostOutcome
 }
 
 /// <summary>One host's result; <see cref="Task"/> and <see cref="Message"/> say what went wrong.</summary>
-public sealed record HostConfigurationResult(string Host, HostOutcome Outcome, string? Task, string? Message)
+internal sealed record HostConfigurationResult(string Host, HostOutcome Outcome, string? Task, string? Message)
 {
     /// <summary>Tasks that changed something on this host, over all attempts.</summary>
     public int Changed { get; init; }
@@ -33,10 +33,10 @@ public sealed record HostConfigurationResult(string Host, HostOutcome Outcome, s
 }
 
 /// <summary>One ansible-playbook invocation.</summary>
-public sealed record PlaybookAttempt(int Number, IReadOnlyList<string>? Limit, int ExitCode, TimeSpan Elapsed, PlaybookRunOutcome Outcome);
+internal sealed record PlaybookAttempt(int Number, IReadOnlyList<string>? Limit, int ExitCode, TimeSpan Elapsed, PlaybookRunOutcome Outcome);
 
 /// <summary>The whole configuration run: per-host results plus every attempt made.</summary>
-public sealed record ConfigurationResult(
+internal sealed record ConfigurationResult(
     IReadOnlyList<HostConfigurationResult> Hosts,
     IReadOnlyList<PlaybookAttempt> Attempts,
     TimeSpan Elapsed,

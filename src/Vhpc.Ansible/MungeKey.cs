@@ -7,7 +7,7 @@ namespace Vhpc.Ansible;
 /// bytes, like <c>mungekey</c> makes; the file is created with mode 0600 from the start, never
 /// written first and narrowed later.
 /// </summary>
-public static class MungeKey
+internal static class MungeKey
 {
     public const int Length = 1024;
 

@@ -1,7 +1,7 @@
 namespace Vhpc.Ansible;
 
 /// <summary>What one ansible-playbook run did to one host.</summary>
-public sealed record HostRunState(string Host)
+internal sealed record HostRunState(string Host)
 {
     /// <summary>Had an ok/changed result in the playbook's last play and no failure.</summary>
     public bool CompletedLastPlay { get; init; }
@@ -29,4 +29,4 @@ public sealed record HostRunState(string Host)
 }
 
 /// <summary>The per-host picture of one ansible-playbook run, built from its callback events.</summary>
-public sealed record PlaybookRunOutcome(int Plays, IReadOnlyDictionary<string, HostRunState> Hosts, bool SawStats);
+internal sealed record PlaybookRunOutcome(int Plays, IReadOnlyDictionary<string, HostRunState> Hosts, bool SawStats);

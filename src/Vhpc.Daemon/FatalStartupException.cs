@@ -1,7 +1,7 @@
 namespace Vhpc.Daemon;
 
 /// <summary>Start-up cannot complete (libvirt unreachable, socket unusable); vhpcd exits non-zero.</summary>
-public sealed class FatalStartupException : Exception
+internal sealed class FatalStartupException : Exception
 {
     public FatalStartupException()
     {

@@ -24,7 +24,7 @@ namespace Vhpc.Engine;
 /// <see cref="ClusterSpecException"/> before any libvirt call.
 /// </summary>
 /// <param name="guests">Where the guests layer keeps each cluster's keys and known_hosts, and how many console lines to show.</param>
-public sealed class ClusterEngine(
+internal sealed class ClusterEngine(
     ClusterProvisioner provisioner,
     TimeProvider time,
     ILogger<ClusterEngine> logger,

@@ -16,7 +16,7 @@ namespace Vhpc.Engine;
 /// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more. Wraps the
 /// engine when the guests layer is wired (AddVhpcGuests).
 /// </summary>
-public sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> options) : IClusterEngine
+internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> options) : IClusterEngine
 {
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.PlanAsync(spec, cancellationToken);
 

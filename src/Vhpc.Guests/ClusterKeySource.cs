@@ -11,7 +11,7 @@ namespace Vhpc.Guests;
 /// <c>user.sshPublicKeyFile</c> that key (its private half next to it, without ".pub"); otherwise a key
 /// pair generated once per cluster in its state directory.
 /// </summary>
-public sealed class ClusterKeySource(IOptions<GuestsOptions> options, ILogger<ClusterKeySource> logger) : IAuthorizedKeySource
+internal sealed class ClusterKeySource(IOptions<GuestsOptions> options, ILogger<ClusterKeySource> logger) : IAuthorizedKeySource
 {
     public async Task<string> GetAuthorizedKeyAsync(ClusterSpec spec, CancellationToken cancellationToken)
     {

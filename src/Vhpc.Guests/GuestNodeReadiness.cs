@@ -14,7 +14,7 @@ namespace Vhpc.Guests;
 /// The engine's readiness step for one booted node: its DHCP lease (fixed address), then SSH with
 /// the cluster key, cloud-init done and the right hostname. Reports the Lease and Ssh steps.
 /// </summary>
-public sealed class GuestNodeReadiness(
+internal sealed class GuestNodeReadiness(
     IOptions<GuestsOptions> options,
     ClusterKeySource keys,
     ISshConnector connector,

@@ -6,7 +6,7 @@ namespace Vhpc.Guests;
 /// The field rules of <see cref="GuestsOptions"/> and its sections (data annotations, checked by
 /// generated code) and the rules across fields, with the setting's path and the reason in each failure.
 /// </summary>
-public sealed class GuestsOptionsValidator : IValidateOptions<GuestsOptions>
+internal sealed class GuestsOptionsValidator : IValidateOptions<GuestsOptions>
 {
     public ValidateOptionsResult Validate(string? name, GuestsOptions options)
     {

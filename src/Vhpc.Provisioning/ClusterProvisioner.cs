@@ -18,13 +18,29 @@ namespace Vhpc.Provisioning;
 /// looks before it creates, so that is safe). The engine composes this with guest readiness and
 /// configuration.
 /// </summary>
-public sealed class ClusterProvisioner(
-    IConnectionSource connections,
-    HostPlatformDetector detector,
-    ClusterReconciler reconciler,
-    TimeProvider time,
-    ILogger<ClusterProvisioner> logger)
+public sealed class ClusterProvisioner
 {
+    private readonly IConnectionSource _connections;
+    private readonly HostPlatformDetector _detector;
+    private readonly ClusterReconciler _reconciler;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Internal: its parts are provisioning's own; hosts get it from AddVhpcProvisioning.</summary>
+    internal ClusterProvisioner(
+        IConnectionSource connections,
+        HostPlatformDetector detector,
+        ClusterReconciler reconciler,
+        TimeProvider time,
+        ILogger<ClusterProvisioner> logger)
+    {
+        _connections = connections;
+        _detector = detector;
+        _reconciler = reconciler;
+        _time = time;
+        _logger = logger;
+    }
+
     /// <summary>Times the libvirt phase of one apply is planned and run again after losing the connection.</summary>
     public const int ConnectionAttempts = 3;
 
@@ -34,9 +50,9 @@ public sealed class ClusterProvisioner(
         ArgumentNullException.ThrowIfNull(layout);
         return Task.Run(async () =>
         {
-            using var lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
             var plan = ClusterPlanner.PlanApply(layout, ClusterStateReader.Read(lease.Connection, layout));
-            Log.Planned(logger, layout.Cluster, plan.Actions.Count, plan.Conflicts.Count);
+            Log.Planned(_logger, layout.Cluster, plan.Actions.Count, plan.Conflicts.Count);
             return plan;
         }, cancellationToken);
     }
@@ -60,17 +76,17 @@ public sealed class ClusterProvisioner(
             string? lost = null;
             for (var attempt = 1; executed is null; attempt++)
             {
-                progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started,
+                progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started,
                     Message: lost is null ? null : $"resuming on a new libvirt connection (attempt {attempt} of {ConnectionAttempts}): {lost}"));
                 lease?.Dispose();
                 lease = null;
                 try
                 {
-                    lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+                    lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
                 }
                 catch (LibvirtException e)
                 {
-                    progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+                    progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
                     return ProvisioningResult.Failed(lost is null
                         ? $"cannot connect to {layout.Spec.Connect}: {e.Message}"
                         : $"connection to libvirt lost during apply ({lost}) and not regained: {e.Message}; run apply again once libvirtd is back");
@@ -82,7 +98,7 @@ public sealed class ClusterProvisioner(
                     // Every action looks before it creates, so planning again from what libvirt now holds
                     // and running the rest is safe (the crash-consistency tests prove the same for a kill).
                     lost = reason;
-                    Log.ConnectionLostDuringApply(logger, cluster, reason, attempt, ConnectionAttempts);
+                    Log.ConnectionLostDuringApply(_logger, cluster, reason, attempt, ConnectionAttempts);
                     if (attempt >= ConnectionAttempts)
                     {
                         return ProvisioningResult.Failed($"connection to libvirt lost during apply {attempt} times (last: {reason}); "
@@ -123,23 +139,23 @@ public sealed class ClusterProvisioner(
         ArgumentNullException.ThrowIfNull(progress);
         return Task.Run(async () =>
         {
-            using var lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
             var plan = ClusterPlanner.PlanDestroy(layout, ClusterStateReader.Read(lease.Connection, layout));
             foreach (var conflict in plan.Conflicts)
             {
-                Log.Conflict(logger, layout.Cluster, conflict);
+                Log.Conflict(_logger, layout.Cluster, conflict);
             }
 
             // The platform only matters for defining domains, which destroy never does.
             var context = new ReconcileContext(lease.Connection, layout, new HostPlatform(DomainType.Qemu, null, null, "destroy"), progress);
-            var result = await reconciler.ExecuteAsync(context, plan, ActualState.Empty, cancellationToken).ConfigureAwait(false);
+            var result = await _reconciler.ExecuteAsync(context, plan, ActualState.Empty, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"destroy of cluster {layout.Cluster} left objects behind: "
                     + string.Join("; ", result.NodeErrors.Values.Append(result.Error).OfType<string>()));
             }
 
-            Log.Destroyed(logger, layout.Cluster, result.ActionsCompleted);
+            Log.Destroyed(_logger, layout.Cluster, result.ActionsCompleted);
             return result.ActionsCompleted;
         }, cancellationToken);
     }
@@ -150,7 +166,7 @@ public sealed class ClusterProvisioner(
         ArgumentNullException.ThrowIfNull(layout);
         return Task.Run(async () =>
         {
-            using var lease = await connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
             return ClusterStateReader.ReadStatus(lease.Connection, layout);
         }, cancellationToken);
     }
@@ -160,7 +176,7 @@ public sealed class ClusterProvisioner(
     {
         try
         {
-            var lease = await connections.AcquireAsync(layout.Spec.Connect, token).ConfigureAwait(false);
+            var lease = await _connections.AcquireAsync(layout.Spec.Connect, token).ConfigureAwait(false);
             return new LibvirtHypervisorView(lease.Connection, lease);
         }
         catch (Exception e) when (LibvirtHypervisorView.IsConnectionLost(e))
@@ -179,41 +195,41 @@ public sealed class ClusterProvisioner(
         ClusterPlan plan;
         try
         {
-            platform = detector.Detect(connection, layout.Spec.Vm.Accelerator);
+            platform = _detector.Detect(connection, layout.Spec.Vm.Accelerator);
             actual = ClusterStateReader.Read(connection, layout);
             plan = ClusterPlanner.PlanApply(layout, actual);
         }
         catch (Exception e) when (IsLost(e, connection))
         {
-            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
             return new LibvirtPhase(null, null, e.Message);
         }
         catch (Exception e) when (e is LibvirtException or InvalidOperationException)
         {
-            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
             return new LibvirtPhase(null, e.Message, null);
         }
 
-        Log.Planned(logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
+        Log.Planned(_logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
         if (plan.HasConflicts)
         {
             foreach (var conflict in plan.Conflicts)
             {
-                Log.Conflict(logger, cluster, conflict);
+                Log.Conflict(_logger, cluster, conflict);
             }
 
             var message = "nothing was changed: " + string.Join("; ", plan.Conflicts);
-            progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
             return new LibvirtPhase(null, message, null);
         }
 
-        progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
-            time.GetElapsedTime(started), plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions"));
+        progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
+            _time.GetElapsedTime(started), plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions"));
 
         ReconcileResult executed;
         try
         {
-            executed = await reconciler.ExecuteAsync(new ReconcileContext(connection, layout, platform, progress), plan, actual, cancellationToken)
+            executed = await _reconciler.ExecuteAsync(new ReconcileContext(connection, layout, platform, progress), plan, actual, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (IsLost(e, connection))

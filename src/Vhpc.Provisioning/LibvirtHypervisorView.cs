@@ -10,7 +10,7 @@ namespace Vhpc.Provisioning;
 /// connection is reported as <see cref="HypervisorConnectionLostException"/> with libvirt's message.
 /// </summary>
 /// <param name="owner">The connection's lease, released with the view; null when the caller keeps the connection.</param>
-public sealed class LibvirtHypervisorView(Connection connection, IDisposable? owner = null) : IHypervisorView
+internal sealed class LibvirtHypervisorView(Connection connection, IDisposable? owner = null) : IHypervisorView
 {
     public IReadOnlyList<GuestLease> GetLeases(string networkName) => Translate(() =>
     {

@@ -1,7 +1,7 @@
 namespace Vhpc.Cli.Commands;
 
 /// <summary>A failure with the exit code it means and one line for a person; <see cref="Detail"/> for --verbose.</summary>
-public sealed class CliFailureException : Exception
+internal sealed class CliFailureException : Exception
 {
     public CliFailureException()
     {

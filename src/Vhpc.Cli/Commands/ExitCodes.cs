@@ -1,7 +1,7 @@
 namespace Vhpc.Cli.Commands;
 
 /// <summary>What `vhpc` exits with; scripts can rely on these.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Ok = 0;
 

@@ -10,7 +10,7 @@ namespace Vhpc.Daemon.Clusters;
 /// The cluster files of clusters.d as vhpcd last read them. <see cref="Reload"/> picks up added, changed
 /// and removed files; a file with errors keeps its previous good spec.
 /// </summary>
-public sealed class ClusterRegistry
+internal sealed class ClusterRegistry
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -7,7 +7,7 @@ namespace Vhpc.Daemon.Configuration;
 /// Daemon settings: section "Vhpcd" of /etc/vhpc/vhpcd.json, overridable by VHPC_* environment variables
 /// and command-line switches (see <see cref="DaemonConfiguration"/>).
 /// </summary>
-public sealed class VhpcdOptions
+internal sealed class VhpcdOptions
 {
     public const string SectionName = "Vhpcd";
 

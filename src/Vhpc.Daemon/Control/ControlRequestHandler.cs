@@ -13,7 +13,7 @@ using Vhpc.Spec;
 namespace Vhpc.Daemon.Control;
 
 /// <summary>Reads one request line from an authorized peer and answers it (progress lines, then one final line).</summary>
-public sealed class ControlRequestHandler
+internal sealed class ControlRequestHandler
 {
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
 

@@ -14,7 +14,7 @@ namespace Vhpc.Daemon.Control;
 /// and only then renamed into place, so there is no moment when the path exists with wider permissions.
 /// Each connection's peer is checked with SO_PEERCRED before a request is read.
 /// </summary>
-public sealed class ControlSocketServer : BackgroundService
+internal sealed class ControlSocketServer : BackgroundService
 {
     private const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
     private const UnixFileMode StagingMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

@@ -16,7 +16,7 @@ namespace Vhpc.Daemon.Hosting;
 /// daemon's services. The engine (IClusterEngine) and the spec reader are the caller's to register
 /// (<see cref="EngineWiring"/> in the product, test doubles in tests).
 /// </summary>
-public static class DaemonHost
+internal static class DaemonHost
 {
     /// <summary>How long `systemctl stop` waits for a running apply to reach a safe point (keep below TimeoutStopSec).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(80);

@@ -17,7 +17,7 @@ namespace Vhpc.Daemon.Hosting;
 /// reconciler, guest readiness (leases, SSH) and the Ansible configuration step, all pointed at the
 /// daemon's state directory, playbook and network namespace.
 /// </summary>
-public static class EngineWiring
+internal static class EngineWiring
 {
     public const string GuestsSection = GuestsOptions.SectionName;
 

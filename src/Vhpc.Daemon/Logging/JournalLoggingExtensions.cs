@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace Vhpc.Daemon.Logging;
 
-public static class JournalLoggingExtensions
+internal static class JournalLoggingExtensions
 {
     /// <summary>
     /// Chooses vhpcd's log target (<see cref="LogTarget"/>). For the journal, the console logger is

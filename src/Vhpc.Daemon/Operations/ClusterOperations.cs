@@ -18,7 +18,7 @@ namespace Vhpc.Daemon.Operations;
 /// not cancel an apply. Stopping vhpcd cancels the token the engine sees, which stops at a safe point,
 /// and waits for that; it never destroys anything.
 /// </summary>
-public sealed class ClusterOperations : IHostedService, IDisposable
+internal sealed class ClusterOperations : IHostedService, IDisposable
 {
     private readonly IClusterEngine _engine;
     private readonly ProgressHub _hub;

@@ -12,7 +12,7 @@ namespace Vhpc.Daemon.Telemetry;
 /// Traces and metrics from the one "Vhpc" source and meter. OTLP export is switched on only by the
 /// standard OTEL_EXPORTER_OTLP_ENDPOINT variable (the other OTEL_* variables then apply as usual).
 /// </summary>
-public static class TelemetryRegistration
+internal static class TelemetryRegistration
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 

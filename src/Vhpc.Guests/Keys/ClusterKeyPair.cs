@@ -11,7 +11,7 @@ namespace Vhpc.Guests.Keys;
 /// The key is ECDSA P-256 written as a SEC1 PEM ("EC PRIVATE KEY"): System.Security.Cryptography
 /// produces it without extra libraries, and both SSH.NET and OpenSSH (ssh, ansible) read it.
 /// </summary>
-public sealed class ClusterKeyPair
+internal sealed class ClusterKeyPair
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

@@ -4,7 +4,7 @@ namespace Vhpc.Guests.Leases;
 /// A node did not get its lease. The message names the node, its MAC and what was seen; for a
 /// stopped domain <see cref="ConsoleTail"/> holds the end of its serial console log.
 /// </summary>
-public sealed class LeaseWaitException : Exception
+internal sealed class LeaseWaitException : Exception
 {
     public LeaseWaitException(string nodeName, string mac, LeaseWaitFailure failure, string message, string? consoleTail)
         : base(consoleTail is null ? message : $"{message}\n--- console tail ---\n{consoleTail}")

@@ -1,6 +1,6 @@
 namespace Vhpc.Guests.Leases;
 
-public enum LeaseWaitFailure
+internal enum LeaseWaitFailure
 {
     /// <summary>No lease within the node's timeout.</summary>
     TimedOut,

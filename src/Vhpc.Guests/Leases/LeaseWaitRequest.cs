@@ -7,7 +7,7 @@ namespace Vhpc.Guests.Leases;
 /// is known, and a lease for another address is reported as a mismatch.
 /// </summary>
 /// <param name="ConsoleLogPath">The domain's serial console log file, whose tail explains a dead guest.</param>
-public sealed record LeaseWaitRequest(
+internal sealed record LeaseWaitRequest(
     string NodeName,
     string DomainName,
     string NetworkName,

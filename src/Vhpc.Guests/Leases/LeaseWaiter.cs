@@ -11,7 +11,7 @@ namespace Vhpc.Guests.Leases;
 /// because libvirt has no lease event. MACs match case-insensitively and, among several leases for
 /// one MAC (stale ones survive reboots), the newest expiry wins.
 /// </summary>
-public sealed class LeaseWaiter
+internal sealed class LeaseWaiter
 {
     private readonly ILeaseSource _leases;
     private readonly IDomainWatcher _domains;

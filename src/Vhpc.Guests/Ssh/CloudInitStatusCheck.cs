@@ -8,7 +8,7 @@ namespace Vhpc.Guests.Ssh;
 /// code 2) fail with cloud-init's own detail. The command is configurable so that tests can exercise
 /// the parsing against a host without cloud-init.
 /// </summary>
-public sealed partial class CloudInitStatusCheck(string command = CloudInitStatusCheck.DefaultCommand) : IGuestReadinessCheck
+internal sealed partial class CloudInitStatusCheck(string command = CloudInitStatusCheck.DefaultCommand) : IGuestReadinessCheck
 {
     public const string DefaultCommand = "cloud-init status --wait --long";
 

@@ -1,7 +1,7 @@
 namespace Vhpc.Guests.Ssh;
 
 /// <summary>A guest did not become SSH-ready: the reason names the target and what was last seen.</summary>
-public sealed class GuestNotReadyException : Exception
+internal sealed class GuestNotReadyException : Exception
 {
     public GuestNotReadyException()
     {

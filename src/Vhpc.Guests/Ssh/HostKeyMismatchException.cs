@@ -5,7 +5,7 @@ namespace Vhpc.Guests.Ssh;
 /// either the node was recreated without its entry being forgotten, or something else answers on
 /// its address.
 /// </summary>
-public sealed class HostKeyMismatchException : Exception
+internal sealed class HostKeyMismatchException : Exception
 {
     public HostKeyMismatchException(SshTarget target, HostKey offered, IReadOnlyList<HostKey> recorded)
         : base(Describe(target, offered, recorded))

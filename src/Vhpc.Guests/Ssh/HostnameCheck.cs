@@ -5,7 +5,7 @@ namespace Vhpc.Guests.Ssh;
 /// `hostname` must be the expected name's first label (or the whole name), and when the expected
 /// name is an FQDN `hostname -f` must be exactly it.
 /// </summary>
-public sealed class HostnameCheck : IGuestReadinessCheck
+internal sealed class HostnameCheck : IGuestReadinessCheck
 {
     // `hostname -f` resolves the name; bound it in case the guest's resolver has nowhere to ask.
     public const string Command = "hostname; timeout 10 hostname -f 2>/dev/null || true";

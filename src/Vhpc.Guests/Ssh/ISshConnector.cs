@@ -1,7 +1,7 @@
 namespace Vhpc.Guests.Ssh;
 
 /// <summary>Opens one SSH connection (one attempt, no retries) with host key checking.</summary>
-public interface ISshConnector
+internal interface ISshConnector
 {
     /// <exception cref="HostKeyMismatchException">The host offered a key other than the recorded one.</exception>
     Task<ISshSession> ConnectAsync(SshTarget target, CancellationToken cancellationToken);

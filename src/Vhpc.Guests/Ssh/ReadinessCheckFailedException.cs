@@ -4,7 +4,7 @@ namespace Vhpc.Guests.Ssh;
 /// The guest answered but is not in the wanted state (cloud-init error or degraded, wrong
 /// hostname). Not transient: retrying would only delay the same answer.
 /// </summary>
-public sealed class ReadinessCheckFailedException : Exception
+internal sealed class ReadinessCheckFailedException : Exception
 {
     public ReadinessCheckFailedException()
     {

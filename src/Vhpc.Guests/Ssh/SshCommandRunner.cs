@@ -1,6 +1,6 @@
 namespace Vhpc.Guests.Ssh;
 
-public sealed class SshCommandRunner(ISshConnector connector) : ISshCommandRunner
+internal sealed class SshCommandRunner(ISshConnector connector) : ISshCommandRunner
 {
     public async Task<SshCommandResult> RunAsync(SshTarget target, string command, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using Renci.SshNet.Messages.Transport;
 
 namespace Vhpc.Guests.Ssh;
 
-public enum SshFailureKind
+internal enum SshFailureKind
 {
     /// <summary>Not worth retrying: host key mismatch, a failed readiness check, a bad key file, ...</summary>
     Permanent,
@@ -17,7 +17,7 @@ public enum SshFailureKind
 }
 
 /// <summary>Sorts SSH failures into those a booting guest produces and those it does not.</summary>
-public static class SshFailures
+internal static class SshFailures
 {
     public static SshFailureKind Classify(Exception exception)
     {

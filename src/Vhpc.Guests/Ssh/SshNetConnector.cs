@@ -7,7 +7,7 @@ namespace Vhpc.Guests.Ssh;
 /// SSH.NET connections authenticated with the cluster key, with host keys checked against the
 /// cluster's known_hosts: recorded at first contact, compared on every later connection.
 /// </summary>
-public sealed class SshNetConnector(SshConnectOptions options, ILogger<SshNetConnector> logger) : ISshConnector
+internal sealed class SshNetConnector(SshConnectOptions options, ILogger<SshNetConnector> logger) : ISshConnector
 {
     public async Task<ISshSession> ConnectAsync(SshTarget target, CancellationToken cancellationToken)
     {

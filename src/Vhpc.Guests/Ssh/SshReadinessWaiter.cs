@@ -11,7 +11,7 @@ namespace Vhpc.Guests.Ssh;
 /// within <see cref="SshReadinessOptions.AuthenticationGraceWindow"/>. A host key mismatch or a
 /// failed check ends the wait at once.
 /// </summary>
-public sealed class SshReadinessWaiter
+internal sealed class SshReadinessWaiter
 {
     public const string PipelineName = "vhpc-ssh-readiness";
 

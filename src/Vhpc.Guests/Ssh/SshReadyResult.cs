@@ -5,7 +5,7 @@ namespace Vhpc.Guests.Ssh;
 /// <param name="FirstConnected">From the start of the wait to the first authenticated connection.</param>
 /// <param name="Attempts">Connection attempts, including the successful one.</param>
 /// <param name="Checks">Check name to its one-line summary, in order.</param>
-public sealed record SshReadyResult(
+internal sealed record SshReadyResult(
     SshTarget Target,
     TimeSpan Elapsed,
     TimeSpan FirstConnected,

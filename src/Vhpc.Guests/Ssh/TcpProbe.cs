@@ -7,7 +7,7 @@ namespace Vhpc.Guests.Ssh;
 /// A connect and an immediate close: nothing is sent, so sshd sees at most a connection closed before
 /// the key exchange. Refused, unreachable and timed-out connections all mean "does not accept".
 /// </summary>
-public sealed class TcpProbe : ITcpProbe
+internal sealed class TcpProbe : ITcpProbe
 {
     public async Task<bool> AcceptsAsync(IPEndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using Vhpc.Libvirt;
 namespace Vhpc.Provisioning.Connections;
 
 /// <summary>Opens a fresh connection per operation, with keepalive where the driver supports it.</summary>
-public sealed class ConnectionPerOperation : IConnectionSource
+internal sealed class ConnectionPerOperation : IConnectionSource
 {
     public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ namespace Vhpc.Provisioning.Connections;
 /// opens one each time; <see cref="SharedConnection"/> (vhpcd) lends the process's one kept-alive,
 /// self-reconnecting connection. The lease says whether disposing it closes the connection.
 /// </summary>
-public interface IConnectionSource
+internal interface IConnectionSource
 {
     ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken);
 }

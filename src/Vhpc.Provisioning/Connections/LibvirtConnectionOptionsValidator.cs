@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Vhpc.Provisioning.Connections;
 
 /// <summary>The field rules (data annotations, source-generated) plus the cross-field rule.</summary>
-public sealed class LibvirtConnectionOptionsValidator : IValidateOptions<LibvirtConnectionOptions>
+internal sealed class LibvirtConnectionOptionsValidator : IValidateOptions<LibvirtConnectionOptions>
 {
     public ValidateOptionsResult Validate(string? name, LibvirtConnectionOptions options)
     {

@@ -14,7 +14,7 @@ namespace Vhpc.Provisioning.Connections;
 /// Operations on specs that name its URI borrow it; any other URI gets a connection of its own. A
 /// connection lost in the middle of an apply makes the apply plan again on the new one.
 /// </summary>
-public sealed class SharedConnection : IConnectionSource, IDisposable
+internal sealed class SharedConnection : IConnectionSource, IDisposable
 {
     /// <summary>The pipeline's name in telemetry.</summary>
     public const string PipelineName = "libvirt-connection";

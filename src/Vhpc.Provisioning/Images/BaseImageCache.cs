@@ -17,7 +17,7 @@ namespace Vhpc.Provisioning.Images;
 /// final name exists only for a complete, verified image, and a crash leaves at most a .part that
 /// the next attempt resumes.
 /// </summary>
-public sealed class BaseImageCache
+internal sealed class BaseImageCache
 {
     private const int BufferSize = 1 << 16;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Vhpc.Provisioning.Images;
 
 /// <summary>The field rules of <see cref="BaseImageCacheOptions"/> (generated) and the rules across fields.</summary>
-public sealed class BaseImageCacheOptionsValidator : IValidateOptions<BaseImageCacheOptions>
+internal sealed class BaseImageCacheOptionsValidator : IValidateOptions<BaseImageCacheOptions>
 {
     public ValidateOptionsResult Validate(string? name, BaseImageCacheOptions options)
     {

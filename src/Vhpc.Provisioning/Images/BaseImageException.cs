@@ -1,7 +1,7 @@
 namespace Vhpc.Provisioning.Images;
 
 /// <summary>A base image cannot be provided; the message says which image and why.</summary>
-public sealed class BaseImageException : Exception
+internal sealed class BaseImageException : Exception
 {
     public BaseImageException()
     {

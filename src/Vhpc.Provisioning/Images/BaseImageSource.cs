@@ -5,7 +5,7 @@ namespace Vhpc.Provisioning.Images;
 /// SHA-256 is required for a URL (a download is only trusted once it matches) and optional for a
 /// local file.
 /// </summary>
-public sealed record BaseImageSource
+internal sealed record BaseImageSource
 {
     private BaseImageSource(string? localPath, Uri? url, string? sha256)
     {

@@ -8,7 +8,7 @@ namespace Vhpc.Provisioning.Images;
 /// (resumed after drops, retried on transient errors, sha256-verified, renamed into place only when
 /// complete) and then read from there. The engine hashes the bytes again while uploading.
 /// </summary>
-public sealed class CachedBaseImageSource(BaseImageCache? cache) : IBaseImageSource
+internal sealed class CachedBaseImageSource(BaseImageCache? cache) : IBaseImageSource
 {
     public async Task<BaseImageContent> OpenAsync(ImageSpec image, CancellationToken cancellationToken)
     {

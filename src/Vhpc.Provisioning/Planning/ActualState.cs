@@ -11,7 +11,7 @@ namespace Vhpc.Provisioning.Planning;
 /// <param name="Volumes">The volumes of that pool (empty when it is missing or not the cluster's).</param>
 /// <param name="Network">The network named like the spec's network, or null.</param>
 /// <param name="Domains">Domains whose name follows the cluster's node naming, or whose mark names the cluster.</param>
-public sealed record ActualState(
+internal sealed record ActualState(
     ActualPool? Pool,
     IReadOnlyList<ActualVolume> Volumes,
     ActualNetwork? Network,
@@ -24,14 +24,14 @@ public sealed record ActualState(
 }
 
 /// <summary>An active libvirt network that is not the cluster's: its bridge and IPv4 subnets.</summary>
-public sealed record HostNetwork(string Name, string? Bridge, IReadOnlyList<Ipv4Subnet> Subnets);
+internal sealed record HostNetwork(string Name, string? Bridge, IReadOnlyList<Ipv4Subnet> Subnets);
 
-public sealed record ActualPool(string Name, Guid Uuid, string Type, string? Path, bool Active);
+internal sealed record ActualPool(string Name, Guid Uuid, string Type, string? Path, bool Active);
 
 /// <summary>A volume; <paramref name="BackingPath"/> is the backing store of an overlay (or null).</summary>
-public sealed record ActualVolume(string Name, string Path, string? BackingPath = null);
+internal sealed record ActualVolume(string Name, string Path, string? BackingPath = null);
 
-public sealed record ActualNetwork(string Name, bool Active, NetworkDefinition Definition);
+internal sealed record ActualNetwork(string Name, bool Active, NetworkDefinition Definition);
 
 /// <summary>A domain; <paramref name="Mark"/> is vhpc's metadata when present (the only ownership proof).</summary>
-public sealed record ActualDomain(string Name, bool Active, NodeMark? Mark, IReadOnlyList<string> DiskPaths);
+internal sealed record ActualDomain(string Name, bool Active, NodeMark? Mark, IReadOnlyList<string> DiskPaths);

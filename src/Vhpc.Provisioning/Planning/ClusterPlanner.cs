@@ -13,7 +13,7 @@ namespace Vhpc.Provisioning.Planning;
 /// cluster's own pool and is named by the cluster's scheme. Anything else that carries one of the
 /// cluster's names is a conflict: reported, never touched.</para>
 /// </summary>
-public static class ClusterPlanner
+internal static class ClusterPlanner
 {
     public static ClusterPlan PlanApply(ClusterLayout layout, ActualState actual)
     {

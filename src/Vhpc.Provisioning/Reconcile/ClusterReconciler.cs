@@ -23,7 +23,7 @@ namespace Vhpc.Provisioning.Reconcile;
 /// partial, re-uploaded); a node's volumes are only trusted once its domain exists (the domain is
 /// defined after them), otherwise they are recreated.</para>
 /// </summary>
-public sealed class ClusterReconciler(
+internal sealed class ClusterReconciler(
     ISeedBuilder seeds,
     IBaseImageSource images,
     IAuthorizedKeySource keys,

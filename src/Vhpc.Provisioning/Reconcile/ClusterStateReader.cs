@@ -14,7 +14,7 @@ namespace Vhpc.Provisioning.Reconcile;
 /// network named by the layout, the pool's volumes (only when the pool is the cluster's), and every
 /// domain that carries the cluster's mark or follows its node naming.
 /// </summary>
-public static class ClusterStateReader
+internal static class ClusterStateReader
 {
     private const string Running = "running";
 

@@ -11,7 +11,7 @@ namespace Vhpc.Provisioning.Reconcile;
 /// capabilities advertise kvm wherever /dev/kvm exists, even when KVM does not work (REFERENCE.md 1):
 /// kvm is chosen only when the domain capabilities offer it AND the host CPU reports vmx or svm.
 /// </summary>
-public sealed class HostPlatformDetector(ILogger<HostPlatformDetector> logger)
+internal sealed class HostPlatformDetector(ILogger<HostPlatformDetector> logger)
 {
     private const string X86 = "x86_64";
 

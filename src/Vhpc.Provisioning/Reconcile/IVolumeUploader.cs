@@ -6,7 +6,7 @@ namespace Vhpc.Provisioning.Reconcile;
 /// Writes bytes into a volume. The default streams them through libvirt (virStorageVolUpload), which
 /// works the same for a remote host. Exists as a seam because libvirt's test driver has no upload.
 /// </summary>
-public interface IVolumeUploader
+internal interface IVolumeUploader
 {
     Task UploadAsync(StorageVolume volume, Stream source, long length, CancellationToken cancellationToken);
 }

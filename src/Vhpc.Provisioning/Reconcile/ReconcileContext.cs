@@ -6,10 +6,10 @@ using Vhpc.Spec.Layout;
 namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>What executing one plan needs besides the plan: where, for which cluster, on what host.</summary>
-public sealed record ReconcileContext(Connection Connection, ClusterLayout Layout, HostPlatform Platform, IProgress<ProgressEvent> Progress);
+internal sealed record ReconcileContext(Connection Connection, ClusterLayout Layout, HostPlatform Platform, IProgress<ProgressEvent> Progress);
 
 /// <summary>How executing a plan went: per-node errors, or the error that stopped everything.</summary>
-public sealed record ReconcileResult(int ActionsCompleted, IReadOnlyDictionary<string, string> NodeErrors, string? Error)
+internal sealed record ReconcileResult(int ActionsCompleted, IReadOnlyDictionary<string, string> NodeErrors, string? Error)
 {
     public bool Succeeded => Error is null && NodeErrors.Count == 0;
 }

@@ -4,10 +4,10 @@ using Vhpc.Spec.Layout;
 namespace Vhpc.Provisioning.Seeds;
 
 /// <summary>Builds a node's NoCloud seed. <see cref="NodeSeedBuilder"/> is the one vhpcd uses; tests replace it.</summary>
-public interface ISeedBuilder
+internal interface ISeedBuilder
 {
     NoCloudSeed Build(SeedRequest request);
 }
 
 /// <param name="AuthorizedKey">The OpenSSH public key line the service user accepts.</param>
-public sealed record SeedRequest(ClusterLayout Layout, ClusterNode Node, string AuthorizedKey);
+internal sealed record SeedRequest(ClusterLayout Layout, ClusterNode Node, string AuthorizedKey);

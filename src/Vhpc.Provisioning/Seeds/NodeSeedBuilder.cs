@@ -8,7 +8,7 @@ namespace Vhpc.Provisioning.Seeds;
 /// per-instance modules run again). The network stays DHCP: the fixed DHCP host entries give each node
 /// its address.
 /// </summary>
-public sealed class NodeSeedBuilder : ISeedBuilder
+internal sealed class NodeSeedBuilder : ISeedBuilder
 {
     public NoCloudSeed Build(SeedRequest request)
     {

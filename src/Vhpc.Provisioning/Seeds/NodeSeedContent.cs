@@ -11,7 +11,7 @@ namespace Vhpc.Provisioning.Seeds;
 /// sudo and bash, sets hostname and FQDN and lets cloud-init manage /etc/hosts; no password is set
 /// and password logins stay off. meta-data holds the instance id and local hostname.
 /// </summary>
-public sealed partial class NodeSeedContent
+internal sealed partial class NodeSeedContent
 {
     private NodeSeedContent(byte[] userData, byte[] metaData, byte[]? networkConfig)
     {

@@ -9,7 +9,7 @@ namespace Vhpc.Provisioning.Seeds;
 /// <param name="Fqdn">The fully qualified name, starting with <paramref name="Hostname"/>.</param>
 /// <param name="InstanceId">cloud-init's instance id: a new one makes per-instance modules run again.</param>
 /// <param name="Network">A static address, or null for DHCP (the image's default).</param>
-public sealed record NodeSeedRequest(
+internal sealed record NodeSeedRequest(
     string UserName,
     IReadOnlyList<string> SshAuthorizedKeys,
     string Hostname,
@@ -19,7 +19,7 @@ public sealed record NodeSeedRequest(
 
 /// <summary>A static IPv4 configuration for one interface (network-config version 2).</summary>
 /// <param name="MacAddress">The interface to configure, matched by MAC and named <paramref name="InterfaceName"/>.</param>
-public sealed record StaticNetwork(
+internal sealed record StaticNetwork(
     string MacAddress,
     IPAddress Address,
     int PrefixLength,

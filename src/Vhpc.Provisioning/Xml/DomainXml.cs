@@ -12,7 +12,7 @@ namespace Vhpc.Provisioning.Xml;
 /// chains); the seed is a SATA cdrom (IDE is rejected on q35); the serial console is also logged to a
 /// file so a failing boot can be shown; the CPU mode follows the accelerator decision.
 /// </summary>
-public static class DomainXml
+internal static class DomainXml
 {
     public static string Build(ClusterLayout layout, ClusterNode node, HostPlatform platform, string overlayPath, string seedPath)
     {

@@ -1,7 +1,7 @@
 namespace Vhpc.Provisioning.Xml;
 
 /// <summary>The libvirt domain type the engine defines guests with.</summary>
-public enum DomainType
+internal enum DomainType
 {
     /// <summary>Hardware virtualization; only when KVM really works.</summary>
     Kvm,
@@ -17,7 +17,7 @@ public enum DomainType
 /// What the connected host gives guests: the domain type and matching CPU mode
 /// (<c>host-passthrough</c> needs KVM; under TCG <c>maximum</c> is the equivalent), plus arch and machine.
 /// </summary>
-public sealed record HostPlatform(DomainType Type, string? Arch, string? Machine, string Reason)
+internal sealed record HostPlatform(DomainType Type, string? Arch, string? Machine, string Reason)
 {
     public string DomainTypeName => Type switch
     {

@@ -6,10 +6,10 @@ using Vhpc.Spec.Layout;
 namespace Vhpc.Provisioning.Xml;
 
 /// <summary>A fixed DHCP host entry: MAC -> IP -> hostname, known before the node boots.</summary>
-public sealed record DhcpHost(string Mac, string Address, string Name);
+internal sealed record DhcpHost(string Mac, string Address, string Name);
 
 /// <summary>What the planner compares of an existing network.</summary>
-public sealed record NetworkDefinition(
+internal sealed record NetworkDefinition(
     Guid Uuid,
     string? ForwardMode,
     string? Bridge,
@@ -24,7 +24,7 @@ public sealed record NetworkDefinition(
 /// The cluster's NAT network: bridge, DNS domain (answered locally, never forwarded upstream), the
 /// gateway address, a DHCP range for anything else, and one fixed host entry per node.
 /// </summary>
-public static class NetworkXml
+internal static class NetworkXml
 {
     public static string Build(ClusterLayout layout)
     {

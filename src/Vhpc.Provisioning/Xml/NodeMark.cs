@@ -9,7 +9,7 @@ namespace Vhpc.Provisioning.Xml;
 /// hashes of the spec it was built from. A domain without it (or with another cluster's) is not ours,
 /// whatever its name.
 /// </summary>
-public sealed record NodeMark(string Cluster, string Node, NodeRole Role, int Index, string SpecHash, string DiskHash)
+internal sealed record NodeMark(string Cluster, string Node, NodeRole Role, int Index, string SpecHash, string DiskHash)
 {
     public XElement ToElement() =>
         new(VhpcXmlNames.Node + "node",

@@ -4,7 +4,7 @@ using Vhpc.Spec.Layout;
 namespace Vhpc.Provisioning.Xml;
 
 /// <summary>The cluster's dir storage pool: name, name-based UUID (the ownership mark) and target path.</summary>
-public static class PoolXml
+internal static class PoolXml
 {
     public static string Build(ClusterLayout layout)
     {

@@ -3,7 +3,7 @@ using System.Xml.Linq;
 namespace Vhpc.Provisioning.Xml;
 
 /// <summary>The XML namespace of vhpc's own <c>&lt;metadata&gt;</c> element in domains.</summary>
-public static class VhpcXmlNames
+internal static class VhpcXmlNames
 {
     public const string NodeNamespaceUri = "urn:vhpc:node:1";
 

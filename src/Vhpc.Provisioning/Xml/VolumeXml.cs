@@ -3,7 +3,7 @@ using System.Xml.Linq;
 namespace Vhpc.Provisioning.Xml;
 
 /// <summary>Storage volume definitions. Capacities are always in bytes.</summary>
-public static class VolumeXml
+internal static class VolumeXml
 {
     /// <summary>A plain volume of a given format (the base image before upload, a seed ISO, a marker).</summary>
     public static string Build(string name, long capacityBytes, string format)

@@ -4,7 +4,7 @@ namespace Vhpc.Spec.Addressing;
 /// The network's bridge: the spec's, else <c>vh-{name}</c>, or when that exceeds 15 characters (Linux
 /// IFNAMSIZ) <c>vh-{first 7 of name}-{4 hex of hash(name)}</c>.
 /// </summary>
-public static class BridgeNames
+internal static class BridgeNames
 {
     public const int MaxLength = 15;
 

@@ -152,36 +152,46 @@ public sealed class NodeSeedContentTests
         Assert.Equal(content.MetaData, files["meta-data"]);
     }
 
-    public static TheoryData<string, NodeSeedRequest> BadRequests() => new()
+    public static TheoryData<string, BadRequest> BadRequests() => new()
     {
-        { "user name", Request(user: "Root") },
-        { "user name", Request(user: "root") },
-        { "user name", Request(user: "a b") },
-        { "user name", Request(user: "x\ny") },
-        { "user name", Request(user: "") },
-        { "ssh authorized keys", Request(keys: []) },
-        { "ssh authorized keys[0]", Request(keys: ["-----BEGIN OPENSSH PRIVATE KEY-----"]) },
-        { "ssh authorized keys[1]", Request(keys: [Key, "ssh-ed25519 AAAA\nssh-rsa BBBB"]) },
-        { "ssh authorized keys[0]", Request(keys: ["not a key"]) },
-        { "hostname", Request(hostname: "-bad") },
-        { "hostname", Request(hostname: "a.b", fqdn: "a.b.c") },
-        { "hostname", Request(hostname: "x:y") },
-        { "fqdn", Request(fqdn: "other.cluster") },
-        { "fqdn", Request(fqdn: "worker-01") },
-        { "fqdn", Request(fqdn: "worker-01.bad domain") },
-        { "instance id", Request(instanceId: "") },
-        { "instance id", Request(instanceId: "a\nb") },
-        { "network mac address", Request(network: new StaticNetwork("52:54:00", IPAddress.Loopback, 24, null, [], [])) },
-        { "network address", Request(network: new StaticNetwork("52:54:00:00:00:01", IPAddress.IPv6Loopback, 24, null, [], [])) },
-        { "network prefix length", Request(network: new StaticNetwork("52:54:00:00:00:01", IPAddress.Loopback, 33, null, [], [])) },
-        { "network search domain", Request(network: new StaticNetwork("52:54:00:00:00:01", IPAddress.Loopback, 24, null, [], ["a b"])) },
+        { "user name", new(Request(user: "Root")) },
+        { "user name", new(Request(user: "root")) },
+        { "user name", new(Request(user: "a b")) },
+        { "user name", new(Request(user: "x\ny")) },
+        { "user name", new(Request(user: "")) },
+        { "ssh authorized keys", new(Request(keys: [])) },
+        { "ssh authorized keys[0]", new(Request(keys: ["-----BEGIN OPENSSH PRIVATE KEY-----"])) },
+        { "ssh authorized keys[1]", new(Request(keys: [Key, "ssh-ed25519 AAAA\nssh-rsa BBBB"])) },
+        { "ssh authorized keys[0]", new(Request(keys: ["not a key"])) },
+        { "hostname", new(Request(hostname: "-bad")) },
+        { "hostname", new(Request(hostname: "a.b", fqdn: "a.b.c")) },
+        { "hostname", new(Request(hostname: "x:y")) },
+        { "fqdn", new(Request(fqdn: "other.cluster")) },
+        { "fqdn", new(Request(fqdn: "worker-01")) },
+        { "fqdn", new(Request(fqdn: "worker-01.bad domain")) },
+        { "instance id", new(Request(instanceId: "")) },
+        { "instance id", new(Request(instanceId: "a\nb")) },
+        { "network mac address", new(Request(network: new StaticNetwork("52:54:00", IPAddress.Loopback, 24, null, [], []))) },
+        { "network address", new(Request(network: new StaticNetwork("52:54:00:00:00:01", IPAddress.IPv6Loopback, 24, null, [], []))) },
+        { "network prefix length", new(Request(network: new StaticNetwork("52:54:00:00:00:01", IPAddress.Loopback, 33, null, [], []))) },
+        { "network search domain", new(Request(network: new StaticNetwork("52:54:00:00:00:01", IPAddress.Loopback, 24, null, [], ["a b"]))) },
     };
 
     [Theory]
     [MemberData(nameof(BadRequests))]
-    public void Bad_fields_are_named_in_the_error(string field, NodeSeedRequest request)
+    public void Bad_fields_are_named_in_the_error(string field, BadRequest bad)
     {
-        var e = Assert.Throws<ArgumentException>(() => NodeSeedContent.Generate(request));
+        var e = Assert.Throws<ArgumentException>(() => NodeSeedContent.Generate(bad.Request));
         Assert.StartsWith(field, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A request as theory data: public for xunit, while the request type stays internal to the product.</summary>
+    public sealed class BadRequest
+    {
+        internal BadRequest(NodeSeedRequest request) => Request = request;
+
+        internal NodeSeedRequest Request { get; }
+
+        public override string ToString() => Request.ToString();
     }
 }
