@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Vhpc.Provisioning.Xml;
 
 namespace Vhpc.Engine.Tests.Guests;
 
