@@ -21,9 +21,14 @@ public static class NoCloudSeedFiles
     /// convention) when set, else the current time, so the same inputs can give the same ISO bytes.
     /// </summary>
     /// <exception cref="SeedInputException">SOURCE_DATE_EPOCH is set but not a usable number of seconds.</exception>
-    public static DateTimeOffset Timestamp(TimeProvider? timeProvider = null)
+    public static DateTimeOffset Timestamp(TimeProvider? timeProvider = null) => Timestamp(Environment.GetEnvironmentVariable, timeProvider);
+
+    /// <summary><see cref="Timestamp(TimeProvider?)"/> with the environment passed in (tests do not change the process's).</summary>
+    /// <exception cref="SeedInputException">SOURCE_DATE_EPOCH is set but not a usable number of seconds.</exception>
+    public static DateTimeOffset Timestamp(Func<string, string?> environment, TimeProvider? timeProvider = null)
     {
-        string? epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        ArgumentNullException.ThrowIfNull(environment);
+        string? epoch = environment("SOURCE_DATE_EPOCH");
         if (string.IsNullOrEmpty(epoch))
         {
             return (timeProvider ?? TimeProvider.System).GetUtcNow();

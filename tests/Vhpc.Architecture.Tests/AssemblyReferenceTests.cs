@@ -1,6 +1,7 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
+using Vhpc.Testing;
 
 namespace Vhpc.Architecture.Tests;
 
@@ -8,6 +9,7 @@ namespace Vhpc.Architecture.Tests;
 /// Which product assembly may reference which (the csproj graph, and what the compiled assemblies
 /// really use): the spec is pure, only provisioning talks to libvirt, and vhpc ships without the engine.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class AssemblyReferenceTests
 {
     /// <summary>Every product project and the product projects it may reference.</summary>
@@ -45,7 +47,7 @@ public sealed class AssemblyReferenceTests
             wrong.AddRange(references.Except(Allowed[project]).Select(r => $"{project} references {r}"));
         }
 
-        Assert.Empty(wrong);
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 
     [Fact]
@@ -72,7 +74,7 @@ public sealed class AssemblyReferenceTests
             .SelectMany(f => File.ReadLines(f).Where(l => layers.Any(n => l.StartsWith($"using {n}", StringComparison.Ordinal)))
                 .Select(l => $"{Path.GetRelativePath(Repository.Root, f)}: {l}"))
             .ToList();
-        Assert.Empty(offenders);
+        Assert.True(offenders.Count == 0, string.Join("\n", offenders));
     }
 
     /// <summary>The assemblies the compiled project really references (the compiler drops unused ones).</summary>

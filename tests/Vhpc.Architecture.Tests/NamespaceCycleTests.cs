@@ -1,3 +1,5 @@
+using Vhpc.Testing;
+
 namespace Vhpc.Architecture.Tests;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Vhpc.Architecture.Tests;
 /// are inlined by the compiler and leave no trace in metadata, so a cycle made only of constants is
 /// not seen.)
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class NamespaceCycleTests
 {
     /// <summary>

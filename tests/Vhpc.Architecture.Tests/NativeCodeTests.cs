@@ -3,10 +3,12 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Vhpc.Testing;
 
 namespace Vhpc.Architecture.Tests;
 
 /// <summary>Native code is called only from native-interop/: nothing under src/ imports a function or uses pointers.</summary>
+[Tier(TestTier.Unit)]
 public sealed partial class NativeCodeTests
 {
     private static IEnumerable<string> SrcProjects => Repository.ProjectFiles.Where(p => p.Value.StartsWith("src/", StringComparison.Ordinal)).Select(p => p.Key);
@@ -31,7 +33,7 @@ public sealed partial class NativeCodeTests
             }
         }
 
-        Assert.Empty(imports);
+        Assert.True(imports.Count == 0, string.Join("\n", imports));
     }
 
     [Fact]
@@ -41,14 +43,14 @@ public sealed partial class NativeCodeTests
             .Where(p => XDocument.Load(Path.Combine(Repository.Root, Repository.ProjectFiles[p])).Descendants("AllowUnsafeBlocks")
                 .Any(e => string.Equals(e.Value.Trim(), "true", StringComparison.OrdinalIgnoreCase)))
             .ToList();
-        Assert.Empty(unsafeProjects);
+        Assert.True(unsafeProjects.Count == 0, string.Join("\n", unsafeProjects));
 
         var offenders = Repository.SourceFiles("src")
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, line, i)))
             .Where(x => !x.line.TrimStart().StartsWith("//", StringComparison.Ordinal) && Forbidden().IsMatch(x.line))
             .Select(x => $"{Path.GetRelativePath(Repository.Root, x.f)}:{x.i + 1}: {x.line.Trim()}")
             .ToList();
-        Assert.Empty(offenders);
+        Assert.True(offenders.Count == 0, string.Join("\n", offenders));
     }
 
     [GeneratedRegex(@"\[(LibraryImport|DllImport)\b|\bunsafe\b|\bfixed\s*\(|\bextern\s+static\b|\bstatic\s+extern\b")]

@@ -14,6 +14,7 @@ using Vhpc.Libvirt;
 using Vhpc.Spec;
 using Vhpc.Spec.Addressing;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.EndToEnd.Tests;
@@ -28,6 +29,7 @@ namespace Vhpc.EndToEnd.Tests;
 ///   dotnet build tests/Vhpc.EndToEnd.Tests &amp;&amp; ip netns exec vhpc-test dotnet test tests/Vhpc.EndToEnd.Tests --no-build
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Tier(TestTier.EndToEnd)]
 public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private const string Cluster = "vhpc-e2e";
@@ -229,7 +231,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
     private void AssertNothingLeft(ClusterLayout layout)
     {
         var left = new List<string>();
-        using (var connection = Connection.Open("qemu:///system"))
+        using (var connection = Connection.Open(TestEnvironment.SharedLibvirtUri))
         {
             foreach (var domain in connection.ListDomains())
             {

@@ -1,9 +1,11 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Vhpc.Libvirt.Interop;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests;
 
+[Tier(TestTier.Unit)]
 public sealed class PublicSurfaceTests
 {
     private static readonly Assembly Binding = typeof(Connection).Assembly;

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Vhpc.Testing;
 
 namespace Vhpc.Posix.Tests;
 
 /// <summary>The wrappers against the real libc of this machine; nothing here needs root.</summary>
+[Tier(TestTier.Unit)]
 public sealed class LibcTests
 {
     [Fact]

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Vhpc.Posix.Interop;
+using Vhpc.Testing;
 
 namespace Vhpc.Posix.Tests;
 
@@ -9,6 +10,7 @@ namespace Vhpc.Posix.Tests;
 /// pointer, and every import is a source-generated LibraryImport. (Descriptors are SafeHandles here:
 /// that is how .NET owns a file descriptor, and a caller must be able to pass and dispose one.)
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class PublicSurfaceTests
 {
     private static readonly Assembly Binding = typeof(SealedMemoryFile).Assembly;

@@ -1,10 +1,12 @@
 using System.Text;
 using Vhpc.Seed.Iso9660;
 using Vhpc.Seed.Tests.Readers;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
 /// <summary>The layout of REFERENCE.md section 4, checked byte by byte.</summary>
+[Tier(TestTier.Unit)]
 public sealed class DescriptorTests
 {
     private static readonly DateTimeOffset Timestamp = new(2026, 11, 27, 18, 45, 49, 370, TimeSpan.Zero);

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using FsCheck.Xunit;
 using Vhpc.Seed.Iso9660;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
+[Tier(TestTier.Unit)]
 public sealed class DeterminismTests
 {
     private static byte[] Bytes(Iso9660Image image, DateTimeOffset timestamp)

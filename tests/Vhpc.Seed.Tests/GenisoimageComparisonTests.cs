@@ -1,6 +1,7 @@
 using FsCheck.Xunit;
 using Vhpc.Seed.Iso9660;
 using Vhpc.Seed.Tests.Readers;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
@@ -11,6 +12,7 @@ namespace Vhpc.Seed.Tests;
 /// path tables and directories sit (genisoimage adds a version descriptor and leaves gaps) and its
 /// 37-byte Joliet file-id fields.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class GenisoimageComparisonTests
 {
     private static readonly DateTimeOffset Timestamp = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
@@ -18,7 +20,7 @@ public sealed class GenisoimageComparisonTests
     [Property(Arbitrary = [typeof(NoCloudArbitraries)], MaxTest = 15)]
     public void Descriptor_fields_and_directories_agree_with_genisoimage(FileSet set)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TempDirectory("vhpc-seed-tests-");
         string input = Path.Combine(scratch.Path, "in");
         Directory.CreateDirectory(input);
         foreach (GeneratedFile file in set.Files)

@@ -1,12 +1,14 @@
 using Vhpc.Seed.Tests.Readers;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
 /// <summary>The file side of <c>vhpc seed-iso</c>: errors name the option and reason; output is atomic.</summary>
+[Tier(TestTier.Unit)]
 public sealed class NoCloudSeedFilesTests : IDisposable
 {
     private static readonly DateTimeOffset Timestamp = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
-    private readonly ScratchDirectory scratch = new();
+    private readonly TempDirectory scratch = new();
 
     private string Input(string name, string content)
     {

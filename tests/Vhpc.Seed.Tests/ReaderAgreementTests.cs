@@ -1,14 +1,16 @@
 using System.Text;
 using Vhpc.Seed.Iso9660;
 using Vhpc.Seed.Tests.Readers;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
 /// <summary>A typical NoCloud seed read back by every independent reader.</summary>
+[Tier(TestTier.Unit)]
 public sealed class ReaderAgreementTests : IDisposable
 {
     private static readonly DateTimeOffset Timestamp = new(2026, 11, 27, 18, 45, 49, TimeSpan.Zero);
-    private readonly ScratchDirectory scratch = new();
+    private readonly TempDirectory scratch = new();
 
     private static readonly byte[] UserData = Encoding.UTF8.GetBytes(
         "#cloud-config\nusers:\n  - name: vhpc\n    ssh_authorized_keys: [\"ssh-ed25519 AAAA test\"]\n");

@@ -1,10 +1,12 @@
 using FsCheck.Xunit;
 using Vhpc.Seed.Iso9660;
 using Vhpc.Seed.Tests.Readers;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
 /// <summary>Random file sets: isoinfo, xorriso, 7z, blkid and our own ECMA-119 reading all agree.</summary>
+[Tier(TestTier.Unit)]
 public sealed class ReaderPropertyTests
 {
     private static readonly DateTimeOffset Timestamp = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
@@ -12,7 +14,7 @@ public sealed class ReaderPropertyTests
     [Property(Arbitrary = [typeof(FileSetArbitraries)], MaxTest = 40)]
     public void Every_reader_agrees_on_every_file(FileSet set)
     {
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TempDirectory("vhpc-seed-tests-");
         var image = new Iso9660Image("cidata", set.ToIsoFiles());
         string iso = scratch.WriteIso(image, Timestamp);
         Assert.Equal(image.Length, new FileInfo(iso).Length);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Vhpc.Seed.Iso9660;
 using Vhpc.Seed.Tests.Readers;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Seed.Tests;
@@ -12,6 +13,7 @@ namespace Vhpc.Seed.Tests;
 /// gives an image that isoinfo and blkid accept and describe exactly. Bounded by count and time;
 /// the seed is printed so a failure can be replayed.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class WriterFuzzTests(ITestOutputHelper output)
 {
     private const int MaxCases = 300;
@@ -33,7 +35,7 @@ public sealed class WriterFuzzTests(ITestOutputHelper output)
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
         int written = 0, rejected = 0;
-        using var scratch = new ScratchDirectory();
+        using var scratch = new TempDirectory("vhpc-seed-tests-");
 
         for (int i = 0; i < MaxCases && clock.Elapsed < TimeBudget; i++)
         {

@@ -2,18 +2,20 @@ using System.Diagnostics;
 using System.Globalization;
 using Vhpc.Libvirt;
 
-namespace Vhpc.Engine.Tests.Faults.Support;
+namespace Vhpc.Testing;
 
 /// <summary>
-/// A private qemu-driver libvirtd that a test may kill and restart while its guests keep running; the
-/// shared daemon is never touched. A holder process (sleep) owns a new mount and network namespace with
+/// A private libvirtd that a test may kill, freeze and restart while its guests keep running; the
+/// shared daemon is never touched. Its qemu driver (<see cref="QemuUri"/>) runs guests; its test driver
+/// (<see cref="TestDriverUri"/>) serves binding tests that only need a daemon to lose. A holder
+/// process (sleep) owns a new mount and network namespace with
 /// tmpfs over /run/libvirt, /var/lib/libvirt and /var/cache/libvirt and a private /etc/libvirt whose
 /// libvirtd.conf puts the sockets in a host-visible temp directory. virtlogd and every libvirtd
 /// generation are started into those namespaces with nsenter, so a restarted daemon finds the same
 /// state, the running qemu processes and their dnsmasq, exactly like a libvirtd restart on a host.
 /// Guest networks live in that otherwise empty network namespace. Everything is stopped by pid.
 /// </summary>
-internal sealed class PrivateQemuLibvirtd : IDisposable
+public sealed class PrivateLibvirtd : IDisposable
 {
     private readonly string _root;
     private Process? _holder;
@@ -21,7 +23,7 @@ internal sealed class PrivateQemuLibvirtd : IDisposable
     private Process? _libvirtd;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _daemonOutput = new();
 
-    private PrivateQemuLibvirtd()
+    private PrivateLibvirtd()
     {
         _root = Directory.CreateTempSubdirectory("vtf-libvirtd-").FullName;
         Directory.CreateDirectory(Path.Combine(_root, "sock"));
@@ -47,18 +49,23 @@ internal sealed class PrivateQemuLibvirtd : IDisposable
 
     public string SocketPath => Path.Combine(_root, "sock", "libvirt-sock");
 
-    public string Uri => $"qemu+unix:///system?socket={SocketPath}";
+    public string QemuUri => $"qemu+unix:///system?socket={SocketPath}";
+
+    public string TestDriverUri => $"test+unix:///default?socket={SocketPath}";
+
+    /// <summary>The running libvirtd's pid, or null between generations.</summary>
+    public int? LibvirtdPid => _libvirtd is { HasExited: false } process ? process.Id : null;
 
     /// <summary>Starts the namespaces, virtlogd and libvirtd; fails with what to install when something is missing.</summary>
-    public static PrivateQemuLibvirtd Start()
+    public static PrivateLibvirtd Start()
     {
+        TestEnvironment.RequireRoot("a private libvirtd (mount and network namespaces)");
         foreach (var tool in new[] { "/usr/bin/unshare", "/usr/bin/nsenter", "/usr/sbin/libvirtd", "/usr/sbin/virtlogd", "/usr/bin/qemu-system-x86_64", "/usr/sbin/dnsmasq" })
         {
             Assert.True(File.Exists(tool), $"{tool} is missing: run tests/env/up.sh as root (it installs libvirt-daemon-system, qemu-system-x86, dnsmasq-base, util-linux)");
         }
 
-        Assert.True(Environment.UserName == "root", "a private libvirtd needs root (mount and network namespaces)");
-        var daemon = new PrivateQemuLibvirtd();
+        var daemon = new PrivateLibvirtd();
         try
         {
             daemon._holder = Launch("unshare", "--mount", "--net", "sh", Path.Combine(daemon._root, "hold.sh"));
@@ -103,7 +110,7 @@ internal sealed class PrivateQemuLibvirtd : IDisposable
             {
                 try
                 {
-                    using var probe = Connection.Open(Uri);
+                    using var probe = Connection.Open(QemuUri);
                     _ = probe.ListDomains().Count;
                     return watch.Elapsed;
                 }
@@ -135,6 +142,13 @@ internal sealed class PrivateQemuLibvirtd : IDisposable
         }
     }
 
+    /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) libvirtd by its pid: alive but not answering.</summary>
+    public void SignalLibvirtd(string signal)
+    {
+        var pid = LibvirtdPid ?? throw new InvalidOperationException("private libvirtd is not running");
+        Signal(pid, signal);
+    }
+
     /// <summary>Runs a command (e.g. ip link) inside the private network namespace.</summary>
     public void RunInNetworkNamespace(params string[] command)
     {
@@ -157,7 +171,7 @@ internal sealed class PrivateQemuLibvirtd : IDisposable
         {
             try
             {
-                using var connection = Connection.Open(Uri);
+                using var connection = Connection.Open(QemuUri);
                 foreach (var domain in connection.ListDomains())
                 {
                     using (domain)

@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Xml.Linq;
 
-namespace Vhpc.Engine.Tests.Guests;
+namespace Vhpc.Testing;
 
 /// <summary>
 /// A guest that boots in seconds under TCG: the host's kernel plus a busybox initramfs whose /init
-/// does what the kernel command line says (vtg.mode=dhcp|silent|poweroff|panic). Files live under
+/// does what the kernel command line says (vtg.mode=dhcp|silent|poweroff|panic; vtg.hostname= for the
+/// name its DHCP request carries). Files live under
 /// /var/lib/libvirt/images so that qemu (running as libvirt-qemu) can read them.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class TinyGuest : IDisposable
+public sealed class TinyGuest : IDisposable
 {
     private const string Init = """
         #!/bin/busybox sh
@@ -21,13 +22,14 @@ internal sealed class TinyGuest : IDisposable
         /bin/busybox --install -s /bin
         export PATH=/bin
         mode=$(sed -n 's/.*vtg\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+        name=$(sed -n 's/.*vtg\.hostname=\([a-z0-9-]*\).*/\1/p' /proc/cmdline)
         echo "VTG-GUEST mode=$mode"
         case "$mode" in
           dhcp)
             insmod /e1000.ko
             ip link set lo up
             ip link set eth0 up
-            udhcpc -i eth0 -s /udhcpc.script -t 30 -T 2 -A 2 -x hostname:vtg-tiny
+            udhcpc -i eth0 -s /udhcpc.script -t 30 -T 2 -A 2 -x hostname:${name:-vtg-tiny}
             ;;
           poweroff)
             echo "VTG-GUEST powering off on purpose"
@@ -50,6 +52,7 @@ internal sealed class TinyGuest : IDisposable
 
     public TinyGuest()
     {
+        TestEnvironment.Require(TestTier.Guests, "a tiny guest");
         // The installed Debian kernel (the running one may be the machine's own and have no modules here).
         var kernel = System.IO.Directory.GetFiles("/boot", "vmlinuz-*")
             .Where(k => System.IO.Directory.Exists($"/lib/modules/{Path.GetFileName(k)["vmlinuz-".Length..]}"))
@@ -108,7 +111,8 @@ internal sealed class TinyGuest : IDisposable
     /// timer check fails now and then and the guest panics at 0.05 s (seen here).
     /// </summary>
     /// <remarks>Domain XML for one tiny guest on <paramref name="network"/> (TCG, 128 MiB, e1000 NIC, serial log).</remarks>
-    public string DomainXml(string name, string network, string mac, string mode) =>
+    /// <param name="hostname">The name its DHCP request sends (null: vtg-tiny).</param>
+    public string DomainXml(string name, string network, string mac, string mode, string? hostname = null) =>
         new XElement("domain", new XAttribute("type", "qemu"),
             new XElement("name", name),
             new XElement("memory", new XAttribute("unit", "MiB"), 128),
@@ -117,7 +121,7 @@ internal sealed class TinyGuest : IDisposable
                 new XElement("type", new XAttribute("arch", "x86_64"), "hvm"),
                 new XElement("kernel", KernelPath),
                 new XElement("initrd", InitrdPath),
-                new XElement("cmdline", string.Create(CultureInfo.InvariantCulture, $"console=ttyS0 panic=1 no_timer_check quiet vtg.mode={mode}"))),
+                new XElement("cmdline", string.Create(CultureInfo.InvariantCulture, $"console=ttyS0 panic=1 no_timer_check quiet vtg.mode={mode}{(hostname is null ? "" : " vtg.hostname=" + hostname)}"))),
             new XElement("features", new XElement("acpi")),
             new XElement("cpu", new XAttribute("mode", "maximum")),
             new XElement("on_reboot", "destroy"),

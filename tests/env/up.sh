@@ -9,15 +9,16 @@
 # recorded in $VHPC_ENV_STATE so that down.sh stops only that, by pid.
 set -euo pipefail
 
-NETNS=${VHPC_NETNS:-vhpc-test}
+# shellcheck source=deploy/lib/common.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/lib/common.sh"
+VHPC_SCRIPT=tests/env/up.sh
 STATE=${VHPC_ENV_STATE:-/run/vhpc-test-env}
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt0 libvirt-dev qemu-system-x86 qemu-utils
   dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible-lint
   linux-image-amd64 iproute2 util-linux openssh-client openssh-server e2fsprogs cpio busybox-static
   python3 systemd kmod gzip)
 
-die() { echo "tests/env/up.sh: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "must run as root (it installs packages and creates a network namespace)"
+require_root "it installs packages and creates a network namespace"
 
 missing=()
 for p in "${PACKAGES[@]}"; do

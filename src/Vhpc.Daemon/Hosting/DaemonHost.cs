@@ -64,7 +64,7 @@ internal static class DaemonHost
         builder.Services.AddHostedService<ControlSocketServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterOperations>());
 
-        builder.Services.AddVhpcTelemetry(builder.Configuration);
+        builder.Services.AddVhpcTelemetry(builder.Configuration, environment);
         return builder;
     }
 }

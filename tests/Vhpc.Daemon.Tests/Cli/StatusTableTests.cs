@@ -3,10 +3,12 @@ using Vhpc.Cli.Output;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Control;
 using Vhpc.Engine.Status;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Cli;
 
 /// <summary>How `vhpc status` shows the SSH and configuration states, and the --json names scripts rely on.</summary>
+[Tier(TestTier.Unit)]
 public class StatusTableTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 27, 21, 40, 5, TimeSpan.Zero);

@@ -3,10 +3,12 @@ using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Support;
 using Vhpc.Guests;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Faults;
 
 /// <summary>Section "Guests" of vhpcd.json reaches the guests layer; the state root stays the daemon's.</summary>
+[Tier(TestTier.Unit)]
 public sealed class GuestsSettingsTests
 {
     [Fact]

@@ -5,10 +5,12 @@ using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Doubles;
 using Vhpc.Daemon.Tests.Support;
 using Vhpc.Engine;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Hosting;
 
 /// <summary>Every way start-up can fail ends in a non-zero exit code and a clear log line.</summary>
+[Tier(TestTier.Unit)]
 public sealed class StartupFailureTests
 {
     [Fact]

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class ConfigurationRequestValidatorTests
 {
     public static TheoryData<string, Spoiler> BadRequests => new()

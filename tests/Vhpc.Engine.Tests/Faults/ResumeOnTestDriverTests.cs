@@ -7,6 +7,7 @@ using Vhpc.Provisioning.Connections;
 using Vhpc.Provisioning.Planning;
 using Vhpc.Provisioning.Reconcile;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Faults;
 
@@ -16,6 +17,8 @@ namespace Vhpc.Engine.Tests.Faults;
 /// connection and completes, or after three losses fails with a clear error, and the next apply converges.
 /// (The real daemon restarts are in <see cref="LibvirtdRestartTests"/>.)
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed class ResumeOnTestDriverTests
 {
     [Fact]

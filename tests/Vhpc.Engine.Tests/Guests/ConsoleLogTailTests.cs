@@ -1,9 +1,11 @@
 using System.Text;
 using Vhpc.Guests.Leases;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
 /// <summary>The one console-tail reader: last lines from the end of the file, whatever its size.</summary>
+[Tier(TestTier.Unit)]
 public sealed class ConsoleLogTailTests
 {
     [Fact]

@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Vhpc.Guests.Leases;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
 /// <summary>The lease-waiting logic with fake leases, a fake domain and fake time.</summary>
+[Tier(TestTier.Unit)]
 public sealed class LeaseWaiterTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 19, 0, 0, TimeSpan.Zero);

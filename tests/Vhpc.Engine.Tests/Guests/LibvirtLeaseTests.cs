@@ -4,6 +4,7 @@ using Vhpc.Guests.Leases;
 using Vhpc.Libvirt;
 using Vhpc.Provisioning;
 using Vhpc.Provisioning.Xml;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
@@ -13,6 +14,7 @@ namespace Vhpc.Engine.Tests.Guests;
 /// or crash failing fast with their console tail. Needs tests/env/up.sh.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Tier(TestTier.Guests)]
 public sealed class LibvirtLeaseTests : IDisposable
 {
     private const string NetworkName = "vtg-leases";
@@ -26,13 +28,8 @@ public sealed class LibvirtLeaseTests : IDisposable
 
     public LibvirtLeaseTests()
     {
-        if (!File.Exists("/run/libvirt/libvirt-sock"))
-        {
-            Assert.Fail("libvirtd is not running: run tests/env/up.sh (as root) first.");
-        }
-
         _guest = new TinyGuest();
-        _connection = Connection.Open("qemu:///system");
+        _connection = Connection.Open(TestEnvironment.SharedLibvirtUri);
         RemoveNetwork();
         using var network = _connection.DefineNetwork(NetworkXml());
         network.Create();

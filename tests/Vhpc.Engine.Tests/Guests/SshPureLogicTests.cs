@@ -4,9 +4,11 @@ using System.Text;
 using Renci.SshNet.Common;
 using Renci.SshNet.Messages.Transport;
 using Vhpc.Guests.Ssh;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
+[Tier(TestTier.Unit)]
 public sealed class SshPureLogicTests
 {
     private static readonly SshTarget Target = new("10.203.0.11", 22, "vhpc", "/k", "/kh", "node-1.vtg.test");

@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
 using Vhpc.Provisioning.Images;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Images;
 
+[Tier(TestTier.Unit)]
 public sealed class BaseImageCacheTests : IDisposable
 {
     private readonly string cacheDirectory = Directory.CreateTempSubdirectory("vhpc-image-cache-").FullName;
     private readonly byte[] image = RandomImage(3 * 1024 * 1024 + 123);
-    private readonly CapturingLogger<BaseImageCache> logger = new();
+    private readonly ListLogger<BaseImageCache> logger = new();
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     private static byte[] RandomImage(int length)

@@ -5,9 +5,11 @@ using Vhpc.Engine.Tests.Spec;
 using Vhpc.Spec;
 using Vhpc.Spec.Addressing;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Planning;
 
+[Tier(TestTier.Unit)]
 public class ClusterLayoutTests
 {
     [Fact]

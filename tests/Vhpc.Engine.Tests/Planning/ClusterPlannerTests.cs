@@ -7,9 +7,11 @@ using Vhpc.Provisioning.Planning;
 using Vhpc.Spec;
 using Vhpc.Spec.Addressing;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Planning;
 
+[Tier(TestTier.Unit)]
 public class ClusterPlannerTests
 {
     private static readonly ClusterLayout Three = ClusterLayout.From(SpecSamples.Spec(workers: 3));

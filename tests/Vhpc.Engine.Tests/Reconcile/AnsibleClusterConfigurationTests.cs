@@ -5,9 +5,11 @@ using Vhpc.Ansible;
 using Vhpc.Engine.Tests.Spec;
 using Vhpc.Guests;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
+[Tier(TestTier.Unit)]
 public class AnsibleClusterConfigurationTests
 {
     private static readonly ClusterLayout Layout = ClusterLayout.From(SpecSamples.Spec(workers: 2));

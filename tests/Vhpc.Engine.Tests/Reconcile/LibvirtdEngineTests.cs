@@ -8,6 +8,7 @@ using Vhpc.Provisioning.Reconcile;
 using Vhpc.Provisioning.Xml;
 using Vhpc.Spec;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -15,10 +16,10 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// The engine against the shared sandboxed libvirtd (tests/env/up.sh): real pool, stream upload, NAT
 /// network, qcow2 overlays, seed ISOs and qemu domains. Objects are named vte-*, subnet 10.202.x.0/24.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public class LibvirtdEngineTests
 {
-    private const string Uri = "qemu:///system";
+    private static string Uri => TestEnvironment.SharedLibvirtUri;
 
     [Fact]
     public async Task Apply_on_libvirtd_creates_network_base_overlays_seeds_and_running_domains_then_destroy_leaves_nothing()

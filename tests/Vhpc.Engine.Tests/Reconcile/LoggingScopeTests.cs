@@ -7,6 +7,7 @@ using Vhpc.Guests;
 using Vhpc.Libvirt;
 using Vhpc.Provisioning.Connections;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -14,6 +15,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// The engine's logging scopes (journal fields VHPC_CLUSTER, VHPC_NODE, VHPC_STEP in vhpcd): the cluster
 /// for a whole apply, node and step per action, the configure step for the configuration layer's logs.
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed partial class LoggingScopeTests
 {
     [Fact]

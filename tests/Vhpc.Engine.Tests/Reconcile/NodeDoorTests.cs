@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
-using Vhpc.Guests;
 using Vhpc.Engine.Tests.Guests;
+using Vhpc.Guests;
 using Vhpc.Spec;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -10,6 +11,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// `vhpc console` and `vhpc ssh` go through the engine like every other request: the console tail is
 /// read where the layout puts the node's serial log, access comes from status and the state directory.
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed class NodeDoorTests : IDisposable
 {
     private readonly TestDriverHarness _h = new();

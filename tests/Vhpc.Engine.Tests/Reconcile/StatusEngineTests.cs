@@ -10,6 +10,7 @@ using Vhpc.Guests.State;
 using Vhpc.Libvirt;
 using Vhpc.Provisioning.Connections;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -18,6 +19,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// from a TCP probe (redirected to 127.0.0.1 listeners) and the recorded host key, configuration from
 /// the per-node records.
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed class StatusEngineTests : IDisposable
 {
     private readonly TestDriverHarness _h = new();

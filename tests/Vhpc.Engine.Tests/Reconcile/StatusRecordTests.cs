@@ -13,11 +13,13 @@ using Vhpc.Guests.Ssh;
 using Vhpc.Guests.State;
 using Vhpc.Spec;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using static Vhpc.Engine.Tests.Configuration.FakePlaybookProcess;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
 /// <summary>The per-node configuration records status reads: written by the configuration step, dropped with removed nodes.</summary>
+[Tier(TestTier.Unit)]
 public sealed class StatusRecordTests : IDisposable
 {
     private static readonly ClusterLayout Layout = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 2, cidr: "10.208.3.0/24"));

@@ -3,10 +3,13 @@ using Vhpc.Engine.Progress;
 using Vhpc.Provisioning.Xml;
 using Vhpc.Spec;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
 /// <summary>The whole engine against libvirt's test driver: apply, idempotency, resize, destroy, ownership.</summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public class TestDriverEngineTests
 {
     [Fact]

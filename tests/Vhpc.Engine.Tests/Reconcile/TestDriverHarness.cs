@@ -138,6 +138,16 @@ internal sealed class TestDriverHarness : IDisposable
     }
 }
 
+/// <summary>
+/// libvirt's test driver keeps one state for the whole process, and these tests compare all of it
+/// before and after: they run one at a time (other test classes still run beside them).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class TestDriverState
+{
+    public const string Name = "libvirt test driver";
+}
+
 /// <summary>Lends one open test:///default connection to every operation (its state lives only while it is open).</summary>
 internal sealed class SharedTestDriver(Connection connection) : IConnectionSource
 {

@@ -2,10 +2,12 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Vhpc.Provisioning.Seeds;
+using Vhpc.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Vhpc.Engine.Tests.Seeds;
 
+[Tier(TestTier.Unit)]
 public sealed class NodeSeedContentTests
 {
     private const string Key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKj0Wq8p1mZ0s2rYk7dJ0wq4tqfQm1z7n1n8X2m1k2Lx vhpc@host";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Vhpc.Ansible;
 using Vhpc.Guests;
 using Vhpc.Provisioning.Images;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Settings;
 
@@ -9,6 +10,7 @@ namespace Vhpc.Engine.Tests.Settings;
 /// Every options class of the engine's layers is checked at start: the defaults pass, and a bad value
 /// fails with the setting's name and the reason (vhpcd then exits 78, see the daemon's StartupFailureTests).
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class OptionsValidationTests
 {
     [Fact]

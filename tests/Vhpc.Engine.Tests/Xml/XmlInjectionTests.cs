@@ -3,6 +3,7 @@ using Vhpc.Engine.Tests.Spec;
 using Vhpc.Provisioning.Xml;
 using Vhpc.Spec;
 using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Xml;
 
@@ -10,6 +11,7 @@ namespace Vhpc.Engine.Tests.Xml;
 /// The builders are injection-proof on their own: even values the validator would reject (the layout
 /// does not validate) end up as text, never as markup, and the document keeps its shape.
 /// </summary>
+[Tier(TestTier.Unit)]
 public class XmlInjectionTests
 {
     public static TheoryData<string> Payloads() =>

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
-using Vhpc.Libvirt.Tests.Support;
 using Vhpc.Provisioning.Connections;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Connections;
 
 /// <summary>Kills and restarts a private libvirtd (never the shared one) and expects the provider to come back.</summary>
-[Trait("Category", "PrivateLibvirtd")]
+[Tier(TestTier.Libvirtd)]
 public sealed class ReconnectPrivateLibvirtdTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -13,12 +13,11 @@ public sealed class ReconnectPrivateLibvirtdTests
     [Fact]
     public async Task The_provider_sees_the_daemon_die_and_reconnects_when_it_is_back()
     {
-        using var daemon = new PrivateLibvirtd();
-        daemon.Start();
+        using var daemon = PrivateLibvirtd.Start();
         var logger = new ListLogger<SharedConnection>();
         using var provider = new SharedConnection(Options.Create(new LibvirtConnectionOptions
         {
-            Uri = daemon.Uri,
+            Uri = daemon.TestDriverUri,
             KeepAliveInterval = TimeSpan.FromSeconds(1),
             KeepAliveCount = 2,
             RetryBaseDelay = TimeSpan.FromMilliseconds(100),
@@ -32,16 +31,16 @@ public sealed class ReconnectPrivateLibvirtdTests
         Assert.True(before.IsAlive);
         Assert.Equal(1, logger.Count(1001)); // keepalive is on for a remote connection
 
-        daemon.Kill();
+        daemon.StopLibvirtd(kill: true);
         // libvirt's close callback (EOF) reaches the provider, which starts retrying in the background.
         await logger.WaitFor(1003, 1, Patience);
         Assert.Contains(logger.Entries, e => e.EventId == 1003 && e.Message.Contains("EndOfFile", StringComparison.Ordinal));
         await logger.WaitFor(1004, 2, Patience);
         Assert.False(before.IsAlive);
 
-        daemon.Start();
+        daemon.StartLibvirtd();
         string uri = await provider.ExecuteAsync(c => c.Uri, CancellationToken.None);
-        Assert.Equal(daemon.Uri, uri);
+        Assert.Equal(daemon.TestDriverUri, uri);
         Connection after = await provider.GetAsync(CancellationToken.None);
         Assert.NotSame(before, after);
         Assert.True(after.IsAlive);

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using Vhpc.Libvirt.Tests.Support;
 using Vhpc.Provisioning.Connections;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Connections;
 
+[Tier(TestTier.Unit)]
 public sealed class SharedConnectionTests
 {
     private static SharedConnection Provider(string uri, ListLogger<SharedConnection> logger, int attempts = 5) =>
@@ -96,6 +98,7 @@ public sealed class SharedConnectionTests
     }
 }
 
+[Tier(TestTier.Unit)]
 public sealed class LibvirtConnectionRegistrationTests
 {
     [Fact]

@@ -2,12 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Xml.Linq;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Libvirtd;
 
 /// <summary>A real (tiny) guest under TCG: lifecycle events, DHCP leases and interface addresses.</summary>
 [Collection(LibvirtdTestGroup.Name)]
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
 {
     private const string Mac = "52:54:00:20:1e:01";
@@ -21,7 +22,8 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
         string poolName = LibvirtdFixture.Prefix + "guest";
         string directory = Path.Combine(LibvirtdFixture.ImagesDirectory, poolName);
         string networkName = LibvirtdFixture.Prefix + "gnet";
-        string consoleLog = Path.Combine(directory, "console.log");
+        string consoleLog = TinyGuest.ConsoleLogPath(name);
+        using var guest = new TinyGuest();
 
         using var connection = Connection.Open(LibvirtdFixture.Uri);
         var events = new BlockingCollection<DomainLifecycleEvent>();
@@ -33,7 +35,7 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
             }
         });
 
-        // A dir pool holds the initramfs and console log, so that qemu (a libvirt-managed user) can read them.
+        // A dir pool of its own, defined, built and started like vhpcd's.
         StoragePool pool = connection.DefineStoragePool(Xml.DirPool(poolName, directory));
         Network? network = null;
         Domain? domain = null;
@@ -41,14 +43,10 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
         {
             pool.Build();
             pool.Create();
-            string kernel = TinyGuest.Kernel();
-            string initramfs = Path.Combine(directory, "initramfs.cpio");
-            TinyGuest.BuildInitramfs(kernel, initramfs);
-
             network = connection.DefineNetwork(Xml.NatNetwork(networkName, "vtbt2", "10.201.2"));
             network.Create();
 
-            domain = connection.DefineDomain(TinyGuest.DomainXml(name, kernel, initramfs, networkName, Mac, consoleLog));
+            domain = connection.DefineDomain(guest.DomainXml(name, networkName, Mac, "dhcp", hostname: "vtbguest"));
             Next(events, DomainLifecycleEventType.Defined);
 
             const string Ns = "https://vhpc.example/test";

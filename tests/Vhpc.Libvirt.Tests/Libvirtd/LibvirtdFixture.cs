@@ -1,3 +1,5 @@
+using Vhpc.Testing;
+
 namespace Vhpc.Libvirt.Tests.Libvirtd;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Vhpc.Libvirt.Tests.Libvirtd;
 /// </summary>
 public sealed class LibvirtdFixture : IDisposable
 {
-    internal const string Uri = "qemu:///system";
+    internal static string Uri => TestEnvironment.SharedLibvirtUri;
 
     /// <summary>Everything these tests create starts with this (the binding's vtb- plus t for tests).</summary>
     internal const string Prefix = "vtb-t-";

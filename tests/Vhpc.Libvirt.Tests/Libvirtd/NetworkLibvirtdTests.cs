@@ -1,11 +1,12 @@
 using System.Net;
 using System.Xml.Linq;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Libvirtd;
 
 [Collection(LibvirtdTestGroup.Name)]
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Libvirtd)]
 public sealed class NetworkLibvirtdTests(LibvirtdFixture fixture)
 {
     [Fact]

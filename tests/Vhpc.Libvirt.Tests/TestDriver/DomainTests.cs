@@ -1,8 +1,10 @@
 using System.Xml.Linq;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.TestDriver;
 
+[Tier(TestTier.Unit)]
 public sealed class DomainTests
 {
     [Fact]

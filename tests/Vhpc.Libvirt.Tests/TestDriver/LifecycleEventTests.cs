@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.TestDriver;
 
+[Tier(TestTier.Unit)]
 public sealed class LifecycleEventTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Xml.Linq;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.TestDriver;
 
+[Tier(TestTier.Unit)]
 public sealed class NetworkTests
 {
     [Fact]

@@ -1,7 +1,9 @@
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.TestDriver;
 
+[Tier(TestTier.Unit)]
 public sealed class ParallelUseTests
 {
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Vhpc.Testing;
 using Xunit.Sdk;
 
 namespace Vhpc.Seed.Tests.Readers;
@@ -10,23 +11,7 @@ namespace Vhpc.Seed.Tests.Readers;
 /// </summary>
 internal static class ExternalTool
 {
-    private static readonly string[] SearchPath =
-        [.. (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries),
-         "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
-
-    public static string Locate(string tool, string package)
-    {
-        foreach (string directory in SearchPath)
-        {
-            string candidate = Path.Combine(directory, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new XunitException($"'{tool}' is not installed: install {package} (apt-get install {package}).");
-    }
+    public static string Locate(string tool, string package) => ProcessRunner.Locate(tool, package);
 
     public sealed record Result(int ExitCode, byte[] Stdout, string Stderr)
     {
