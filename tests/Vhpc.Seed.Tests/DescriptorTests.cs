@@ -5,7 +5,10 @@ using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
-/// <summary>The layout of REFERENCE.md section 4, checked byte by byte.</summary>
+/// <summary>
+/// The layout Iso9660Image documents (descriptors at 16/17/18, path tables 19-22, root directories
+/// from 23, both-endian fields at the offsets of ISO 9660 and Joliet), checked byte by byte.
+/// </summary>
 [Tier(TestTier.Unit)]
 public sealed class DescriptorTests
 {

@@ -4,8 +4,9 @@
 #   2. create the network namespace $VHPC_NETNS (default vhpc-test) with loopback up;
 #   3. start virtlogd and libvirtd inside it, unless they already run;
 #   4. wait until libvirtd answers on its Unix socket.
-# Guests' bridges, dnsmasq and NAT rules live in the namespace (REFERENCE.md section 1), while the
-# socket /run/libvirt/libvirt-sock stays reachable from the host. What this script started is
+# Guests' bridges, dnsmasq and NAT rules live in the namespace (traffic to the guests' private
+# addresses must stay inside a namespace the run created), while the socket
+# /run/libvirt/libvirt-sock stays reachable from the host. What this script started is
 # recorded in $VHPC_ENV_STATE so that down.sh stops only that, by pid.
 set -euo pipefail
 

@@ -2,7 +2,8 @@ namespace Vhpc.Seed.Iso9660;
 
 /// <summary>
 /// An ISO 9660 image with a Joliet supplementary tree and files in the root directory only (no Rock
-/// Ridge; the same trees genisoimage -J writes, in the compact layout of REFERENCE.md section 4):
+/// Ridge; the same trees genisoimage -V cidata -J writes, which cloud-init reads; Linux uses the
+/// Joliet tree, so the seed's names stay exact), laid out compactly:
 /// sectors 0-15 zero; 16 primary descriptor; 17 Joliet descriptor; 18 terminator; 19/20 primary
 /// path tables L/M; 21/22 Joliet path tables L/M; the primary root directory from 23, then the
 /// Joliet root directory (one sector each unless there are many files); then each file's data,
