@@ -22,7 +22,8 @@ PACKAGES=(systemd systemd-sysv dbus cloud-init openssh-server python3 sudo local
   slurm-wlm slurmctld slurmd munge nfs-kernel-server nfs-common linux-image-amd64 initramfs-tools
   ifupdown isc-dhcp-client iproute2 procps e2fsprogs)
 
-die() { echo "build-image.sh: $*" >&2; exit 1; }
+# shellcheck source=deploy/lib/common.sh
+. "$HERE/../lib/common.sh"
 [ "$(id -u)" -eq 0 ] || die "must run as root (mmdebstrap in root mode, mke2fs -d keeps ownership)"
 for bin in mmdebstrap mke2fs qemu-img sha256sum; do
   command -v "$bin" >/dev/null || die "$bin not found (run tests/env/up.sh, or apt-get install mmdebstrap e2fsprogs qemu-utils)"

@@ -14,7 +14,8 @@ CACHE=${VHPC_IMAGE_CACHE:-/var/cache/vhpc/images}
 # Drivers the guest needs; their dependencies are resolved (in load order) with modprobe.
 MODULES=(virtio_pci virtio_net virtio_blk button evdev)
 
-die() { echo "build-tiny.sh: $*" >&2; exit 1; }
+# shellcheck source=deploy/lib/common.sh
+. "$HERE/../lib/common.sh"
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 [ -x /bin/busybox ] && /bin/busybox --list | grep -qx udhcpc \
   || die "a static busybox with udhcpc is needed: apt-get install busybox-static"

@@ -3,7 +3,7 @@ using Vhpc.Cli.Commands;
 
 namespace Vhpc.Cli;
 
-public static class CliProgram
+internal static class CliProgram
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader input, Func<bool> hasTerminal)
     {

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vhpc.Engine;
-using Vhpc.Engine.Hosting;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 // The engine's libvirt phase in a process of its own, so a crash test can SIGKILL it at any point
 // (standing in for vhpcd) and run it again to converge. Progress lines go to stdout, flushed at once,

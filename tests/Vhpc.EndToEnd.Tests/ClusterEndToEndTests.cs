@@ -3,16 +3,18 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vhpc.Ansible;
 using Vhpc.Engine;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Guests.Keys;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
+using Vhpc.Guests;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
 using Vhpc.Libvirt;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.EndToEnd.Tests;
@@ -27,6 +29,7 @@ namespace Vhpc.EndToEnd.Tests;
 ///   dotnet build tests/Vhpc.EndToEnd.Tests &amp;&amp; ip netns exec vhpc-test dotnet test tests/Vhpc.EndToEnd.Tests --no-build
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Tier(TestTier.EndToEnd)]
 public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private const string Cluster = "vhpc-e2e";
@@ -114,7 +117,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
     {
         var runner = services.GetRequiredService<ISshCommandRunner>();
         var state = Path.Combine(_stateRoot, Cluster);
-        var key = Path.Combine(state, ClusterKeyPair.PrivateKeyFileName);
+        var key = Path.Combine(state, ClusterStateDirectory.PrivateKeyFileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
         var knownHosts = Path.Combine(state, "known_hosts");
         Assert.Equal(4, File.ReadAllLines(knownHosts).Length);
@@ -202,7 +205,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
     private SshTarget Target(ClusterSpec spec, ClusterNode node)
     {
         var state = Path.Combine(_stateRoot, spec.Name);
-        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, Path.Combine(state, ClusterKeyPair.PrivateKeyFileName),
+        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, Path.Combine(state, ClusterStateDirectory.PrivateKeyFileName),
             Path.Combine(state, "known_hosts"), node.Fqdn);
     }
 
@@ -215,7 +218,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(Convert.ToBase64String(munge), logged, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToHexString(munge[..32]), logged, StringComparison.OrdinalIgnoreCase);
 
-        var key = File.ReadAllText(Path.Combine(_stateRoot, spec.Name, ClusterKeyPair.PrivateKeyFileName));
+        var key = File.ReadAllText(Path.Combine(_stateRoot, spec.Name, ClusterStateDirectory.PrivateKeyFileName));
         var body = key.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
         var text = string.Join('\n', _logs.Lines);
         Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
@@ -228,7 +231,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
     private void AssertNothingLeft(ClusterLayout layout)
     {
         var left = new List<string>();
-        using (var connection = Connection.Open("qemu:///system"))
+        using (var connection = Connection.Open(TestEnvironment.SharedLibvirtUri))
         {
             foreach (var domain in connection.ListDomains())
             {

@@ -1,7 +1,9 @@
 using Vhpc.Seed.Iso9660;
+using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
+[Tier(TestTier.Unit)]
 public sealed class ValidationTests
 {
     [Theory]

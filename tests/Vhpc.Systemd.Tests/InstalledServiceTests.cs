@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Vhpc.Systemd.Tests.Support;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Systemd.Tests;
@@ -12,6 +13,7 @@ namespace Vhpc.Systemd.Tests;
 /// systemd 252, journald, libvirtd and qemu (TCG), driven with systemctl, journalctl and vhpc. The tests
 /// run in this order and build on each other (one container for all, to keep the tier short).
 /// </summary>
+[Tier(TestTier.Systemd)]
 [Collection(SharedContainer.Name)]
 [TestCaseOrderer(ByOrder.TypeName, ByOrder.AssemblyName)]
 public sealed partial class InstalledServiceTests(ServiceContainer container, ITestOutputHelper output)

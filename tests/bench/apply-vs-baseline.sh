@@ -57,8 +57,6 @@ POOL_DIR=/var/lib/libvirt/images/$CLUSTER
 CONSOLE_DIR=/var/log/libvirt/qemu
 VCPUS=${VHPC_BENCH_VCPUS:-2} MEM=${VHPC_BENCH_MEMORY_MIB:-2048}
 export VHPC_BENCH_VCPUS=$VCPUS VHPC_BENCH_MEMORY_MIB=$MEM
-VHPCD=$ROOT/src/Vhpc.Daemon/bin/Release/net10.0/vhpcd
-VHPC=$ROOT/src/Vhpc.Cli/bin/Release/net10.0/vhpc
 
 workers=3 results_dir=/tmp/bench-results build=1
 while [ $# -gt 0 ]; do
@@ -89,20 +87,16 @@ leftovers() {
 
 require_env
 command -v jq >/dev/null || die "jq missing: apt-get install jq"
-command -v dotnet >/dev/null || [ "$build" -eq 0 ] || die "the .NET 10 SDK is not installed (dotnet not on PATH)"
+[ "$build" -eq 0 ] || require_dotnet
 image=$(guest_image_dir)
-if [ -f "$image/root.qcow2.sha256" ]; then sha=$(cut -d' ' -f1 "$image/root.qcow2.sha256")
-else sha=$(sha256sum "$image/root.qcow2" | cut -d' ' -f1); fi
 left=$(leftovers)
 [ -z "$left" ] || die "objects of $CLUSTER are left from an earlier run, remove them first: $(echo "$left" | paste -sd' ' -)"
 
 if [ "$build" -eq 1 ]; then
   log "building vhpcd and vhpc (Release)"
-  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-  dotnet build "$ROOT/src/Vhpc.Daemon/Vhpc.Daemon.csproj" -c Release -nologo -v quiet >&2
-  dotnet build "$ROOT/src/Vhpc.Cli/Vhpc.Cli.csproj" -c Release -nologo -v quiet >&2
+  build_vhpcd
 fi
-[ -x "$VHPCD" ] && [ -x "$VHPC" ] || die "no Release build at $VHPCD and $VHPC (drop --no-build)"
+[ -x "$VHPCD_BIN" ] && [ -x "$VHPC_BIN" ] || die "no Release build at $VHPCD_BIN and $VHPC_BIN (drop --no-build)"
 
 mkdir -p "$results_dir"
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -110,36 +104,9 @@ out=$results_dir/apply-vs-baseline-$stamp
 jsonl=$out.jsonl
 work=$(mktemp -d /var/tmp/vtx-bench.XXXXXX)
 SOCKET=$work/run/vhpcd.sock
-mkdir -p "$work"/{clusters.d,state,run}
-vhpcd_pid= destroyed=1
+destroyed=1
 
-start_vhpcd() {
-  rm -f "$SOCKET"
-  ip netns exec "$NETNS" "$VHPCD" --config "$work/vhpcd.json" >>"$work/vhpcd.log" 2>&1 &
-  vhpcd_pid=$!
-  for _ in $(seq 300); do
-    [ -S "$SOCKET" ] && { log "vhpcd pid $vhpcd_pid, socket $SOCKET"; return 0; }
-    kill -0 "$vhpcd_pid" 2>/dev/null || { tail -n 30 "$work/vhpcd.log" >&2; log "vhpcd exited during start-up (log above)"; return 1; }
-    sleep 0.2
-  done
-  tail -n 30 "$work/vhpcd.log" >&2
-  log "vhpcd did not open $SOCKET within 60 s"
-  return 1
-}
-
-stop_vhpcd() {
-  [ -n "$vhpcd_pid" ] || return 0
-  if kill -0 "$vhpcd_pid" 2>/dev/null; then
-    log "stopping vhpcd (pid $vhpcd_pid)"
-    kill -TERM "$vhpcd_pid"
-    for _ in $(seq 300); do kill -0 "$vhpcd_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$vhpcd_pid" 2>/dev/null && { log "vhpcd did not stop within 60 s: SIGKILL"; kill -KILL "$vhpcd_pid"; }
-  fi
-  wait "$vhpcd_pid" 2>/dev/null || true
-  vhpcd_pid=
-}
-
-vhpc() { "$VHPC" --socket "$SOCKET" "$@"; }
+vhpc() { "$VHPC_BIN" --socket "$SOCKET" "$@"; }
 
 # Last resort after a failed destroy: remove what is still named vtx-bench* with virsh.
 sweep() {
@@ -166,8 +133,8 @@ cleanup() {
   if [ "$destroyed" -eq 0 ]; then
     log "cleaning up cluster $CLUSTER through vhpcd"
     stop_vhpcd
-    if start_vhpcd; then
-      timeout 900 "$VHPC" --socket "$SOCKET" destroy "$CLUSTER" --yes >&2
+    if start_vhpcd "$work/vhpcd.json" "$SOCKET" "$work/vhpcd.log"; then
+      timeout 900 "$VHPC_BIN" --socket "$SOCKET" destroy "$CLUSTER" --yes >&2
     fi
     stop_vhpcd
     left=$(leftovers)
@@ -208,40 +175,11 @@ bl_single=$(baseline_json --only single)
 echo "$bl_single" | tee -a "$jsonl"
 
 log "=== vhpcd: apply $CLUSTER (1 + $workers)"
-cat > "$work/vhpcd.json" <<JSON
-{
-  "Vhpcd": {
-    "ClustersDirectory": "$work/clusters.d",
-    "StateDirectory": "$work/state",
-    "SocketPath": "$SOCKET",
-    "SocketGroup": "0",
-    "NetworkNamespace": "$NETNS",
-    "PlaybookPath": "$ROOT/deploy/ansible/site.yml"
-  }
-}
-JSON
-cat > "$work/clusters.d/$CLUSTER.yaml" <<YAML
-name: $CLUSTER
-domain: vhpc.local
-connect: qemu:///system
-image:
-  source: $image/root.qcow2
-  sha256: $sha
-  osFamily: Debian
-  format: qcow2
-  boot:
-    kernel: $image/vmlinuz
-    initrd: $image/initrd.img
-    cmdline: $CMDLINE no_timer_check
-pool: { name: $CLUSTER, path: $POOL_DIR }
-network: { name: $NETWORK, cidr: $CIDR, bridge: $BRIDGE }
-user: { name: vhpc }
-management: { count: 1, vcpu: $VCPUS, memoryMiB: $MEM, diskGiB: 4 }
-workers:    { count: $workers, vcpu: $VCPUS, memoryMiB: $MEM, diskGiB: 4 }
-vm: { accelerator: qemu, graphics: none, consoleLogDirectory: $CONSOLE_DIR }
-YAML
-"$VHPC" validate -f "$work/clusters.d/$CLUSTER.yaml" >&2
-start_vhpcd || die "vhpcd did not start"
+write_vhpcd_settings "$work/vhpcd.json" "$work"
+write_cluster_spec "$work/clusters.d/$CLUSTER.yaml" "$CLUSTER" "$image" --workers "$workers" --vcpu "$VCPUS" --memory "$MEM" --disk 4 \
+  --cidr "$CIDR" --network "$NETWORK" --bridge "$BRIDGE" --pool-path "$POOL_DIR" --console-dir "$CONSOLE_DIR"
+"$VHPC_BIN" validate -f "$work/clusters.d/$CLUSTER.yaml" >&2
+start_vhpcd "$work/vhpcd.json" "$SOCKET" "$work/vhpcd.log" || die "vhpcd did not start"
 
 # Each line of `vhpc apply` with the wall-clock time it arrived (TAB-separated), echoed to stderr.
 stamp_lines() {

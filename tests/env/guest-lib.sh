@@ -1,27 +1,19 @@
 # Shell helpers to boot Debian guests from the vhpc image in the sandboxed libvirtd the plain way
 # (virsh + genisoimage + qemu-img): the baseline that vhpcd's in-process engine is compared with.
-# Sourced by tests/env/boot-check.sh and tests/bench/boot-baseline.sh. Needs tests/env/up.sh first.
+# Sourced by tests/env/boot-check.sh, tests/env/tiny-check.sh and tests/bench/*.sh (after
+# deploy/lib/common.sh, which it sources itself). Needs tests/env/up.sh first.
 # shellcheck shell=bash
+# shellcheck source=deploy/lib/common.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/lib/common.sh"
 
 VIRSH=(virsh -q -c qemu:///system)
-NETNS=${VHPC_NETNS:-vhpc-test}
-CMDLINE='root=/dev/vda rw console=ttyS0 net.ifnames=0'
+CMDLINE=$GUEST_CMDLINE
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-log() { echo "[$(date +%T)] $*" >&2; }
-die() { echo "${0##*/}: $*" >&2; exit 1; }
-
-# The image (resolved: a later rebuild must not move a running guest's backing file).
-guest_image_dir() {
-  local dir=${VHPC_TEST_IMAGE_DIR:-/var/cache/vhpc/images/current}
-  [ -f "$dir/root.qcow2" ] && [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.img" ] \
-    || die "no guest image in $dir: run deploy/image/build-image.sh (as root)"
-  readlink -f "$dir"
-}
 
 require_env() {
-  [ "$(id -u)" -eq 0 ] || die "must run as root"
+  require_root
   "${VIRSH[@]}" version >/dev/null 2>&1 || die "libvirtd does not answer on qemu:///system: run tests/env/up.sh"
   ip netns list | awk '{print $1}' | grep -qx "$NETNS" || die "network namespace $NETNS missing: run tests/env/up.sh"
   command -v genisoimage >/dev/null || die "genisoimage missing: apt-get install genisoimage"

@@ -6,7 +6,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class ApplyCommand
+internal static class ApplyCommand
 {
     public static Command Create()
     {

@@ -8,7 +8,7 @@ namespace Vhpc.Cli.Commands;
 /// Runs a command body and turns every failure into one line on stderr and a meaningful exit code;
 /// stack traces and daemon-side details only with --verbose.
 /// </summary>
-public static class CommandRunner
+internal static class CommandRunner
 {
     public static async Task<int> RunAsync(ParseResult parse, Func<ControlClient, Task<int>> body)
     {

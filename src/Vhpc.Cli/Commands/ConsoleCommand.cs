@@ -3,7 +3,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class ConsoleCommand
+internal static class ConsoleCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class DestroyCommand
+internal static class DestroyCommand
 {
     public static Command Create(Func<bool> hasTerminal, TextReader input)
     {

@@ -4,7 +4,7 @@ using Vhpc.Control.Protocol;
 namespace Vhpc.Cli.Commands;
 
 /// <summary>Options every subcommand accepts.</summary>
-public static class GlobalOptions
+internal static class GlobalOptions
 {
     public static readonly Option<string> Socket = new("--socket")
     {

@@ -5,7 +5,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class ListCommand
+internal static class ListCommand
 {
     public static Command Create()
     {

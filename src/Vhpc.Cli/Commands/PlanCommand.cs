@@ -5,7 +5,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class PlanCommand
+internal static class PlanCommand
 {
     public static Command Create()
     {

@@ -8,7 +8,7 @@ namespace Vhpc.Cli.Commands;
 /// Writes a NoCloud seed ISO (label cidata) from local files, like cloud-localds, in-process. The
 /// timestamp is SOURCE_DATE_EPOCH when set, so the same inputs give the same bytes.
 /// </summary>
-public static class SeedIsoCommand
+internal static class SeedIsoCommand
 {
     public static Command Create()
     {

@@ -6,7 +6,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class SshCommand
+internal static class SshCommand
 {
     public static Command Create()
     {

@@ -1,5 +1,5 @@
 using Vhpc.Control.Protocol;
-using Vhpc.Engine.Hosting;
+using Vhpc.Spec.Addressing;
 
 namespace Vhpc.Cli.Commands;
 
@@ -8,7 +8,7 @@ namespace Vhpc.Cli.Commands;
 /// checking: vhpcd recorded the host keys when the node came up), inside the guests' network
 /// namespace when vhpcd runs them in one.
 /// </summary>
-public static class SshInvocation
+internal static class SshInvocation
 {
     public static (string FileName, IReadOnlyList<string> Arguments) Build(NodeAccessInfo access, IReadOnlyList<string> remoteCommand)
     {

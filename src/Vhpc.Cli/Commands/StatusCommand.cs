@@ -5,7 +5,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class StatusCommand
+internal static class StatusCommand
 {
     public static Command Create()
     {

@@ -1,10 +1,10 @@
 using System.CommandLine;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Cli.Commands;
 
 /// <summary>Checks a cluster file locally (no daemon): every error as file:line:col: path: reason.</summary>
-public static class ValidateCommand
+internal static class ValidateCommand
 {
     public static Command Create()
     {

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Vhpc.Cli.Commands;
 
-public static class VhpcRootCommand
+internal static class VhpcRootCommand
 {
     public static RootCommand Create(Func<bool> hasTerminal, TextReader input)
     {

@@ -5,7 +5,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Commands;
 
-public static class WatchCommand
+internal static class WatchCommand
 {
     public static Command Create()
     {

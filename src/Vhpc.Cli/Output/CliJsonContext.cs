@@ -11,4 +11,4 @@ namespace Vhpc.Cli.Output;
 [JsonSerializable(typeof(StatusInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ClusterSummary>))]
 [JsonSerializable(typeof(PlanInfo))]
-public sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -7,7 +7,7 @@ namespace Vhpc.Cli.Output;
 /// One line per progress event: time since the command started, node, step in words (defining,
 /// booting, lease, SSH, configuring), outcome and how long the step took.
 /// </summary>
-public static class ProgressLine
+internal static class ProgressLine
 {
     public static string Format(ProgressInfo progress, TimeSpan sinceStart)
     {

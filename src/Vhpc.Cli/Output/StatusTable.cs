@@ -3,7 +3,7 @@ using Vhpc.Control.Protocol;
 
 namespace Vhpc.Cli.Output;
 
-public static class StatusTable
+internal static class StatusTable
 {
     public static string Render(StatusInfo status, DateTimeOffset now)
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace Vhpc.Cli.Output;
 
 /// <summary>Left-aligned columns separated by two spaces, like `ps` or `virsh list`.</summary>
-public static class TextTable
+internal static class TextTable
 {
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vhpc.Posix;
 
 namespace Vhpc.Control.Client;
 
@@ -12,7 +13,7 @@ public static class SocketGroup
     public static string? Of(string socketPath, string groupFile = "/etc/group")
     {
         ArgumentNullException.ThrowIfNull(socketPath);
-        return NativeMethods.GroupIdOf(socketPath) is { } gid ? NameOf(gid, groupFile) : null;
+        return FileOwnership.GroupOf(socketPath) is { } gid ? NameOf(gid, groupFile) : null;
     }
 
     public static string NameOf(uint gid, string groupFile = "/etc/group")

@@ -1,4 +1,4 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Clusters;
 
@@ -7,7 +7,7 @@ namespace Vhpc.Daemon.Clusters;
 /// file has errors, so a typo never takes a running cluster away); <see cref="Errors"/> are the errors
 /// of the file's current content.
 /// </summary>
-public sealed record ClusterEntry(
+internal sealed record ClusterEntry(
     string File,
     ClusterSpec? Spec,
     IReadOnlyList<string> Errors,

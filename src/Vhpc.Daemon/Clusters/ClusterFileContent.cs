@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Vhpc.Posix;
 
 namespace Vhpc.Daemon.Clusters;
 
@@ -12,19 +13,19 @@ public sealed record ClusterFileContent(byte[]? Bytes, string? Error)
     public static ClusterFileContent Read(string path, int limit)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var handle = NativeMethods.OpenNonBlocking(path, out var errno);
+        using var handle = NonBlockingFile.OpenForReading(path, out var errno);
         if (handle.IsInvalid)
         {
             return Failed($"cannot read: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
 
-        var type = NativeMethods.FileType(handle, out errno);
+        var type = NonBlockingFile.KindOf(handle, out errno);
         if (type is null)
         {
             return Failed($"cannot read: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
 
-        if (type != NativeMethods.RegularFile)
+        if (type != FileKind.RegularFile)
         {
             return Failed($"not a regular file ({Describe(type.Value)})");
         }
@@ -67,14 +68,14 @@ public sealed record ClusterFileContent(byte[]? Bytes, string? Error)
 
     private static ClusterFileContent Failed(string error) => new(null, error);
 
-    private static string Describe(uint type) => type switch
+    private static string Describe(FileKind type) => type switch
     {
-        NativeMethods.Directory => "a directory",
-        NativeMethods.CharacterDevice => "a character device",
-        NativeMethods.BlockDevice => "a block device",
-        NativeMethods.Fifo => "a FIFO",
-        NativeMethods.Socket => "a socket",
-        NativeMethods.SymbolicLink => "a symbolic link",
-        _ => $"file type 0x{type:x}",
+        FileKind.Directory => "a directory",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Fifo => "a FIFO",
+        FileKind.Socket => "a socket",
+        FileKind.SymbolicLink => "a symbolic link",
+        _ => "a special file",
     };
 }

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Configuration;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Clusters;
 
@@ -14,7 +14,7 @@ namespace Vhpc.Daemon.Clusters;
 /// Reading and parsing happen outside the lock that guards the entries, so no file (however slow)
 /// holds up a command; the lock only covers swapping in the new result.
 /// </summary>
-public sealed class ClusterRegistry
+internal sealed class ClusterRegistry
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -92,7 +92,7 @@ public sealed class ClusterRegistry
             {
                 var reading = readings[file];
                 var spec = claims[file];
-                IReadOnlyList<string> errors = conflicts.TryGetValue(file, out var conflict) ? [.. reading.Errors, conflict] : reading.Errors;
+                var errors = conflicts.TryGetValue(file, out var conflict) ? [.. reading.Errors, conflict] : reading.Errors;
                 previous.TryGetValue(file, out var before);
                 var entry = before is not null && before.ContentHash == reading.Hash && ReferenceEquals(before.Spec, spec) && before.Errors.SequenceEqual(errors)
                     ? before

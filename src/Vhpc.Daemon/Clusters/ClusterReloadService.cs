@@ -10,7 +10,7 @@ namespace Vhpc.Daemon.Clusters;
 /// Re-reads clusters.d on SIGHUP (`systemctl reload vhpcd`). The signal handler only queues a request;
 /// the reload itself runs here, never on the signal thread.
 /// </summary>
-public sealed class ClusterReloadService : BackgroundService
+internal sealed class ClusterReloadService : BackgroundService
 {
     private readonly ClusterRegistry _registry;
     private readonly ILogger<ClusterReloadService> _logger;

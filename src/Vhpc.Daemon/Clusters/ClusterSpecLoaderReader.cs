@@ -1,9 +1,9 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Clusters;
 
 /// <summary>The product reader: the engine's <see cref="ClusterSpecLoader"/>, every error as file:line:col: path: reason.</summary>
-public sealed class ClusterSpecLoaderReader : IClusterSpecReader
+internal sealed class ClusterSpecLoaderReader : IClusterSpecReader
 {
     public ClusterSpecReadResult Read(string path, string text)
     {

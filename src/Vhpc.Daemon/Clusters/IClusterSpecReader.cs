@@ -1,4 +1,4 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Clusters;
 
@@ -6,12 +6,12 @@ namespace Vhpc.Daemon.Clusters;
 /// Turns one cluster file's text into a spec or into every error it has (file:line:column: path: reason).
 /// The product implementation wraps the engine's ClusterSpecLoader; tests may substitute it.
 /// </summary>
-public interface IClusterSpecReader
+internal interface IClusterSpecReader
 {
     ClusterSpecReadResult Read(string path, string text);
 }
 
-public sealed record ClusterSpecReadResult(ClusterSpec? Spec, IReadOnlyList<string> Errors)
+internal sealed record ClusterSpecReadResult(ClusterSpec? Spec, IReadOnlyList<string> Errors)
 {
     public static ClusterSpecReadResult Valid(ClusterSpec spec) => new(spec, []);
 

@@ -1,7 +1,7 @@
 namespace Vhpc.Daemon.Clusters;
 
 /// <summary>What one pass over clusters.d changed.</summary>
-public sealed record ReloadSummary(int Added, int Changed, int Removed, int Invalid, int Unchanged)
+internal sealed record ReloadSummary(int Added, int Changed, int Removed, int Invalid, int Unchanged)
 {
     public int Loaded { get; init; }
 }

@@ -6,7 +6,7 @@ namespace Vhpc.Daemon.Configuration;
 /// Where vhpcd's settings come from, lowest to highest precedence: the settings file
 /// (/etc/vhpc/vhpcd.json, or --config / VHPC_CONFIG), VHPC_* environment variables, command-line switches.
 /// </summary>
-public static class DaemonConfiguration
+internal static class DaemonConfiguration
 {
     public const string DefaultConfigFile = "/etc/vhpc/vhpcd.json";
 

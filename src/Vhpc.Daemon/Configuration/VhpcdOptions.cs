@@ -7,7 +7,7 @@ namespace Vhpc.Daemon.Configuration;
 /// Daemon settings: section "Vhpcd" of /etc/vhpc/vhpcd.json, overridable by VHPC_* environment variables
 /// and command-line switches (see <see cref="DaemonConfiguration"/>).
 /// </summary>
-public sealed class VhpcdOptions
+internal sealed class VhpcdOptions
 {
     public const string SectionName = "Vhpcd";
 
@@ -47,7 +47,7 @@ public sealed class VhpcdOptions
     /// <summary>Per-cluster state (SSH key pair, known_hosts, munge key): StateDirectory/clusters/NAME.</summary>
     public string ClusterStateRoot => Path.Combine(StateDirectory, "clusters");
 
-    /// <summary>Lines of serial console returned by `vhpc console` by default.</summary>
+    /// <summary>Lines of a node's serial console log: in failure messages, and from `vhpc console` without -n.</summary>
     [Range(1, 100_000)]
     public int ConsoleTailLines { get; set; } = 50;
 

@@ -4,4 +4,4 @@ namespace Vhpc.Daemon.Configuration;
 
 /// <summary>The per-field rules (data annotations), checked by generated code at start.</summary>
 [OptionsValidator]
-public sealed partial class VhpcdOptionsValidator : IValidateOptions<VhpcdOptions>;
+internal sealed partial class VhpcdOptionsValidator : IValidateOptions<VhpcdOptions>;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Vhpc.Daemon.Configuration;
 
 /// <summary>Rules that look at several paths together, which data annotations cannot express.</summary>
-public sealed class VhpcdPathsValidator : IValidateOptions<VhpcdOptions>
+internal sealed class VhpcdPathsValidator : IValidateOptions<VhpcdOptions>
 {
     // sun_path is 108 bytes including the terminating NUL.
     private const int MaxSocketPathBytes = 107;

@@ -1,6 +1,7 @@
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
 

@@ -7,15 +7,13 @@ using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Operations;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Naming;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Control;
 
 /// <summary>Reads one request line from an authorized peer and answers it (progress lines, then one final line).</summary>
-public sealed class ControlRequestHandler
+internal sealed class ControlRequestHandler
 {
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
 
@@ -112,7 +110,7 @@ public sealed class ControlRequestHandler
                     r => new ControlMessage { Kind = ControlMessageKind.Result, Destroy = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
                 ControlCommand.Watch => await WatchAsync(stream, stoppingToken).ConfigureAwait(false),
                 ControlCommand.NodeAccess => await NodeAccessAsync(request, stoppingToken).ConfigureAwait(false),
-                ControlCommand.Console => Console(request),
+                ControlCommand.Console => await ConsoleAsync(request, stoppingToken).ConfigureAwait(false),
                 _ => Failure(ControlErrorCode.BadRequest, $"unknown command {request.Command}"),
             };
         }
@@ -248,33 +246,29 @@ public sealed class ControlRequestHandler
             return UnknownCluster(request.Cluster);
         }
 
-        foreach (var entry in candidates)
+        foreach (var spec in candidates.Select(e => e.Spec!))
         {
-            var spec = entry.Spec!;
-            var status = await _operations.StatusAsync(spec, stoppingToken).ConfigureAwait(false);
-            var node = status.Nodes.FirstOrDefault(n => NodeMatches(n.Name, request.Node, spec));
-            if (node is null)
+            if (await _operations.NodeAccessAsync(spec, request.Node, stoppingToken).ConfigureAwait(false) is not { } node)
             {
                 continue;
             }
 
             if (node.Address is null)
             {
-                return Failure(ControlErrorCode.OperationFailed, $"node {node.Name} of cluster {spec.Name} has no address yet (state {node.State})");
+                return Failure(ControlErrorCode.OperationFailed, $"node {node.Node} of cluster {spec.Name} has no address yet (state {node.State})");
             }
 
-            var paths = new ClusterStateDirectory(_options.ClusterStateRoot, spec.Name);
             return new ControlMessage
             {
                 Kind = ControlMessageKind.Result,
-                NodeAccess = new NodeAccessInfo(spec.Name, node.Name, node.Address, spec.User.Name, paths.PrivateKeyPath, paths.KnownHostsPath, _options.NetworkNamespace),
+                NodeAccess = new NodeAccessInfo(spec.Name, node.Node, node.Address, node.User, node.PrivateKeyPath, node.KnownHostsPath, _options.NetworkNamespace),
             };
         }
 
         return Failure(ControlErrorCode.UnknownNode, $"no node {request.Node} in {(request.Cluster is null ? "any loaded cluster" : "cluster " + request.Cluster)}");
     }
 
-    private ControlMessage Console(ControlRequest request)
+    private async Task<ControlMessage> ConsoleAsync(ControlRequest request, CancellationToken stoppingToken)
     {
         if (string.IsNullOrEmpty(request.Node))
         {
@@ -284,48 +278,23 @@ public sealed class ControlRequestHandler
         var entries = request.Cluster is null
             ? _registry.Entries.Where(e => e.Spec is not null).ToList()
             : Find(request.Cluster) is { Spec: not null } one ? [one] : [];
+        var lines = request.Lines is { } wanted ? Math.Clamp(wanted, 1, 100_000) : (int?)null;
         foreach (var spec in entries.Select(e => e.Spec!))
         {
-            // The engine's layout says where each node's serial console is logged (vm.consoleLogDirectory).
-            var node = ClusterLayout.From(spec).Nodes.FirstOrDefault(n => NodeMatches(n.Name, request.Node, spec));
-            if (node is null)
+            if (await _operations.ConsoleAsync(spec, request.Node, lines, stoppingToken).ConfigureAwait(false) is not { } console)
             {
                 continue;
             }
 
-            var log = node.ConsoleLogPath;
-            if (!File.Exists(log))
+            if (console.Lines is null)
             {
-                return Failure(ControlErrorCode.OperationFailed, $"node {node.Name} has no console log yet at {log} (has it been started?)");
+                return Failure(ControlErrorCode.OperationFailed, $"node {console.Node} has no console log yet at {console.LogPath} (has it been started?)");
             }
 
-            var lines = Tail(log, Math.Clamp(request.Lines ?? _options.ConsoleTailLines, 1, 100_000));
-            return new ControlMessage { Kind = ControlMessageKind.Result, Console = new ConsoleInfo(spec.Name, node.Name, log, lines) };
+            return new ControlMessage { Kind = ControlMessageKind.Result, Console = new ConsoleInfo(spec.Name, console.Node, console.LogPath, console.Lines) };
         }
 
         return Failure(ControlErrorCode.UnknownNode, $"no node {request.Node} in {(request.Cluster is null ? "any loaded cluster" : "cluster " + request.Cluster)}");
-    }
-
-    private static bool NodeMatches(string nodeName, string wanted, ClusterSpec spec) =>
-        string.Equals(nodeName, wanted, StringComparison.Ordinal)
-        || string.Equals(nodeName + "." + spec.Domain, wanted, StringComparison.Ordinal);
-
-    private static IReadOnlyList<string> Tail(string path, int lines)
-    {
-        var queue = new Queue<string>(lines);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, false));
-        while (reader.ReadLine() is { } line)
-        {
-            if (queue.Count == lines)
-            {
-                queue.Dequeue();
-            }
-
-            queue.Enqueue(line);
-        }
-
-        return [.. queue];
     }
 
     private ClusterEntry? Find(string? cluster) => string.IsNullOrEmpty(cluster) ? null : _registry.FindByName(cluster);

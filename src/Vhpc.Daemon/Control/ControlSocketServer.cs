@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Configuration;
-using Vhpc.Daemon.Hosting;
+using Vhpc.Posix;
 
 namespace Vhpc.Daemon.Control;
 
@@ -14,7 +14,7 @@ namespace Vhpc.Daemon.Control;
 /// and only then renamed into place, so there is no moment when the path exists with wider permissions.
 /// Each connection's peer is checked with SO_PEERCRED before a request is read.
 /// </summary>
-public sealed class ControlSocketServer : BackgroundService
+internal sealed class ControlSocketServer : BackgroundService
 {
     private const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
     private const UnixFileMode StagingMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -132,7 +132,7 @@ public sealed class ControlSocketServer : BackgroundService
         _socketGroup = UnixGroup.Resolve(_options.SocketGroup)
             ?? throw new FatalStartupException(
                 $"socket group '{_options.SocketGroup}' does not exist (create it with: groupadd --system {_options.SocketGroup}, or set Vhpcd:SocketGroup)");
-        _daemonUser = NativeMethods.GetEffectiveUserId();
+        _daemonUser = ProcessIdentity.EffectiveUserId;
 
         var directory = Path.GetDirectoryName(path) ?? "/";
         Directory.CreateDirectory(directory);
@@ -155,9 +155,8 @@ public sealed class ControlSocketServer : BackgroundService
             socket.Bind(new UnixDomainSocketEndPoint(staged));
             socket.Listen(64);
             File.SetUnixFileMode(staged, SocketMode);
-            if (NativeMethods.Chown(staged, uint.MaxValue, _socketGroup) != 0)
+            if (FileOwnership.ChangeGroup(staged, _socketGroup) is var errno and not 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
                 throw new FatalStartupException(
                     $"cannot give {path} to group '{_options.SocketGroup}' (gid {_socketGroup}): {Marshal.GetPInvokeErrorMessage(errno)}");
             }

@@ -7,7 +7,7 @@ namespace Vhpc.Daemon.Control;
 /// Who is on the other end of a Unix socket, as the kernel recorded it at connect time
 /// (SO_PEERCRED: pid, uid, gid; SO_PEERGROUPS: supplementary groups). Cannot be forged by the client.
 /// </summary>
-public sealed record PeerCredentials(int ProcessId, uint UserId, uint GroupId, IReadOnlyList<uint> Groups)
+internal sealed record PeerCredentials(int ProcessId, uint UserId, uint GroupId, IReadOnlyList<uint> Groups)
 {
     private const int SolSocket = 1;
     private const int SoPeerCred = 17;

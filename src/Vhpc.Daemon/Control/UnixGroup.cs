@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Vhpc.Daemon.Control;
 
 /// <summary>Resolves the socket group (a name from /etc/group, or a numeric id).</summary>
-public static class UnixGroup
+internal static class UnixGroup
 {
     public static uint? Resolve(string nameOrId, string groupFile = "/etc/group")
     {

@@ -1,7 +1,7 @@
 namespace Vhpc.Daemon.Hosting;
 
 /// <summary>vhpcd's exit codes (vhpcd.service uses RestartPreventExitStatus= for the configuration one).</summary>
-public static class DaemonExitCode
+internal static class DaemonExitCode
 {
     public const int Success = 0;
 

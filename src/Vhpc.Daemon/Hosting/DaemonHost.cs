@@ -16,7 +16,7 @@ namespace Vhpc.Daemon.Hosting;
 /// daemon's services. The engine (IClusterEngine) and the spec reader are the caller's to register
 /// (<see cref="EngineWiring"/> in the product, test doubles in tests).
 /// </summary>
-public static class DaemonHost
+internal static class DaemonHost
 {
     /// <summary>How long `systemctl stop` waits for a running apply to reach a safe point (keep below TimeoutStopSec).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(80);
@@ -37,7 +37,9 @@ public static class DaemonHost
         // READY=1/STOPPING=1, SIGTERM, and systemd-formatted console logs (<6>category[event id] message)...
         builder.Services.AddSystemd();
         // ...replaced by the journal's native protocol (structured fields) when stderr is the journal stream.
-        builder.AddVhpcdLogging(environment);
+        builder.AddVhpcdLogging(environment,
+            builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.LogTarget)}"],
+            builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.JournalSocket)}"]);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.Services.AddOptions<VhpcdOptions>()
@@ -62,7 +64,7 @@ public static class DaemonHost
         builder.Services.AddHostedService<ControlSocketServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterOperations>());
 
-        builder.Services.AddVhpcTelemetry(builder.Configuration);
+        builder.Services.AddVhpcTelemetry(builder.Configuration, environment);
         return builder;
     }
 }

@@ -12,7 +12,7 @@ namespace Vhpc.Daemon.Hosting;
 /// host stopped by a failing service still exits 0, which would defeat Restart=on-failure; so failures
 /// are caught here and mapped.
 /// </summary>
-public static class DaemonRunner
+internal static class DaemonRunner
 {
     public static async Task<int> RunAsync(string[] args, Action<HostApplicationBuilder> registerEngine, Func<string, string?>? environment = null)
     {

@@ -2,12 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Vhpc.Ansible;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
-using Vhpc.Engine.Connections;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Images;
+using Vhpc.Engine;
+using Vhpc.Guests;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Images;
 
 namespace Vhpc.Daemon.Hosting;
 
@@ -16,9 +17,9 @@ namespace Vhpc.Daemon.Hosting;
 /// reconciler, guest readiness (leases, SSH) and the Ansible configuration step, all pointed at the
 /// daemon's state directory, playbook and network namespace.
 /// </summary>
-public static class EngineWiring
+internal static class EngineWiring
 {
-    public const string GuestsSection = "Guests";
+    public const string GuestsSection = GuestsOptions.SectionName;
 
     public static void AddClusterEngine(HostApplicationBuilder builder)
     {
@@ -26,15 +27,25 @@ public static class EngineWiring
         var services = builder.Services;
         services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
         services.AddLibvirtConnections();
+        // Section "Libvirt": keepalive and reconnect backoff of the shared connection.
+        services.AddOptions<LibvirtConnectionOptions>().BindSettings(builder.Configuration, LibvirtConnectionOptions.SectionName);
         services.AddVhpcEngine();
+        // Section "Images": download retries and stall timeout; the cache itself lives in the state directory.
         services.AddOptions<BaseImageCacheOptions>()
+            .BindSettings(builder.Configuration, BaseImageCacheOptions.SectionName)
             .Configure<IOptions<VhpcdOptions>>((cache, vhpcd) => cache.CacheDirectory = Path.Combine(vhpcd.Value.StateDirectory, "images"));
         services.AddVhpcGuests();
         // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
         services.AddOptions<GuestsOptions>()
             .BindSettings(builder.Configuration, GuestsSection)
-            .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) => guests.StateRoot = vhpcd.Value.ClusterStateRoot);
+            .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) =>
+            {
+                guests.StateRoot = vhpcd.Value.ClusterStateRoot;
+                guests.ConsoleTailLines = vhpcd.Value.ConsoleTailLines;
+            });
         services.AddVhpcAnsibleConfiguration();
+        // Section "Ansible": the ansible-playbook command, retries of unreachable hosts, SSH timeouts, forks.
+        services.AddOptions<AnsibleRunnerOptions>().BindSettings(builder.Configuration, AnsibleRunnerOptions.SectionName);
         services.AddOptions<ClusterConfigurationOptions>()
             .Configure<IOptions<VhpcdOptions>>((configuration, vhpcd) =>
             {

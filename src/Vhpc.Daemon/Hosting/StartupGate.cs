@@ -12,7 +12,7 @@ namespace Vhpc.Daemon.Hosting;
 /// they use. AddSystemd() sends READY=1 when the host has started (after every StartAsync), so with
 /// this service registered first READY=1 means "clusters loaded, libvirt connected".
 /// </summary>
-public sealed class StartupGate : IHostedService
+internal sealed class StartupGate : IHostedService
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
@@ -52,7 +52,7 @@ public sealed class StartupGate : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task ProbeAsync(Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken)
+    private async Task ProbeAsync(Spec.ClusterSpec spec, CancellationToken cancellationToken)
     {
         Log.LibvirtConnecting(_logger, spec.Connect, spec.Name);
         var deadline = _time.GetUtcNow() + _options.LibvirtConnectTimeout;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Vhpc.Posix;
 
 namespace Vhpc.Daemon.Logging;
 
@@ -43,7 +44,7 @@ internal sealed class JournalSocket : IDisposable
             _socket.SendTo(payload, SocketFlags.None, _endpoint);
             return true;
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize || e.NativeErrorCode == NativeMethods.EMSGSIZE)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize || e.NativeErrorCode == Errno.MessageTooLong)
         {
             return TrySendThroughMemfd(payload);
         }
@@ -59,8 +60,8 @@ internal sealed class JournalSocket : IDisposable
     {
         try
         {
-            using var memfd = NativeMethods.CreateSealedMemfd("journal-data", payload);
-            return NativeMethods.SendDescriptor(_socket.SafeHandle, Path, memfd) == 0;
+            using var memfd = SealedMemoryFile.Create("journal-data", payload);
+            return UnixDatagrams.SendDescriptor(_socket.SafeHandle, Path, memfd) == 0;
         }
         catch (Exception e) when (e is IOException or ArgumentException or ObjectDisposedException)
         {

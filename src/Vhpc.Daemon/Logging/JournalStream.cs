@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vhpc.Posix;
 
 namespace Vhpc.Daemon.Logging;
 
@@ -30,6 +31,6 @@ internal static class JournalStream
     /// <summary>True when <paramref name="journalStream"/> names the file open on <paramref name="fd"/>.</summary>
     public static bool Matches(string? journalStream, int fd) =>
         TryParse(journalStream, out var device, out var inode)
-        && NativeMethods.DeviceAndInode(fd) is { } actual
+        && FileIdentity.OfDescriptor(fd) is { } actual
         && actual.Device == device && actual.Inode == inode;
 }

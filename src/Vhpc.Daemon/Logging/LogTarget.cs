@@ -1,7 +1,7 @@
 namespace Vhpc.Daemon.Logging;
 
 /// <summary>Where vhpcd's log goes (setting Vhpcd:LogTarget, --log-target, VHPC_LOG_TARGET).</summary>
-public static class LogTarget
+internal static class LogTarget
 {
     /// <summary>The journal's native protocol when stderr is the journal stream, else the console.</summary>
     public const string Auto = "auto";

@@ -3,11 +3,11 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vhpc.Engine;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Operations;
 
@@ -18,7 +18,7 @@ namespace Vhpc.Daemon.Operations;
 /// not cancel an apply. Stopping vhpcd cancels the token the engine sees, which stops at a safe point,
 /// and waits for that; it never destroys anything.
 /// </summary>
-public sealed class ClusterOperations : IHostedService, IDisposable
+internal sealed class ClusterOperations : IHostedService, IDisposable
 {
     private readonly IClusterEngine _engine;
     private readonly ProgressHub _hub;
@@ -45,6 +45,12 @@ public sealed class ClusterOperations : IHostedService, IDisposable
 
     public Task<ClusterStatus> StatusAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
         Track(RunReadOnlyAsync(spec, "status", ct => _engine.GetStatusAsync(spec, ct), cancellationToken));
+
+    public Task<NodeAccess?> NodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken) =>
+        Track(RunReadOnlyAsync(spec, "node access", ct => _engine.GetNodeAccessAsync(spec, node, ct), cancellationToken));
+
+    public Task<NodeConsole?> ConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+        Track(RunReadOnlyAsync(spec, "console", ct => _engine.ReadConsoleAsync(spec, node, lines, ct), cancellationToken));
 
     public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
         Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, progress, ct)));

@@ -1,7 +1,7 @@
 namespace Vhpc.Daemon.Operations;
 
 /// <summary>The operations that change a cluster and therefore take its lock.</summary>
-public enum OperationKind
+internal enum OperationKind
 {
     Apply,
     Destroy,

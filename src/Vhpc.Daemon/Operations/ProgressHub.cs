@@ -4,7 +4,7 @@ using Vhpc.Engine.Progress;
 namespace Vhpc.Daemon.Operations;
 
 /// <summary>Fans every progress event out to the `watch` streams currently connected.</summary>
-public sealed class ProgressHub
+internal sealed class ProgressHub
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<ProgressEvent>> _subscribers = [];

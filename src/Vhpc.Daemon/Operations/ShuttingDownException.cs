@@ -1,7 +1,7 @@
 namespace Vhpc.Daemon.Operations;
 
 /// <summary>vhpcd is stopping: the operation was not started, or stopped at a safe point.</summary>
-public sealed class ShuttingDownException : Exception
+internal sealed class ShuttingDownException : Exception
 {
     public ShuttingDownException()
         : base("vhpcd is stopping")

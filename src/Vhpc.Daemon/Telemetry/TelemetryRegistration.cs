@@ -12,19 +12,21 @@ namespace Vhpc.Daemon.Telemetry;
 /// <summary>
 /// Traces and metrics from the one "Vhpc" source and meter. OTLP export is switched on only by the
 /// standard OTEL_EXPORTER_OTLP_ENDPOINT variable (the other OTEL_* variables then apply as usual).
+/// The environment is passed in, so tests decide it without changing the process's.
 /// </summary>
-public static class TelemetryRegistration
+internal static class TelemetryRegistration
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static IServiceCollection AddVhpcTelemetry(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddVhpcTelemetry(this IServiceCollection services, IConfiguration configuration, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
         var builder = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("vhpcd"))
             .WithTracing(tracing => tracing.AddSource(VhpcTelemetry.Name))
             .WithMetrics(metrics => metrics.AddMeter(VhpcTelemetry.Name));
-        if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]))
+        if (!string.IsNullOrWhiteSpace(environment(OtlpEndpointVariable) ?? configuration[OtlpEndpointVariable]))
         {
             UseOtlpExporter(builder);
         }

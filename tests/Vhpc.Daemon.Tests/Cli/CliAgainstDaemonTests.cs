@@ -1,10 +1,13 @@
 using System.Text.Json;
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Cli;
 
 /// <summary>The CLI's commands, output and exit codes against vhpcd's real host (engine test double).</summary>
+[Tier(TestTier.Unit)]
 public sealed class CliAgainstDaemonTests
 {
     [Fact]

@@ -1,9 +1,12 @@
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Cli;
 
 /// <summary>Commands that work without vhpcd: validate and seed-iso.</summary>
+[Tier(TestTier.Unit)]
 public sealed class LocalCommandTests
 {
     [Fact]
@@ -18,10 +21,10 @@ public sealed class LocalCommandTests
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("label cidata", output, StringComparison.Ordinal);
 
-        var blkid = await Built.RunAsync("blkid", ["-p", "-o", "export", iso]);
-        Assert.True(blkid.Code == 0, $"blkid failed (install util-linux): {blkid.Err}");
-        Assert.Contains("LABEL=cidata", blkid.Out, StringComparison.Ordinal);
-        Assert.Contains("TYPE=iso9660", blkid.Out, StringComparison.Ordinal);
+        var blkid = await ProcessRunner.RunAsync("blkid", ["-p", "-o", "export", iso]);
+        Assert.True(blkid.ExitCode == 0, $"blkid failed (install util-linux): {blkid.Error}");
+        Assert.Contains("LABEL=cidata", blkid.Output, StringComparison.Ordinal);
+        Assert.Contains("TYPE=iso9660", blkid.Output, StringComparison.Ordinal);
     }
 
     [Fact]

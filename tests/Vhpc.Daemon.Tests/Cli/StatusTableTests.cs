@@ -3,23 +3,25 @@ using Vhpc.Cli.Output;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Control;
 using Vhpc.Engine.Status;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Cli;
 
 /// <summary>How `vhpc status` shows the SSH and configuration states, and the --json names scripts rely on.</summary>
+[Tier(TestTier.Unit)]
 public class StatusTableTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 27, 21, 40, 5, TimeSpan.Zero);
 
     private static ClusterStatus Status() => new("c1", true,
     [
-        new NodeStatus("c1-m-01", "management", "running", "10.206.1.10", null, true, true, null)
+        new NodeStatus("c1-m-01", "management", "running", "10.206.1.10", null, null)
             { Ssh = SshState.Ready, Configuration = new NodeConfigurationStatus(ConfigurationState.Yes, At, "abc") },
-        new NodeStatus("c1-w-01", "worker", "running", "10.206.1.11", null, false, false, null)
+        new NodeStatus("c1-w-01", "worker", "running", "10.206.1.11", null, null)
             { Ssh = SshState.NoHostKey, Configuration = new NodeConfigurationStatus(ConfigurationState.Stale, At, "old") },
-        new NodeStatus("c1-w-02", "worker", "running", null, null, false, false, null)
+        new NodeStatus("c1-w-02", "worker", "running", null, null, null)
             { Ssh = SshState.NotAnswering, Configuration = new NodeConfigurationStatus(ConfigurationState.Failed, At, "abc", "task 'Install munge' failed") },
-        new NodeStatus("c1-w-03", "worker", "shut off", null, null, null, false, null)
+        new NodeStatus("c1-w-03", "worker", "shut off", null, null, null)
             { Ssh = SshState.Unknown, Configuration = new NodeConfigurationStatus(ConfigurationState.No) },
     ]);
 
@@ -54,9 +56,9 @@ public class StatusTableTests
     }
 
     [Fact]
-    public void An_engine_that_only_knows_yes_or_no_still_maps_to_the_detailed_states()
+    public void A_node_whose_ssh_is_known_and_configuration_is_not_maps_to_ready_and_unknown()
     {
-        var info = new ClusterStatus("c1", true, [new NodeStatus("c1-m-01", "management", "running", null, null, true, null, null)]).ToInfo();
+        var info = new ClusterStatus("c1", true, [new NodeStatus("c1-m-01", "management", "running", null, null, null) { Ssh = SshState.Ready }]).ToInfo();
 
         Assert.Equal(("ready", "unknown"), (info.Nodes[0].Ssh, info.Nodes[0].Configuration));
     }

@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Clusters;
 
 /// <summary>Reloading clusters.d: added, changed, removed, and bad files (which keep the previous good version).</summary>
+[Tier(TestTier.Unit)]
 public sealed class ReloadTests
 {
     [Fact]

@@ -1,9 +1,12 @@
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Control;
 
 /// <summary>The control socket: mode 0660, the configured group, and SO_PEERCRED refusing other users.</summary>
+[Tier(TestTier.Libvirtd)]
 public sealed class SocketPermissionTests
 {
     private const uint UsersGid = 100;
@@ -76,14 +79,14 @@ public sealed class SocketPermissionTests
         await using (var first = await InProcessDaemon.Build(layout).StartAsync())
         {
             await using var second = InProcessDaemon.Build(layout);
-            var ex = await Assert.ThrowsAsync<Vhpc.Daemon.Hosting.FatalStartupException>(() => second.StartAsync());
+            var ex = await Assert.ThrowsAsync<Vhpc.Daemon.FatalStartupException>(() => second.StartAsync());
             Assert.Contains("another vhpcd already listens", ex.Message, StringComparison.Ordinal);
         }
 
         // A socket file nobody listens on (left by a crash) is replaced.
         // (.NET unlinks a socket file when its socket is disposed, so python leaves one behind instead.)
-        var stale = await Built.RunAsync("python3", ["-c", $"import socket; socket.socket(socket.AF_UNIX).bind('{layout.SocketPath}')"]);
-        Assert.True(stale.Code == 0, stale.Err);
+        var stale = await ProcessRunner.RunAsync("python3", ["-c", $"import socket; socket.socket(socket.AF_UNIX).bind('{layout.SocketPath}')"]);
+        Assert.True(stale.ExitCode == 0, stale.Error);
 
         Assert.True(File.Exists(layout.SocketPath));
         await using var third = await InProcessDaemon.Build(layout).StartAsync();
@@ -91,7 +94,7 @@ public sealed class SocketPermissionTests
         Assert.Equal(Vhpc.Control.Protocol.ControlMessageKind.Result, list.Kind);
     }
 
-    private static Task<(int Code, string Out, string Err)> AsNobody(string[] groups, string command, string socket) =>
-        Built.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", .. groups, "--", Built.Vhpc, command, "--socket", socket],
+    private static Task<ProcessResult> AsNobody(string[] groups, string command, string socket) =>
+        ProcessRunner.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", .. groups, "--", Built.Vhpc, command, "--socket", socket],
             environment: new Dictionary<string, string?> { ["DOTNET_CLI_HOME"] = "/tmp", ["HOME"] = "/tmp" });
 }

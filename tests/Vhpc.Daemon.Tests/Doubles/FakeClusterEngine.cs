@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
+using Vhpc.Guests.Leases;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Daemon.Tests.Doubles;
 
@@ -110,9 +112,33 @@ internal sealed class FakeClusterEngine : IClusterEngine
 
         var existing = Objects.GetValueOrDefault(spec.Name) ?? [];
         var nodes = NodeNames(spec).Select((n, i) => existing.Contains(n)
-            ? new NodeStatus(n, i == 0 ? "management" : "worker", "running", $"10.206.1.{10 + i}", DateTimeOffset.UtcNow.AddMinutes(55), true, true, null)
-            : new NodeStatus(n, i == 0 ? "management" : "worker", "absent", null, null, null, null, null)).ToList();
+            ? new NodeStatus(n, i == 0 ? "management" : "worker", "running", $"10.206.1.{10 + i}", DateTimeOffset.UtcNow.AddMinutes(55), null)
+                { Ssh = SshState.Ready, Configuration = new NodeConfigurationStatus(ConfigurationState.Yes) }
+            : new NodeStatus(n, i == 0 ? "management" : "worker", "absent", null, null, null)).ToList();
         return new ClusterStatus(spec.Name, existing.Count > 0, nodes);
+    }
+
+    public async Task<NodeAccess?> GetNodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken)
+    {
+        var status = await GetStatusAsync(spec, cancellationToken);
+        var found = status.Nodes.FirstOrDefault(n => n.Name == node || n.Name + "." + spec.Domain == node);
+        return found is null
+            ? null
+            : new NodeAccess(spec.Name, found.Name, found.State, found.Address, spec.User.Name, $"/fake/{spec.Name}/id_ecdsa", $"/fake/{spec.Name}/known_hosts");
+    }
+
+    /// <summary>The real console reader on the node's log where the real layout puts it (the daemon's path is the subject).</summary>
+    public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("console " + spec.Name);
+        var found = ClusterLayout.From(spec).Nodes.FirstOrDefault(n => n.Name == node || n.Fqdn == node);
+        if (found is null)
+        {
+            return Task.FromResult<NodeConsole?>(null);
+        }
+
+        var tail = File.Exists(found.ConsoleLogPath) ? ConsoleLogTail.ReadLines(found.ConsoleLogPath, lines ?? ConsoleLogTail.DefaultLines) : null;
+        return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
     }
 
     /// <summary>The engine's own naming, so node names match what the real engine reports.</summary>

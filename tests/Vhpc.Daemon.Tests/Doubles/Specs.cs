@@ -1,4 +1,4 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Tests.Doubles;
 

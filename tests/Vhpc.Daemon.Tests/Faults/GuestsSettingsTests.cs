@@ -2,11 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Support;
-using Vhpc.Engine.Guests;
+using Vhpc.Guests;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Faults;
 
 /// <summary>Section "Guests" of vhpcd.json reaches the guests layer; the state root stays the daemon's.</summary>
+[Tier(TestTier.Unit)]
 public sealed class GuestsSettingsTests
 {
     [Fact]

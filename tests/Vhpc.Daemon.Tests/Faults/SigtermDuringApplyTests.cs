@@ -8,11 +8,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Tests.Support;
 using Vhpc.Engine;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Daemon.Tests.Faults;
@@ -29,12 +29,12 @@ namespace Vhpc.Daemon.Tests.Faults;
 /// have no sshd), and destroy leaves nothing. Objects vtf-sig*, subnet 10.209.10.0/24. (A cancelled
 /// upload into the volume is the engine's own test: UploadCancellationTests.)
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
 {
-    private const string Uri = "qemu:///system";
+    private static string Uri => TestEnvironment.SharedLibvirtUri;
     private const string Cluster = "vtf-sig";
-    private const string TinyImages = "/var/cache/vhpc/images/tiny-current";
+    private static string TinyImages => TestEnvironment.TinyImages;
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -312,8 +312,8 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
         var raw = Path.Combine(images, "base.raw");
         await File.WriteAllBytesAsync(raw, RandomNumberGenerator.GetBytes(64 << 20));
         var image = Path.Combine(images, "base.qcow2");
-        var convert = await Built.RunAsync("qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", raw, image]);
-        Assert.True(convert.Code == 0, $"qemu-img convert failed: {convert.Err} (install qemu-utils; tests/env/up.sh does)");
+        var convert = await ProcessRunner.RunAsync("qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", raw, image]);
+        Assert.True(convert.ExitCode == 0, $"qemu-img convert failed: {convert.Error} (install qemu-utils; tests/env/up.sh does)");
         File.Delete(raw);
         var bytes = await File.ReadAllBytesAsync(image);
         File.Delete(image);
@@ -345,28 +345,14 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     /// <summary>Fails with what to run when the shared libvirtd, its namespace or the tiny image is missing.</summary>
     private static void Require()
     {
-        Assert.True(File.Exists("/run/libvirt/libvirt-sock"), "libvirtd is not running (no /run/libvirt/libvirt-sock): run tests/env/up.sh as root");
+        _ = TestEnvironment.SharedLibvirtUri;
         foreach (var file in new[] { "vmlinuz", "initrd.img" })
         {
             Assert.True(File.Exists(Path.Combine(TinyImages, file)), $"{TinyImages}/{file} is missing: build it with deploy/image/build-tiny.sh (as root)");
         }
 
         // vhpcd probes SSH on the guests: that traffic must stay inside the sandbox namespace.
-        const string Namespace = "/run/netns/vhpc-test";
-        Assert.True(File.Exists(Namespace), "network namespace vhpc-test does not exist: run tests/env/up.sh (as root)");
-        var self = new FileInfo("/proc/self/ns/net").LinkTarget;
-        var inode = new FileInfo(Namespace).Exists ? Inode(Namespace) : null;
-        Assert.True(self is not null && inode is not null && self.Contains($"[{inode}]", StringComparison.Ordinal),
-            "this test must run inside network namespace vhpc-test: `ip netns exec vhpc-test dotnet test tests/Vhpc.Daemon.Tests --no-build -c Release`");
-    }
-
-    private static string? Inode(string path)
-    {
-        var start = new ProcessStartInfo("stat", ["-L", "-c", "%i", path]) { RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        var text = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return process.ExitCode == 0 && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? text : null;
+        TestEnvironment.RequireInsideNetworkNamespace();
     }
 
     private sealed class SyncProgress(Action<ProgressInfo> report) : IProgress<ProgressInfo>

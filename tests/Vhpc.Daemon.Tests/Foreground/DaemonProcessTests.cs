@@ -1,11 +1,14 @@
 using System.Text.RegularExpressions;
 using Vhpc.Cli;
+using Vhpc.Cli.Commands;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Foreground;
 
 /// <summary>The built vhpcd as a real process: systemd notify, journald lines, signals and exit codes.</summary>
+[Tier(TestTier.Unit)]
 public sealed partial class DaemonProcessTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -77,40 +80,40 @@ public sealed partial class DaemonProcessTests
         await daemon.WaitUntilServingAsync();
         string[] socket = ["--socket", layout.SocketPath];
 
-        var validate = await Built.RunAsync(Built.Vhpc, ["validate", "-f", file]);
-        Assert.True(validate.Code == ExitCodes.Ok, validate.Err);
+        var validate = await ProcessRunner.RunAsync(Built.Vhpc, ["validate", "-f", file]);
+        Assert.True(validate.ExitCode == ExitCodes.Ok, validate.Error);
         var bad = layout.Root + "/bad.yaml";
         await File.WriteAllTextAsync(bad, "name: Bad_Name\nworkers: { count: 0 }\n");
-        var invalid = await Built.RunAsync(Built.Vhpc, ["validate", "-f", bad]);
-        Assert.Equal(ExitCodes.Usage, invalid.Code);
-        Assert.Contains($"{bad}:1:7: name: 'Bad_Name' is not an RFC 1123 label", invalid.Err, StringComparison.Ordinal);
+        var invalid = await ProcessRunner.RunAsync(Built.Vhpc, ["validate", "-f", bad]);
+        Assert.Equal(ExitCodes.Usage, invalid.ExitCode);
+        Assert.Contains($"{bad}:1:7: name: 'Bad_Name' is not an RFC 1123 label", invalid.Error, StringComparison.Ordinal);
 
-        var list = await Built.RunAsync(Built.Vhpc, ["list", .. socket]);
-        Assert.True(list.Code == ExitCodes.Ok, list.Err);
-        Assert.Matches(@"vts-c\s+loaded\s+1\s+1", list.Out);
+        var list = await ProcessRunner.RunAsync(Built.Vhpc, ["list", .. socket]);
+        Assert.True(list.ExitCode == ExitCodes.Ok, list.Error);
+        Assert.Matches(@"vts-c\s+loaded\s+1\s+1", list.Output);
 
-        var plan = await Built.RunAsync(Built.Vhpc, ["plan", "vts-c", .. socket]);
-        Assert.True(plan.Code == ExitCodes.Ok, plan.Err);
-        Assert.Matches(@"create\s+network\s+vts-c-net", plan.Out);
-        Assert.Matches(@"create\s+domain\s+vts-c-w-01", plan.Out);
+        var plan = await ProcessRunner.RunAsync(Built.Vhpc, ["plan", "vts-c", .. socket]);
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.Error);
+        Assert.Matches(@"create\s+network\s+vts-c-net", plan.Output);
+        Assert.Matches(@"create\s+domain\s+vts-c-w-01", plan.Output);
 
-        var status = await Built.RunAsync(Built.Vhpc, ["status", "vts-c", "--json", .. socket]);
-        Assert.True(status.Code == ExitCodes.Ok, status.Err);
-        Assert.Contains("\"name\": \"vts-c-m-01\"", status.Out, StringComparison.Ordinal);
+        var status = await ProcessRunner.RunAsync(Built.Vhpc, ["status", "vts-c", "--json", .. socket]);
+        Assert.True(status.ExitCode == ExitCodes.Ok, status.Error);
+        Assert.Contains("\"name\": \"vts-c-m-01\"", status.Output, StringComparison.Ordinal);
 
-        var unknown = await Built.RunAsync(Built.Vhpc, ["status", "nope", .. socket]);
-        Assert.Equal(ExitCodes.NotFound, unknown.Code);
+        var unknown = await ProcessRunner.RunAsync(Built.Vhpc, ["status", "nope", .. socket]);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
 
         // The base image does not exist: apply fails with one readable line and exit code 1.
-        var apply = await Built.RunAsync(Built.Vhpc, ["apply", "vts-c", .. socket], TimeSpan.FromSeconds(120));
-        Assert.True(apply.Code == ExitCodes.Failed, $"exit {apply.Code}\n{apply.Out}\n{apply.Err}");
-        Assert.Single(apply.Err.TrimEnd().Split('\n'));
-        Assert.StartsWith("vhpc: ", apply.Err, StringComparison.Ordinal);
+        var apply = await ProcessRunner.RunAsync(Built.Vhpc, ["apply", "vts-c", .. socket], TimeSpan.FromSeconds(120));
+        Assert.True(apply.ExitCode == ExitCodes.Failed, $"exit {apply.ExitCode}\n{apply.Output}\n{apply.Error}");
+        Assert.Single(apply.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith("vhpc: ", apply.Error, StringComparison.Ordinal);
 
-        var noTty = await Built.RunAsync(Built.Vhpc, ["destroy", "vts-c", .. socket]);
-        Assert.Equal(ExitCodes.Usage, noTty.Code);
-        var destroy = await Built.RunAsync(Built.Vhpc, ["destroy", "vts-c", "--yes", .. socket]);
-        Assert.True(destroy.Code == ExitCodes.Ok, destroy.Err);
+        var noTty = await ProcessRunner.RunAsync(Built.Vhpc, ["destroy", "vts-c", .. socket]);
+        Assert.Equal(ExitCodes.Usage, noTty.ExitCode);
+        var destroy = await ProcessRunner.RunAsync(Built.Vhpc, ["destroy", "vts-c", "--yes", .. socket]);
+        Assert.True(destroy.ExitCode == ExitCodes.Ok, destroy.Error);
 
         await daemon.SignalAsync("TERM");
         Assert.Equal(0, await daemon.WaitForExitAsync(Timeout));

@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Vhpc.Daemon.Tests.Doubles;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Hosting;
 
@@ -11,6 +13,7 @@ namespace Vhpc.Daemon.Tests.Hosting;
 /// process SystemdHelpers says "not under systemd", so the test registers the same lifetime and
 /// notifier AddSystemd() would; the real vhpcd under a systemd parent is covered by the process tests.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class NotifyProtocolTests
 {
     [Fact]
@@ -21,16 +24,9 @@ public sealed class NotifyProtocolTests
         using var notify = new NotifyListener(layout.Root + "/notify");
         var engine = new FakeClusterEngine { StatusGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
 
-        ISystemdNotifier notifier;
-        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", notify.Path);
-        try
-        {
-            notifier = new SystemdNotifier();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
-        }
+        // The notifier AddSystemd() would make from NOTIFY_SOCKET, given the path directly: setting the
+        // variable would change it for every test running in parallel.
+        ISystemdNotifier notifier = NotifierFor(notify.Path);
 
         Assert.True(notifier.IsEnabled, "SystemdNotifier did not pick up NOTIFY_SOCKET");
         await using var daemon = InProcessDaemon.Build(layout, engine, builder =>
@@ -64,4 +60,8 @@ public sealed class NotifyProtocolTests
         lifetime.StopApplication();
         await notify.WaitForAsync("STOPPING=1", TimeSpan.FromSeconds(15));
     }
+
+    /// <summary>SystemdNotifier's constructor that takes the socket path (the public one reads NOTIFY_SOCKET).</summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Constructor)]
+    private static extern SystemdNotifier NotifierFor(string socketPath);
 }

@@ -6,10 +6,12 @@ using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Doubles;
 using Vhpc.Daemon.Tests.Support;
 using Vhpc.Engine;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Hosting;
 
 /// <summary>Every way start-up can fail ends in a non-zero exit code and a clear log line.</summary>
+[Tier(TestTier.Unit)]
 public sealed class StartupFailureTests
 {
     [Fact]
@@ -34,6 +36,30 @@ public sealed class StartupFailureTests
         Assert.Equal(DaemonExitCode.Configuration, code);
         Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("LibvirtConnectTimeout", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains("ConsoleTailLines", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{ "Guests": { "LeaseTimeout": "00:00:00" } }""", "LeaseTimeout")]
+    [InlineData("""{ "Guests": { "Lease": { "PollInterval": "00:00:00" } } }""", "Lease.PollInterval")]
+    [InlineData("""{ "Guests": { "Ssh": { "InitialDelay": "00:00:30", "MaxDelay": "00:00:05" } } }""", "Guests:Ssh:MaxDelay")]
+    [InlineData("""{ "Ansible": { "MaxRetries": 99 } }""", "MaxRetries")]
+    [InlineData("""{ "Images": { "StallTimeout": "00:00:00" } }""", "StallTimeout")]
+    [InlineData("""{ "Libvirt": { "KeepAliveCount": 0 } }""", "KeepAliveCount")]
+    public async Task An_invalid_engine_setting_stops_vhpcd_with_exit_78_naming_it(string config, string field)
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteConfig(config);
+        var logs = new CapturingLoggerProvider();
+
+        var code = await DaemonRunner.RunAsync(layout.Arguments, builder =>
+        {
+            EngineWiring.AddClusterEngine(builder);
+            builder.Logging.AddProvider(logs);
+        }, _ => null);
+
+        Assert.Equal(DaemonExitCode.Configuration, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains(field, StringComparison.Ordinal));
+        Assert.False(File.Exists(layout.SocketPath), "no socket may be left behind by a failed start");
     }
 
     [Fact]
@@ -152,13 +178,18 @@ public sealed class StartupFailureTests
 
     private sealed class FailingStatusEngine : IClusterEngine
     {
-        public Task<Vhpc.Engine.Planning.ClusterPlan> PlanAsync(Vhpc.Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.Plans.ClusterPlan> PlanAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.Status.ApplyResult> ApplyAsync(Vhpc.Engine.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.ApplyResult> ApplyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.Status.DestroyResult> DestroyAsync(Vhpc.Engine.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.DestroyResult> DestroyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.Status.ClusterStatus> GetStatusAsync(Vhpc.Engine.Spec.ClusterSpec spec, CancellationToken cancellationToken) =>
+        public Task<Vhpc.Engine.Status.ClusterStatus> GetStatusAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory");
+
+        public Task<Vhpc.Engine.NodeAccess?> GetNodeAccessAsync(Vhpc.Spec.ClusterSpec spec, string node, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.NodeConsole?> ReadConsoleAsync(Vhpc.Spec.ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

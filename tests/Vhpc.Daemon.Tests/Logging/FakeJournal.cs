@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Logging;
 

@@ -1,10 +1,12 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Vhpc.Daemon.Logging;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Logging;
 
 /// <summary>vhpcd's journal provider against a fake journald socket, read back with an independent parser.</summary>
+[Tier(TestTier.Unit)]
 public partial class JournalLoggerTests : IDisposable
 {
     private static readonly Func<ILogger, string, IDisposable?> ClusterScope = LoggerMessage.DefineScope<string>("Cluster {Cluster}");
@@ -215,7 +217,7 @@ public partial class JournalLoggerTests : IDisposable
     [Fact]
     public void Without_a_journal_the_entry_goes_to_stderr_in_the_systemd_format()
     {
-        using var directory = new Support.TempDirectory();
+        using var directory = new TempDirectory();
         using var fallback = new StringWriter();
         using var factory = LoggerFactory.Create(b => b.AddProvider(new JournalLoggerProvider(directory.Combine("absent.socket"), fallback: fallback)));
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Logging;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Logging;
 
@@ -12,6 +13,7 @@ namespace Vhpc.Daemon.Tests.Logging;
 /// When vhpcd speaks the native protocol: JOURNAL_STREAM must name the file on fd 2 (device and inode,
 /// compared here with what coreutils' stat says about /proc/PID/fd/N), or --log-target forces it.
 /// </summary>
+[Tier(TestTier.Unit)]
 public partial class JournalSelectionTests
 {
     [Fact]

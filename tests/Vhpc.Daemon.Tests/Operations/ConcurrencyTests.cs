@@ -1,9 +1,11 @@
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Tests.Doubles;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Operations;
 
+[Tier(TestTier.Unit)]
 public sealed class ConcurrencyTests
 {
     [Fact]

@@ -3,9 +3,11 @@ using Microsoft.Extensions.Hosting;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Tests.Doubles;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Operations;
 
+[Tier(TestTier.Unit)]
 public sealed class GracefulStopTests
 {
     [Fact]

@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Operations;
 
+[Tier(TestTier.Unit)]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -36,16 +38,10 @@ public sealed class TelemetryTests
         Assert.DoesNotContain(without.Services, d => d.ServiceType.FullName?.Contains("Otlp", StringComparison.Ordinal) == true
             || d.ImplementationType?.FullName?.Contains("Otlp", StringComparison.Ordinal) == true);
 
-        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317");
-        try
-        {
-            var with = Vhpc.Daemon.Hosting.DaemonHost.CreateBuilder(layout.Arguments, _ => null);
-            Assert.Contains(with.Services, d => d.ServiceType.FullName?.Contains("Otlp", StringComparison.Ordinal) == true
-                || d.ImplementationType?.FullName?.Contains("Otlp", StringComparison.Ordinal) == true);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", null);
-        }
+        // The variable as vhpcd would see it in its environment, passed in: the test process's stays unchanged.
+        var with = Vhpc.Daemon.Hosting.DaemonHost.CreateBuilder(layout.Arguments,
+            name => name == "OTEL_EXPORTER_OTLP_ENDPOINT" ? "http://127.0.0.1:4317" : null);
+        Assert.Contains(with.Services, d => d.ServiceType.FullName?.Contains("Otlp", StringComparison.Ordinal) == true
+            || d.ImplementationType?.FullName?.Contains("Otlp", StringComparison.Ordinal) == true);
     }
 }

@@ -1,9 +1,12 @@
+using Vhpc.Testing;
+
 namespace Vhpc.Daemon.Tests.Support;
 
 /// <summary>The directories and socket of one test daemon, all under one temporary directory.</summary>
 internal sealed class DaemonLayout : IDisposable
 {
-    private readonly TempDirectory _root = new();
+    // Other users (the "nobody" client of the permission tests) must reach the socket in it.
+    private readonly TempDirectory _root = new("vts-", (UnixFileMode)0b111_101_101);
 
     public DaemonLayout()
     {
@@ -19,8 +22,11 @@ internal sealed class DaemonLayout : IDisposable
 
     public string SocketPath => _root.Combine("run", "vhpcd.sock");
 
-    /// <summary>"users" (gid 100) exists on Debian; the daemon's default group "vhpc" is made by install.sh.</summary>
-    public string SocketGroup { get; init; } = "users";
+    /// <summary>
+    /// As root "users" (gid 100, on every Debian; the daemon's default group "vhpc" is made by install.sh);
+    /// as anyone else their own group, the only one they may give the socket to.
+    /// </summary>
+    public string SocketGroup { get; init; } = Environment.UserName == "root" ? "users" : ProcessRunner.RunChecked("id", "-g").Output.Trim();
 
     public string[] Arguments =>
     [

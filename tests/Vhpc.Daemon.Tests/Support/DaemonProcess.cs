@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Vhpc.Control.Client;
 using Vhpc.Control.Protocol;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Support;
 
@@ -85,8 +86,8 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public async Task SignalAsync(string signal)
     {
         var pid = await PidAsync();
-        var result = await Built.RunAsync("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
-        Assert.True(result.Code == 0, $"kill -{signal} {pid}: {result.Err}");
+        var result = await ProcessRunner.RunAsync("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        Assert.True(result.ExitCode == 0, $"kill -{signal} {pid}: {result.Error}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -149,7 +150,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         {
             if (_pid.Task.IsCompletedSuccessfully)
             {
-                await Built.RunAsync("kill", ["-KILL", _pid.Task.Result.ToString(CultureInfo.InvariantCulture)]);
+                await ProcessRunner.RunAsync("kill", ["-KILL", _pid.Task.Result.ToString(CultureInfo.InvariantCulture)]);
             }
 
             _process.Kill(entireProcessTree: true);

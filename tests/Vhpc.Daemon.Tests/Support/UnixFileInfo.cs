@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Support;
 
@@ -7,13 +8,13 @@ internal sealed class UnixFileInfo
 {
     public UnixFileInfo(string path)
     {
-        var result = Built.RunAsync("stat", ["-c", "%F|%a|%g", path]).GetAwaiter().GetResult();
-        if (result.Code != 0)
+        var result = ProcessRunner.RunAsync("stat", ["-c", "%F|%a|%g", path]).GetAwaiter().GetResult();
+        if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"stat {path}: {result.Err}");
+            throw new InvalidOperationException($"stat {path}: {result.Error}");
         }
 
-        var fields = result.Out.Trim().Split('|');
+        var fields = result.Output.Trim().Split('|');
         IsSocket = fields[0] == "socket";
         OctalMode = fields[1];
         GroupId = uint.Parse(fields[2], CultureInfo.InvariantCulture);

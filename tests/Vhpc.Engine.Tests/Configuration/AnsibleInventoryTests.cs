@@ -1,8 +1,10 @@
 using System.Text.Json;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class AnsibleInventoryTests
 {
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
@@ -22,6 +23,7 @@ public class AnsibleRunnerIntegrationTests
             ExtraVariables = new Dictionary<string, string>(vars ?? []) { ["vhpc_test_dir"] = testDir },
         };
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public async Task Every_host_through_the_last_play_is_configured()
     {
@@ -62,6 +64,7 @@ public class AnsibleRunnerIntegrationTests
         Assert.All(second.Hosts, h => Assert.Equal(0, h.Changed));
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public async Task A_failed_task_is_reported_per_host_and_not_retried_and_no_log_stays_censored()
     {
@@ -93,6 +96,7 @@ public class AnsibleRunnerIntegrationTests
         Assert.Contains(logger.Entries, e => e.Id.Id == 3505 && e.Message.Contains("censored (no_log)", StringComparison.Ordinal));
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public async Task An_unreachable_host_is_retried_alone_with_limit()
     {
@@ -118,6 +122,7 @@ public class AnsibleRunnerIntegrationTests
         Assert.Equal(result.RunId + "\n", File.ReadAllText(Path.Combine(testDir, "w1.configured")));
     }
 
+    [Tier(TestTier.Libvirtd)]
     [Fact]
     public async Task Runs_inside_the_configured_network_namespace()
     {
@@ -147,6 +152,7 @@ public class AnsibleRunnerIntegrationTests
         return port;
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void The_engine_carries_the_same_callback_plugin_as_deploy() =>
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.AnsibleDirectory, "callback_plugins", "vhpc_json.py")),

@@ -1,10 +1,12 @@
 using System.Diagnostics.Metrics;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Testing;
 using static Vhpc.Engine.Tests.Configuration.FakePlaybookProcess;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class AnsibleRunnerRetryTests
 {
     private static readonly AnsibleRunnerOptions FastRetries = new() { MaxRetries = 3, RetryDelay = TimeSpan.Zero, UseJitter = false };

@@ -1,7 +1,9 @@
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class CallbackEventTests
 {
     // Lines as the real plugin printed them (deploy/ansible/callback_plugins/vhpc_json.py).

@@ -1,36 +1,38 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class ConfigurationRequestValidatorTests
 {
-    public static TheoryData<string, Func<ConfigurationRequest, ConfigurationRequest>> BadRequests => new()
+    public static TheoryData<string, Spoiler> BadRequests => new()
     {
-        { "ClusterName", r => r with { ClusterName = "bad name" } },
-        { "Hosts", r => r with { Hosts = [] } },
-        { "Hosts[1].Name", r => r with { Hosts = [r.Hosts[0], r.Hosts[1] with { Name = "w_1" }] } },
-        { "Hosts[1].Name", r => r with { Hosts = [r.Hosts[0], r.Hosts[0]] } },
-        { "Hosts[0].Address", r => r with { Hosts = [r.Hosts[0] with { Address = "10.205.1.300" }] } },
-        { "Hosts[0].Fqdn", r => r with { Hosts = [r.Hosts[0] with { Fqdn = "mgmt..test" }] } },
-        { "Hosts[0].Port", r => r with { Hosts = [r.Hosts[0] with { Port = 0 }] } },
-        { "Hosts[0].Connection", r => r with { Hosts = [r.Hosts[0] with { Connection = "docker" }] } },
-        { "User", r => r with { User = "root; rm" } },
-        { "PlaybookPath", r => r with { PlaybookPath = "/nonexistent/site.yml" } },
-        { "MungeKeyPath", r => r with { MungeKeyPath = "/nonexistent/munge.key" } },
-        { "KnownHostsPath", r => r with { KnownHostsPath = "/nonexistent/known_hosts" } },
-        { "NetworkNamespace", r => r with { NetworkNamespace = "a b" } },
-        { "Forks", r => r with { Forks = 0 } },
-        { "ExtraVariables[x]", r => r with { ExtraVariables = new Dictionary<string, string> { ["x"] = "{{ lookup('pipe', 'id') }}" } } },
-        { "ExtraVariables[1x]", r => r with { ExtraVariables = new Dictionary<string, string> { ["1x"] = "v" } } },
+        { "ClusterName", new(r => r with { ClusterName = "bad name" }) },
+        { "Hosts", new(r => r with { Hosts = [] }) },
+        { "Hosts[1].Name", new(r => r with { Hosts = [r.Hosts[0], r.Hosts[1] with { Name = "w_1" }] }) },
+        { "Hosts[1].Name", new(r => r with { Hosts = [r.Hosts[0], r.Hosts[0]] }) },
+        { "Hosts[0].Address", new(r => r with { Hosts = [r.Hosts[0] with { Address = "10.205.1.300" }] }) },
+        { "Hosts[0].Fqdn", new(r => r with { Hosts = [r.Hosts[0] with { Fqdn = "mgmt..test" }] }) },
+        { "Hosts[0].Port", new(r => r with { Hosts = [r.Hosts[0] with { Port = 0 }] }) },
+        { "Hosts[0].Connection", new(r => r with { Hosts = [r.Hosts[0] with { Connection = "docker" }] }) },
+        { "User", new(r => r with { User = "root; rm" }) },
+        { "PlaybookPath", new(r => r with { PlaybookPath = "/nonexistent/site.yml" }) },
+        { "MungeKeyPath", new(r => r with { MungeKeyPath = "/nonexistent/munge.key" }) },
+        { "KnownHostsPath", new(r => r with { KnownHostsPath = "/nonexistent/known_hosts" }) },
+        { "NetworkNamespace", new(r => r with { NetworkNamespace = "a b" }) },
+        { "Forks", new(r => r with { Forks = 0 }) },
+        { "ExtraVariables[x]", new(r => r with { ExtraVariables = new Dictionary<string, string> { ["x"] = "{{ lookup('pipe', 'id') }}" } }) },
+        { "ExtraVariables[1x]", new(r => r with { ExtraVariables = new Dictionary<string, string> { ["1x"] = "v" } }) },
     };
 
     [Theory]
     [MemberData(nameof(BadRequests))]
-    public async Task A_bad_request_names_the_field_and_writes_nothing(string field, Func<ConfigurationRequest, ConfigurationRequest> spoil)
+    public async Task A_bad_request_names_the_field_and_writes_nothing(string field, Spoiler spoil)
     {
         using var fixture = new RequestFixture();
-        var request = spoil(fixture.Request(RepositoryPaths.SitePlaybook));
+        var request = spoil.Apply(fixture.Request(RepositoryPaths.SitePlaybook));
         var runner = new AnsibleRunner(NullLogger<AnsibleRunner>.Instance);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(request, CancellationToken.None));
@@ -44,5 +46,13 @@ public class ConfigurationRequestValidatorTests
     {
         using var fixture = new RequestFixture();
         ConfigurationRequestValidator.Validate(fixture.Request(RepositoryPaths.SitePlaybook));
+    }
+
+    /// <summary>What spoils a good request, as theory data: public for xunit, while the request type stays internal to the product.</summary>
+    public sealed class Spoiler
+    {
+        internal Spoiler(Func<ConfigurationRequest, ConfigurationRequest> apply) => Apply = apply;
+
+        internal Func<ConfigurationRequest, ConfigurationRequest> Apply { get; }
     }
 }

@@ -1,4 +1,4 @@
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
 
 namespace Vhpc.Engine.Tests.Configuration;
 

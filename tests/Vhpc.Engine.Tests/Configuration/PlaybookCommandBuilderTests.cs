@@ -1,7 +1,9 @@
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class PlaybookCommandBuilderTests
 {
     private static readonly AnsibleRunnerOptions Options = new();

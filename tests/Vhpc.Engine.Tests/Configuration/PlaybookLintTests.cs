@@ -1,9 +1,12 @@
+using Vhpc.Testing;
+
 namespace Vhpc.Engine.Tests.Configuration;
 
 /// <summary>
 /// deploy/ansible must pass ansible-playbook --syntax-check and ansible-lint's production profile.
 /// Lint reads every role file, the EL8 ones included (EL8 guests are not booted on this machine).
 /// </summary>
+[Tier(TestTier.Unit)]
 public class PlaybookLintTests
 {
     [Fact]

@@ -1,7 +1,9 @@
-using Vhpc.Engine.Configuration;
+using Vhpc.Ansible;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Configuration;
 
+[Tier(TestTier.Unit)]
 public class PlaybookRunTrackerTests
 {
     private static HostResult Result(string host, HostTaskStatus status, int play, string task = "t", string? msg = null, bool ignored = false) =>

@@ -1,3 +1,5 @@
+using Vhpc.Testing;
+
 namespace Vhpc.Engine.Tests.Configuration;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace Vhpc.Engine.Tests.Configuration;
 /// node lines come from facts, a worker without facts (never reached) is left out, and no option
 /// removed from current Slurm appears.
 /// </summary>
+[Tier(TestTier.Unit)]
 public class SlurmConfTemplateTests
 {
     [Fact]

@@ -1,7 +1,8 @@
+using Vhpc.Ansible;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Faults;
@@ -12,7 +13,7 @@ namespace Vhpc.Engine.Tests.Faults;
 /// while waiting for its lease. Each fails alone with a clear error and its console tail, the healthy
 /// nodes go on to configuration, the apply ends within the lease timeout, and status tells the truth.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class FailingGuestTests(ITestOutputHelper output)
 {
     // Healthy tiny guests lease in ~10-25 s, but took 72 s while the 2 cores were shared with other suites (load 14):
@@ -23,10 +24,10 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
     public async Task A_worker_without_a_lease_and_one_destroyed_while_waiting_fail_alone_with_their_console_tails()
     {
         // Status probes the nodes' SSH port over TCP: that must not leave the sandbox namespace.
-        Guests.TestNamespace.RequireInside();
-        using var libvirtd = PrivateQemuLibvirtd.Start();
+        TestEnvironment.RequireInsideNetworkNamespace();
+        using var libvirtd = PrivateLibvirtd.Start();
         var configuration = new RecordingConfiguration();
-        await using var cluster = await TinyCluster.CreateAsync("vtf-fail", libvirtd.Uri, workers: 3, subnet: 2, imageMiB: 1, LeaseTimeout, output, configuration);
+        await using var cluster = await TinyCluster.CreateAsync("vtf-fail", libvirtd.QemuUri, workers: 3, subnet: 2, imageMiB: 1, LeaseTimeout, output, configuration);
         var nodes = cluster.Layout.Nodes.Select(n => n.Name).ToArray();
         var (management, silent, destroyed, healthy) = (nodes[0], nodes[1], nodes[2], nodes[3]);
         var destroyedAt = TimeSpan.Zero;
@@ -37,7 +38,7 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
             if (e.Step == ProvisioningStep.Boot && e.State == StepState.Succeeded && (e.Node == silent || e.Node == destroyed))
             {
                 // Right after start, long before the guest's DHCP client runs: its DHCP never reaches dnsmasq.
-                libvirtd.RunInNetworkNamespace("ip", "link", "set", TinyCluster.TapOf(libvirtd.Uri, e.Node!), "down");
+                libvirtd.RunInNetworkNamespace("ip", "link", "set", TinyCluster.TapOf(libvirtd.QemuUri, e.Node!), "down");
             }
 
             if (e.Step == ProvisioningStep.Lease && e.State == StepState.Started && e.Node == destroyed)
@@ -51,7 +52,7 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
                         await Task.Delay(100);
                     }
 
-                    using var connection = Connection.Open(libvirtd.Uri);
+                    using var connection = Connection.Open(libvirtd.QemuUri);
                     using var domain = connection.LookupDomain(destroyed)!;
                     destroyedAt = progress!.Now;
                     domain.Destroy();

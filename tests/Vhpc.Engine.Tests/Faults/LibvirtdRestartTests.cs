@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Faults;
@@ -14,7 +15,7 @@ namespace Vhpc.Engine.Tests.Faults;
 /// notices (keepalive / close callback / failed calls), reconnects with backoff, plans again from what
 /// libvirt holds and completes; lease waits and lifecycle subscriptions move to the new connection.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class LibvirtdRestartTests(ITestOutputHelper output)
 {
     private const string Resuming = "resuming on a new libvirt connection";
@@ -22,7 +23,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
     [Fact]
     public async Task Restarts_during_the_upload_and_during_define_are_resumed_and_the_apply_converges()
     {
-        using var libvirtd = PrivateQemuLibvirtd.Start();
+        using var libvirtd = PrivateLibvirtd.Start();
         var marks = new ConcurrentDictionary<string, TimeSpan>();
         HookedProgress? progress = null;
 
@@ -36,7 +37,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
             libvirtd.StartLibvirtd();
             marks["upload restarted"] = progress.Now;
         });
-        await using var cluster = await TinyCluster.CreateAsync("vtf-rst", libvirtd.Uri, workers: 2, subnet: 3, imageMiB: 64, TimeSpan.FromSeconds(120), output,
+        await using var cluster = await TinyCluster.CreateAsync("vtf-rst", libvirtd.QemuUri, workers: 2, subnet: 3, imageMiB: 64, TimeSpan.FromSeconds(120), output,
             images: images);
         Task? defineFault = null;
         progress = new HookedProgress(e =>
@@ -89,16 +90,16 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
             + $"{(planned[1] - marks["define restarted"]).TotalMilliseconds:F0} ms after the second "
             + $"(stopped {(planned[1] - marks["define stop"]).TotalMilliseconds:F0} ms before); apply {result.Duration.TotalSeconds:F1} s");
 
-        await AssertConvergedAsync(cluster, libvirtd.Uri);
+        await AssertConvergedAsync(cluster, libvirtd.QemuUri);
     }
 
     [Fact]
     public async Task A_restart_while_nodes_wait_for_leases_keeps_the_guests_and_the_waits_and_stop_events_arrive_on_the_new_connection()
     {
         // Status probes the nodes' SSH port over TCP: that must not leave the sandbox namespace.
-        Guests.TestNamespace.RequireInside();
-        using var libvirtd = PrivateQemuLibvirtd.Start();
-        await using var cluster = await TinyCluster.CreateAsync("vtf-lw", libvirtd.Uri, workers: 2, subnet: 4, imageMiB: 1, TimeSpan.FromSeconds(150), output);
+        TestEnvironment.RequireInsideNetworkNamespace();
+        using var libvirtd = PrivateLibvirtd.Start();
+        await using var cluster = await TinyCluster.CreateAsync("vtf-lw", libvirtd.QemuUri, workers: 2, subnet: 4, imageMiB: 1, TimeSpan.FromSeconds(150), output);
         var nodes = cluster.Layout.Nodes.Select(n => n.Name).ToArray();
         var taps = new ConcurrentDictionary<string, string>();
         var marks = new ConcurrentDictionary<string, TimeSpan>();
@@ -110,7 +111,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
             if (e.Step == ProvisioningStep.Boot && e.State == StepState.Succeeded)
             {
                 // Hold every node's DHCP until libvirtd has been restarted.
-                taps[e.Node!] = TinyCluster.TapOf(libvirtd.Uri, e.Node!);
+                taps[e.Node!] = TinyCluster.TapOf(libvirtd.QemuUri, e.Node!);
                 libvirtd.RunInNetworkNamespace("ip", "link", "set", taps[e.Node!], "down");
             }
 
@@ -139,7 +140,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
                         libvirtd.RunInNetworkNamespace("ip", "link", "set", taps[node], "up");
                     }
 
-                    using var connection = Connection.Open(libvirtd.Uri);
+                    using var connection = Connection.Open(libvirtd.QemuUri);
                     using var domain = connection.LookupDomain(nodes[2])!;
                     marks["destroy"] = progress.Now;
                     domain.Destroy();
@@ -185,7 +186,7 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
         // The next apply starts the destroyed node again and converges.
         var again = await cluster.Engine.ApplyAsync(cluster.Spec, new HookedProgress(), CancellationToken.None);
         Assert.True(again.Succeeded, again.Error + string.Join("; ", again.Nodes.Select(n => $"{n.Name}: {n.Error}")));
-        await AssertConvergedAsync(cluster, libvirtd.Uri);
+        await AssertConvergedAsync(cluster, libvirtd.QemuUri);
     }
 
     /// <summary>Exactly the spec's objects: every domain running, the pool holding only the cluster's volumes, an empty plan.</summary>

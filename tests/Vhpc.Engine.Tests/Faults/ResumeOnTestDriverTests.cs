@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Engine.Tests.Reconcile;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Faults;
 
@@ -17,6 +17,8 @@ namespace Vhpc.Engine.Tests.Faults;
 /// connection and completes, or after three losses fails with a clear error, and the next apply converges.
 /// (The real daemon restarts are in <see cref="LibvirtdRestartTests"/>.)
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed class ResumeOnTestDriverTests
 {
     [Fact]
@@ -77,10 +79,7 @@ public sealed class ResumeOnTestDriverTests
     }
 
     private static ClusterEngine EngineOn(TestDriverHarness harness, IConnectionSource connections) =>
-        new(connections, new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), harness.Uploads,
-                TimeProvider.System, NullLogger<ClusterReconciler>.Instance),
-            TimeProvider.System, NullLogger<ClusterEngine>.Instance);
+        TestDriverHarness.CreateEngine(connections, harness.Uploads);
 
     /// <summary>
     /// A new test:///default connection per acquire (the harness's own connection keeps the driver's state);

@@ -1,7 +1,8 @@
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Engine.Tests.Faults.Support;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Faults;
@@ -13,15 +14,14 @@ namespace Vhpc.Engine.Tests.Faults;
 /// half-written base volume is removed, nothing is made after it, and the next apply converges.
 /// Objects vtf-upc*, subnet 10.209.13.0/24.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class UploadCancellationTests(ITestOutputHelper output)
 {
-    private const string Uri = "qemu:///system";
+    private static string Uri => TestEnvironment.SharedLibvirtUri;
 
     [Fact]
     public async Task An_apply_cancelled_during_the_upload_removes_the_partial_base_volume_and_the_next_apply_converges()
     {
-        Assert.True(File.Exists("/run/libvirt/libvirt-sock"), "libvirtd is not running (no /run/libvirt/libvirt-sock): run tests/env/up.sh as root");
         using var cancel = new CancellationTokenSource();
         var images = new FaultingImageSource(16 << 20, cancel.Cancel);
         await using var cluster = await TinyCluster.CreateAsync("vtf-upc", Uri, workers: 1, subnet: 13, imageMiB: 64, TimeSpan.FromSeconds(180), output,

@@ -1,8 +1,10 @@
-using Vhpc.Engine.Guests.Keys;
+using Vhpc.Guests.Keys;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Tier(TestTier.Unit)]
 public sealed class ClusterKeyPairTests
 {
     [Fact]

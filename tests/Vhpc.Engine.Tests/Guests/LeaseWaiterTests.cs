@@ -1,11 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
-using Vhpc.Engine.Guests.Leases;
-using Vhpc.Libvirt;
+using Vhpc.Guests.Leases;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
 /// <summary>The lease-waiting logic with fake leases, a fake domain and fake time.</summary>
+[Tier(TestTier.Unit)]
 public sealed class LeaseWaiterTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 19, 0, 0, TimeSpan.Zero);
@@ -19,8 +20,8 @@ public sealed class LeaseWaiterTests
     private static LeaseWaitRequest Request(IPAddress? expected = null, string? consoleLog = null, int timeoutSeconds = 60) =>
         new("node-1", "vtg-c-node-1", "vtg-net", "52:54:00:ab:cd:01", expected, consoleLog, TimeSpan.FromSeconds(timeoutSeconds));
 
-    private static DhcpLease Lease(string mac, string address, TimeSpan expiresIn) =>
-        new("vtg-br0", Start + expiresIn, IPAddressType.IPv4, mac, IPAddress.Parse(address), 24, "node-1", null);
+    private static GuestLease Lease(string mac, string address, TimeSpan expiresIn) =>
+        new(mac, IPAddress.Parse(address), Start + expiresIn, "node-1");
 
     [Fact]
     public async Task Returns_the_lease_once_it_appears_matching_the_mac_case_insensitively()
@@ -213,11 +214,11 @@ public sealed class LeaseWaiterTests
 
     private sealed class FakeLeases : ILeaseSource
     {
-        public IReadOnlyList<DhcpLease> Current { get; set; } = [];
+        public IReadOnlyList<GuestLease> Current { get; set; } = [];
 
         public int Calls { get; private set; }
 
-        public IReadOnlyList<DhcpLease> GetLeases(string networkName)
+        public IReadOnlyList<GuestLease> GetLeases(string networkName)
         {
             Assert.Equal("vtg-net", networkName);
             Calls++;

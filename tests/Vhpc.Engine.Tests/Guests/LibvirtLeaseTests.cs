@@ -1,7 +1,10 @@
 using System.Net;
 using System.Xml.Linq;
-using Vhpc.Engine.Guests.Leases;
+using Vhpc.Guests.Leases;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
@@ -11,6 +14,7 @@ namespace Vhpc.Engine.Tests.Guests;
 /// or crash failing fast with their console tail. Needs tests/env/up.sh.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Tier(TestTier.Guests)]
 public sealed class LibvirtLeaseTests : IDisposable
 {
     private const string NetworkName = "vtg-leases";
@@ -24,20 +28,18 @@ public sealed class LibvirtLeaseTests : IDisposable
 
     public LibvirtLeaseTests()
     {
-        if (!File.Exists("/run/libvirt/libvirt-sock"))
-        {
-            Assert.Fail("libvirtd is not running: run tests/env/up.sh (as root) first.");
-        }
-
         _guest = new TinyGuest();
-        _connection = Connection.Open("qemu:///system");
+        _connection = Connection.Open(TestEnvironment.SharedLibvirtUri);
         RemoveNetwork();
         using var network = _connection.DefineNetwork(NetworkXml());
         network.Create();
     }
 
-    private LeaseWaiter Waiter(ListLogger<LeaseWaiter> log) => new(new LibvirtLeaseSource(_connection), new LibvirtDomainWatcher(_connection),
-        new LeaseWaitOptions { ConsoleTailLines = 80 }, TimeProvider.System, log);
+    private LeaseWaiter Waiter(ListLogger<LeaseWaiter> log)
+    {
+        var libvirt = new LibvirtHypervisorView(_connection);
+        return new(libvirt, libvirt, new LeaseWaitOptions(), TimeProvider.System, log, consoleTailLines: 80);
+    }
 
     private string Boot(string suffix, string mac, string mode)
     {

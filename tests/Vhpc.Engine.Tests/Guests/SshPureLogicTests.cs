@@ -3,10 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Renci.SshNet.Common;
 using Renci.SshNet.Messages.Transport;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Ssh;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
+[Tier(TestTier.Unit)]
 public sealed class SshPureLogicTests
 {
     private static readonly SshTarget Target = new("10.203.0.11", 22, "vhpc", "/k", "/kh", "node-1.vtg.test");

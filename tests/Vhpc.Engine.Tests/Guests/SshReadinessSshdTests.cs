@@ -1,6 +1,7 @@
 using System.Globalization;
-using Vhpc.Engine.Guests.Keys;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Keys;
+using Vhpc.Guests.Ssh;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
@@ -9,6 +10,7 @@ namespace Vhpc.Engine.Tests.Guests;
 /// dotnet build tests/Vhpc.Engine.Tests &amp;&amp; ip netns exec vhpc-test dotnet test tests/Vhpc.Engine.Tests --no-build
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Tier(TestTier.Libvirtd)]
 public sealed class SshReadinessSshdTests : IDisposable
 {
     private readonly TempDirectory _temp = new("vtg-sshd-");
@@ -18,7 +20,7 @@ public sealed class SshReadinessSshdTests : IDisposable
 
     public SshReadinessSshdTests()
     {
-        TestNamespace.RequireInside();
+        TestEnvironment.RequireInsideNetworkNamespace();
         _sshd = new SshdProcess(_temp.File("sshd"));
         _key = ClusterKeyPair.Ensure(_temp.File("state"), "vhpc@vtg-sshd", new ListLogger<ClusterKeyPair>());
         _sshd.Authorize(_key.PublicKey);

@@ -1,11 +1,13 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Renci.SshNet.Common;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Ssh;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
 /// <summary>The retry policy in fake time: backoff bounded by MaxDelay, the auth grace window, the deadline.</summary>
+[Tier(TestTier.Unit)]
 public sealed class SshReadinessWaiterTests
 {
     private static readonly SshTarget Target = new("10.203.0.11", 22, "vhpc", "/k", "/kh", "node-1.vtg.test");

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
 
@@ -91,7 +92,7 @@ internal sealed class SshdProcess : IDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "netns", "exec", TestNamespace.Name, "/usr/sbin/sshd", "-D", "-e", "-f", ConfigPath,
+        foreach (var argument in new[] { "netns", "exec", TestEnvironment.NetworkNamespace, "/usr/sbin/sshd", "-D", "-e", "-f", ConfigPath,
                      "-p", Port.ToString(CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(argument);

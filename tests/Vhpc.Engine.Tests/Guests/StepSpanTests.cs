@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Engine.Tests.Faults.Support;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Guests;
@@ -12,13 +13,12 @@ namespace Vhpc.Engine.Tests.Guests;
 /// shared libvirtd), all in the apply's trace, tagged with cluster, node and outcome.
 /// Objects vtf-spn*, subnet 10.209.14.0/24.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class StepSpanTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task An_apply_has_one_span_per_step_per_node_in_the_apply_trace()
     {
-        Assert.True(File.Exists("/run/libvirt/libvirt-sock"), "libvirtd is not running (no /run/libvirt/libvirt-sock): run tests/env/up.sh as root");
         const string Cluster = "vtf-spn";
         var spans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -35,7 +35,7 @@ public sealed class StepSpanTests(ITestOutputHelper output)
             },
         };
         ActivitySource.AddActivityListener(listener);
-        await using var cluster = await TinyCluster.CreateAsync(Cluster, "qemu:///system", workers: 1, subnet: 14, imageMiB: 1, TimeSpan.FromSeconds(180), output);
+        await using var cluster = await TinyCluster.CreateAsync(Cluster, TestEnvironment.SharedLibvirtUri, workers: 1, subnet: 14, imageMiB: 1, TimeSpan.FromSeconds(180), output);
 
         var result = await cluster.Engine.ApplyAsync(cluster.Spec, new HookedProgress(), CancellationToken.None);
 

@@ -1,5 +1,6 @@
-using Vhpc.Engine.Hosting;
 using Vhpc.Engine.Tests.Guests;
+using Vhpc.Spec.Addressing;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Hosting;
 
@@ -10,12 +11,13 @@ namespace Vhpc.Engine.Tests.Hosting;
 /// </summary>
 public sealed class NetworkNamespacesTests
 {
+    [Tier(TestTier.Libvirtd)]
     [Fact]
     public void The_namespace_the_process_runs_in_is_current_and_another_one_is_not()
     {
-        TestNamespace.RequireInside();
-        Assert.True(NetworkNamespaces.IsCurrent(TestNamespace.Name));
-        Assert.Null(NetworkNamespaces.ToEnter(TestNamespace.Name));
+        TestEnvironment.RequireInsideNetworkNamespace();
+        Assert.True(NetworkNamespaces.IsCurrent(TestEnvironment.NetworkNamespace));
+        Assert.Null(NetworkNamespaces.ToEnter(TestEnvironment.NetworkNamespace));
 
         var other = $"vhpc-nsq-{Environment.ProcessId}";
         ProcessRunner.RunChecked("ip", "netns", "add", other);
@@ -30,6 +32,7 @@ public sealed class NetworkNamespacesTests
         }
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void A_missing_namespace_or_none_at_all()
     {

@@ -1,12 +1,15 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Spec;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Planning;
 
+[Tier(TestTier.Unit)]
 public class ClusterLayoutTests
 {
     [Fact]
@@ -61,8 +64,8 @@ public class ClusterLayoutTests
     [Fact]
     public void Long_cluster_names_get_a_short_unique_bridge()
     {
-        var a = ClusterLayout.DefaultBridgeName("research-cluster-a");
-        var b = ClusterLayout.DefaultBridgeName("research-cluster-b");
+        var a = BridgeNames.DefaultFor("research-cluster-a");
+        var b = BridgeNames.DefaultFor("research-cluster-b");
 
         Assert.True(a.Length <= 15);
         Assert.NotEqual(a, b);
@@ -74,7 +77,7 @@ public class ClusterLayoutTests
     {
         var prefix = 16 + Math.Abs(prefixSeed % 14);
         var subnet = new Ipv4Subnet(0x0A_CA_00_00, prefix);
-        var workers = 1 + (int)Math.Min(63, Math.Abs(workerSeed % Math.Max(1, ClusterLayout.MaxWorkers(subnet))));
+        var workers = 1 + (int)Math.Min(63, Math.Abs(workerSeed % Math.Max(1, NodeAddresses.MaxWorkers(subnet))));
         var spec = SpecSamples.Spec(workers: workers, cidr: subnet.ToString());
         var valid = ClusterSpecValidator.Validate(spec).Count == 0;
         var layout = ClusterLayout.From(spec);
@@ -97,7 +100,7 @@ public class ClusterLayoutTests
     [InlineData("vhpc", "vhpc-w-1a", false, NodeRole.Management, 0)]
     public void Node_names_parse_back(string cluster, string name, bool ok, NodeRole role, int index)
     {
-        Assert.Equal(ok, ClusterLayout.TryParseNodeName(cluster, name, out var r, out var i));
+        Assert.Equal(ok, NodeNames.TryParse(cluster, name, out var r, out var i));
         if (ok)
         {
             Assert.Equal((role, index), (r, i));

@@ -1,14 +1,17 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
-using Vhpc.Engine.Spec;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Tests.Spec;
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Planning;
 
+[Tier(TestTier.Unit)]
 public class ClusterPlannerTests
 {
     private static readonly ClusterLayout Three = ClusterLayout.From(SpecSamples.Spec(workers: 3));

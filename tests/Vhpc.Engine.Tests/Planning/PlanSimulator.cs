@@ -1,6 +1,7 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
-using Vhpc.Engine.Xml;
+using Vhpc.Engine.Plans;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine.Tests.Planning;
 

@@ -1,15 +1,15 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Vhpc.Engine.Configuration;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
+using Vhpc.Ansible;
 using Vhpc.Engine.Tests.Spec;
+using Vhpc.Guests;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
+[Tier(TestTier.Unit)]
 public class AnsibleClusterConfigurationTests
 {
     private static readonly ClusterLayout Layout = ClusterLayout.From(SpecSamples.Spec(workers: 2));
@@ -58,8 +58,8 @@ public class AnsibleClusterConfigurationTests
                 .AddVhpcGuests(o => o.StateRoot = state.FullName)
                 .AddVhpcAnsibleConfiguration(o => o.PlaybookPath = Configuration.RepositoryPaths.TestPlaybook("connection-local.yml"));
             await using var provider = services.BuildServiceProvider();
-            var cluster = new Vhpc.Engine.Guests.Nodes.ClusterStateDirectory(state.FullName, Layout.Cluster);
-            Vhpc.Engine.Guests.Keys.ClusterKeyPair.Ensure(cluster.Path, "vte", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var cluster = new Vhpc.Guests.State.ClusterStateDirectory(state.FullName, Layout.Cluster);
+            Vhpc.Guests.Keys.ClusterKeyPair.Ensure(cluster.Path, "vte", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             Assert.False(File.Exists(cluster.KnownHostsPath));
 
             var results = await provider.GetRequiredService<IClusterConfiguration>().ConfigureAsync(Request(), CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
-using Vhpc.Engine.Reconcile;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -9,6 +10,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// libvirt client) may undefine a domain in between; CI saw a crash-test plan fail with "Domain not
 /// found" for a domain of a concurrently running test. A vanished domain must simply not be there.
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed class ClusterStateReaderRaceTests
 {
     [Fact]

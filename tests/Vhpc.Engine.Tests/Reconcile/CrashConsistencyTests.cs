@@ -4,12 +4,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Reconcile;
@@ -20,13 +20,13 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// to exactly the spec's objects: nothing leaked, duplicated, half-uploaded or referenced but missing.
 /// Real libvirtd, tiny direct-kernel-boot guests under TCG; objects vtc-*, subnet 10.207.1.0/24.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public sealed class CrashConsistencyTests(ITestOutputHelper output)
 {
-    private const string Uri = "qemu:///system";
+    private static string Uri => TestEnvironment.SharedLibvirtUri;
     private const string Cluster = "vtc-crash";
     private const string Prefix = "vtc-";
-    private const string TinyImages = "/var/cache/vhpc/images/tiny-current";
+    private static string TinyImages => TestEnvironment.TinyImages;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]

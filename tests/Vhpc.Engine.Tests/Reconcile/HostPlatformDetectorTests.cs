@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
+[Collection(TestDriverState.Name)]
 public class HostPlatformDetectorTests
 {
     private const string KvmDomainCapabilities = "<domainCapabilities><path>/usr/bin/qemu-system-x86_64</path><domain>kvm</domain></domainCapabilities>";
@@ -18,6 +21,7 @@ public class HostPlatformDetectorTests
         </capabilities>
         """;
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Kvm_only_when_domain_capabilities_offer_it_and_the_cpu_has_vmx()
     {
@@ -26,6 +30,7 @@ public class HostPlatformDetectorTests
         Assert.Equal((DomainType.Kvm, "host-passthrough", "x86_64", "q35"), (platform.Type, platform.CpuMode, platform.Arch, platform.Machine));
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Advertised_kvm_without_vmx_or_svm_is_not_trusted()
     {
@@ -35,12 +40,14 @@ public class HostPlatformDetectorTests
         Assert.Contains("neither vmx nor svm", platform.Reason, StringComparison.Ordinal);
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void No_kvm_domain_capabilities_means_qemu()
     {
         Assert.Equal(DomainType.Qemu, HostPlatformDetector.Decide(Capabilities(true, "qemu", "kvm"), null, Accelerator.Auto).Type);
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Requesting_kvm_where_it_cannot_work_is_an_error_and_qemu_can_always_be_forced()
     {
@@ -49,6 +56,7 @@ public class HostPlatformDetectorTests
         Assert.Equal(DomainType.Qemu, HostPlatformDetector.Decide(Capabilities(true, "qemu", "kvm"), KvmDomainCapabilities, Accelerator.Qemu).Type);
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void The_test_driver_gets_its_own_domain_type()
     {
@@ -59,12 +67,12 @@ public class HostPlatformDetectorTests
         Assert.Equal(DomainType.Test, platform.Type);
     }
 
+    [Tier(TestTier.Libvirtd)]
     [Fact]
-    [Trait("Category", "Libvirtd")]
     public void This_machine_gets_qemu_tcg_although_libvirt_advertises_kvm()
     {
         LibvirtdEngineTests.RequireLibvirtd();
-        using var connection = Connection.Open("qemu:///system");
+        using var connection = Connection.Open(TestEnvironment.SharedLibvirtUri);
 
         var platform = new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance).Detect(connection, Accelerator.Auto);
 

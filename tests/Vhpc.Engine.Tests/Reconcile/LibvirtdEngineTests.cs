@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Planning;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -16,10 +16,10 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// The engine against the shared sandboxed libvirtd (tests/env/up.sh): real pool, stream upload, NAT
 /// network, qcow2 overlays, seed ISOs and qemu domains. Objects are named vte-*, subnet 10.202.x.0/24.
 /// </summary>
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Guests)]
 public class LibvirtdEngineTests
 {
-    private const string Uri = "qemu:///system";
+    private static string Uri => TestEnvironment.SharedLibvirtUri;
 
     [Fact]
     public async Task Apply_on_libvirtd_creates_network_base_overlays_seeds_and_running_domains_then_destroy_leaves_nothing()

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
+using Vhpc.Ansible;
+using Vhpc.Guests;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -14,6 +15,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// The engine's logging scopes (journal fields VHPC_CLUSTER, VHPC_NODE, VHPC_STEP in vhpcd): the cluster
 /// for a whole apply, node and step per action, the configure step for the configuration layer's logs.
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed partial class LoggingScopeTests
 {
     [Fact]
@@ -24,10 +27,8 @@ public sealed partial class LoggingScopeTests
         var layout = ClusterLayout.From(spec);
         var capture = new ScopeCapture();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
-        var engine = new ClusterEngine(new Shared(h.Connection), new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), h.Uploads, TimeProvider.System,
-                factory.CreateLogger<ClusterReconciler>()),
-            TimeProvider.System, factory.CreateLogger<ClusterEngine>(), new ReadyAtOnce(), new LoggingConfiguration(factory.CreateLogger("Vhpc.Engine.Configuration.AnsibleRunner")));
+        var engine = TestDriverHarness.CreateEngine(new SharedTestDriver(h.Connection), h.Uploads, factory,
+            new ReadyAtOnce(), new LoggingConfiguration(factory.CreateLogger("Vhpc.Engine.Configuration.AnsibleRunner")));
 
         var result = await engine.ApplyAsync(spec, h.Progress, default);
 
@@ -66,12 +67,6 @@ public sealed partial class LoggingScopeTests
             Configured(logger, request.Nodes.Count);
             return Task.FromResult<IReadOnlyList<NodeConfigurationResult>>(request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, true)).ToList());
         }
-    }
-
-    private sealed class Shared(Connection connection) : IConnectionSource
-    {
-        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
     }
 
     /// <summary>Each entry with the named values of every scope around it (inner scopes overwrite outer ones).</summary>

@@ -3,15 +3,14 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
 using Vhpc.Engine.Status;
+using Vhpc.Guests;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -20,6 +19,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// from a TCP probe (redirected to 127.0.0.1 listeners) and the recorded host key, configuration from
 /// the per-node records.
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public sealed class StatusEngineTests : IDisposable
 {
     private readonly TestDriverHarness _h = new();
@@ -133,24 +134,14 @@ public sealed class StatusEngineTests : IDisposable
         await _h.Engine.DestroyAsync(spec, new RecordingProgress(), default);
     }
 
-    private ClusterEngine Engine(ITcpProbe probe) => new(
-        new Shared(_h.Connection),
-        new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-        new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), _h.Uploads, TimeProvider.System,
-            NullLogger<ClusterReconciler>.Instance),
-        TimeProvider.System,
-        NullLogger<ClusterEngine>.Instance,
+    private ClusterEngine Engine(ITcpProbe probe) => TestDriverHarness.CreateEngine(
+        new SharedTestDriver(_h.Connection),
+        _h.Uploads,
         guestStatus: new GuestStatusProbe(Options.Create(new GuestsOptions { StateRoot = _stateRoot, SshProbeTimeout = TimeSpan.FromSeconds(1) }), probe));
 
     private static void RecordHostKey(ClusterStateDirectory state, ClusterNode node)
     {
         var key = new HostKey("ssh-ed25519", RandomNumberGenerator.GetBytes(51));
         Assert.Equal(HostKeyVerdictKind.Unknown, new KnownHostsFile(state.KnownHostsPath).CheckOrRecord(node.Address.ToString(), 22, key).Kind);
-    }
-
-    private sealed class Shared(Connection connection) : IConnectionSource
-    {
-        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
     }
 }

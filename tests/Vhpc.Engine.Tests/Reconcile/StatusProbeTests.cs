@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
-using Vhpc.Engine.Guests.Ssh;
+using Vhpc.Guests.Ssh;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
 /// <summary>The TCP probe status uses for port 22, against listeners on 127.0.0.1 only.</summary>
+[Tier(TestTier.Unit)]
 public class StatusProbeTests
 {
     [Fact]

@@ -2,25 +2,24 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Vhpc.Engine.Configuration;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Guests.Keys;
-using Vhpc.Engine.Guests.Nodes;
-using Vhpc.Engine.Guests.Ssh;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Ansible;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Tests.Configuration;
 using Vhpc.Engine.Tests.Spec;
+using Vhpc.Guests;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using static Vhpc.Engine.Tests.Configuration.FakePlaybookProcess;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
 /// <summary>The per-node configuration records status reads: written by the configuration step, dropped with removed nodes.</summary>
+[Tier(TestTier.Unit)]
 public sealed class StatusRecordTests : IDisposable
 {
     private static readonly ClusterLayout Layout = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 2, cidr: "10.208.3.0/24"));
@@ -91,10 +90,9 @@ public sealed class StatusRecordTests : IDisposable
         Assert.Contains("Install munge", w1Record.Error, StringComparison.Ordinal);
         Assert.Null(NodeConfigurationRecord.Read(state, w2.Name)); // not ready, so not part of the run
 
-        var running = (ClusterNode n) => new GuestStatusTarget(n, true, n.DiskHash);
-        Assert.Equal(ConfigurationState.Yes, NodeConfigurationRecord.StatusOf(m1Record, Layout, running(m1)).State);
-        Assert.Equal(ConfigurationState.Failed, NodeConfigurationRecord.StatusOf(w1Record, Layout, running(w1)).State);
-        Assert.Equal(ConfigurationState.No, NodeConfigurationRecord.StatusOf(null, Layout, running(w2)).State);
+        Assert.Equal(ConfigurationState.Yes, NodeConfigurationRecord.StatusOf(m1Record, Layout, m1, m1.DiskHash).State);
+        Assert.Equal(ConfigurationState.Failed, NodeConfigurationRecord.StatusOf(w1Record, Layout, w1, w1.DiskHash).State);
+        Assert.Equal(ConfigurationState.No, NodeConfigurationRecord.StatusOf(null, Layout, w2, w2.DiskHash).State);
     }
 
     [Fact]
@@ -176,5 +174,10 @@ public sealed class StatusRecordTests : IDisposable
             throw new NotSupportedException();
 
         public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.NodeAccess?> GetNodeAccessAsync(Vhpc.Spec.ClusterSpec spec, string node, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.NodeConsole?> ReadConsoleAsync(Vhpc.Spec.ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

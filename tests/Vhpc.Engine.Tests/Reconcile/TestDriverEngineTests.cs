@@ -1,12 +1,15 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Planning;
+using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Spec;
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
 /// <summary>The whole engine against libvirt's test driver: apply, idempotency, resize, destroy, ownership.</summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public class TestDriverEngineTests
 {
     [Fact]

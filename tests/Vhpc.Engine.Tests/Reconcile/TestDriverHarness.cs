@@ -1,12 +1,19 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vhpc.Engine.Images;
+using Microsoft.Extensions.Options;
+using Vhpc.Ansible;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Seeds;
-using Vhpc.Engine.Spec;
+using Vhpc.Guests;
+using Vhpc.Guests.Keys;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Images;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Seeds;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine.Tests.Reconcile;
 
@@ -35,10 +42,20 @@ internal sealed class TestDriverHarness : IDisposable
         ImageSha256 = Convert.ToHexStringLower(SHA256.HashData(image));
         KeyPath = Path.Combine(_directory, "id.pub");
         File.WriteAllText(KeyPath, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vte@test\n");
-        Engine = new ClusterEngine(new SharedConnectionSource(Connection), new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance),
-            new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), Uploads, TimeProvider.System,
-                NullLogger<ClusterReconciler>.Instance),
-            TimeProvider.System, NullLogger<ClusterEngine>.Instance);
+        Engine = CreateEngine(new SharedTestDriver(Connection), Uploads);
+    }
+
+    /// <summary>The engine with the test driver's seams (no upload, the spec's key file) on <paramref name="connections"/>.</summary>
+    public static ClusterEngine CreateEngine(IConnectionSource connections, IVolumeUploader uploads, ILoggerFactory? loggers = null,
+        INodeReadiness? readiness = null, IClusterConfiguration? configuration = null, IGuestStatusSource? guestStatus = null,
+        IOptions<GuestsOptions>? guests = null)
+    {
+        loggers ??= NullLoggerFactory.Instance;
+        var reconciler = new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), uploads,
+            TimeProvider.System, loggers.CreateLogger<ClusterReconciler>());
+        var provisioner = new ClusterProvisioner(connections, new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance), reconciler,
+            TimeProvider.System, loggers.CreateLogger<ClusterProvisioner>());
+        return new ClusterEngine(provisioner, TimeProvider.System, loggers.CreateLogger<ClusterEngine>(), readiness, configuration, guestStatus, guests);
     }
 
     public string Cluster { get; }
@@ -119,12 +136,23 @@ internal sealed class TestDriverHarness : IDisposable
         Connection.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
+}
 
-    private sealed class SharedConnectionSource(Connection connection) : IConnectionSource
-    {
-        public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ConnectionLease(connection, owned: false));
-    }
+/// <summary>
+/// libvirt's test driver keeps one state for the whole process, and these tests compare all of it
+/// before and after: they run one at a time (other test classes still run beside them).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class TestDriverState
+{
+    public const string Name = "libvirt test driver";
+}
+
+/// <summary>Lends one open test:///default connection to every operation (its state lives only while it is open).</summary>
+internal sealed class SharedTestDriver(Connection connection) : IConnectionSource
+{
+    public ValueTask<ConnectionLease> AcquireAsync(string uri, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new ConnectionLease(connection, owned: false));
 }
 
 /// <summary>

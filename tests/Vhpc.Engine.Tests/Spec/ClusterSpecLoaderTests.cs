@@ -1,8 +1,10 @@
 using System.Text;
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Spec;
 
+[Tier(TestTier.Unit)]
 public class ClusterSpecLoaderTests
 {
     [Fact]

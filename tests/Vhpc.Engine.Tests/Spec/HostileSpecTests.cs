@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Reconcile;
+using Vhpc.Spec;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Spec;
 
@@ -11,6 +12,8 @@ namespace Vhpc.Engine.Tests.Spec;
 /// rejected with an error naming the field (or the document) and a reason; the same values given to
 /// the engine as a spec object are rejected before any libvirt call (checked on test:///default).
 /// </summary>
+[Tier(TestTier.Unit)]
+[Collection(TestDriverState.Name)]
 public partial class HostileSpecTests
 {
     /// <summary>The valid sample, one field per line: (path, YAML value).</summary>

@@ -1,4 +1,4 @@
-using Vhpc.Engine.Spec;
+using Vhpc.Spec;
 
 namespace Vhpc.Engine.Tests.Spec;
 

@@ -1,8 +1,10 @@
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Xml;
 
 /// <summary>Reading any libvirt network's bridge and IPv4 subnets (not only vhpc's own), for the host-network conflict check.</summary>
+[Tier(TestTier.Unit)]
 public sealed class NetworkAddressingTests
 {
     [Fact]

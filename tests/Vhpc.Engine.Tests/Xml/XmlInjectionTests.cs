@@ -1,9 +1,9 @@
 using System.Xml.Linq;
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Spec;
-using Vhpc.Engine.Xml;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Xml;
 
@@ -11,6 +11,7 @@ namespace Vhpc.Engine.Tests.Xml;
 /// The builders are injection-proof on their own: even values the validator would reject (the layout
 /// does not validate) end up as text, never as markup, and the document keeps its shape.
 /// </summary>
+[Tier(TestTier.Unit)]
 public class XmlInjectionTests
 {
     public static TheoryData<string> Payloads() =>

@@ -1,16 +1,19 @@
-using Vhpc.Engine.Naming;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
 using Vhpc.Engine.Tests.Reconcile;
 using Vhpc.Engine.Tests.Spec;
-using Vhpc.Engine.Xml;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Reconcile;
+using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Xml;
 
 /// <summary>The builders' XML through libvirt's own parsers (define, read back, compare what matters).</summary>
+[Collection(TestDriverState.Name)]
 public class XmlRoundTripTests
 {
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Pool_network_volumes_and_domain_survive_libvirts_parser_on_the_test_driver()
     {
@@ -81,12 +84,12 @@ public class XmlRoundTripTests
         }
     }
 
+    [Tier(TestTier.Libvirtd)]
     [Fact]
-    [Trait("Category", "Libvirtd")]
     public void A_qemu_domain_with_direct_kernel_boot_survives_the_qemu_drivers_parser()
     {
         LibvirtdEngineTests.RequireLibvirtd();
-        using var connection = Connection.Open("qemu:///system");
+        using var connection = Connection.Open(TestEnvironment.SharedLibvirtUri);
         var platform = new HostPlatformDetector(Microsoft.Extensions.Logging.Abstractions.NullLogger<HostPlatformDetector>.Instance)
             .Detect(connection, Accelerator.Auto);
         Assert.Equal(DomainType.Qemu, platform.Type);

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Connections;
 
 /// <summary>The binding's close callback and keepalive against a private libvirtd that the test kills or freezes.</summary>
-[Trait("Category", "PrivateLibvirtd")]
+[Tier(TestTier.Libvirtd)]
 public sealed class PrivateLibvirtdConnectionTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
@@ -12,16 +12,15 @@ public sealed class PrivateLibvirtdConnectionTests
     [Fact]
     public void A_killed_daemon_raises_Closed_with_end_of_file_and_close_still_succeeds()
     {
-        using var daemon = new PrivateLibvirtd();
-        daemon.Start();
-        var connection = Connection.Open(daemon.Uri);
+        using var daemon = PrivateLibvirtd.Start();
+        var connection = Connection.Open(daemon.TestDriverUri);
         var reasons = new BlockingCollection<ConnectionCloseReason>();
         connection.Closed += (_, e) => reasons.Add(e.Reason);
         _ = connection.SubscribeDomainLifecycle(_ => { });
 
-        daemon.Kill();
+        daemon.StopLibvirtd(kill: true);
 
-        Assert.True(reasons.TryTake(out ConnectionCloseReason reason, Patience), "no close callback after the daemon died");
+        Assert.True(reasons.TryTake(out var reason, Patience), "no close callback after the daemon died");
         Assert.Equal(ConnectionCloseReason.EndOfFile, reason);
         Assert.False(connection.IsAlive);
         var error = Assert.Throws<LibvirtException>(() => connection.ListDomains());
@@ -34,15 +33,14 @@ public sealed class PrivateLibvirtdConnectionTests
     [Fact]
     public void Closing_the_connection_from_inside_the_Closed_handler_does_not_deadlock()
     {
-        using var daemon = new PrivateLibvirtd();
-        daemon.Start();
-        var connection = Connection.Open(daemon.Uri);
+        using var daemon = PrivateLibvirtd.Start();
+        var connection = Connection.Open(daemon.TestDriverUri);
         var results = new BlockingCollection<int>();
         connection.Closed += (_, _) => results.Add(connection.Close());
 
-        daemon.Kill();
+        daemon.StopLibvirtd(kill: true);
 
-        Assert.True(results.TryTake(out int result, Patience), "the handler's Close did not return");
+        Assert.True(results.TryTake(out var result, Patience), "the handler's Close did not return");
         Assert.True(result >= 0, $"virConnectClose returned {result}");
         Assert.Equal(result, connection.Close());
     }
@@ -50,28 +48,27 @@ public sealed class PrivateLibvirtdConnectionTests
     [Fact]
     public async Task Keepalive_closes_the_connection_to_a_frozen_daemon_and_ends_a_blocked_call()
     {
-        using var daemon = new PrivateLibvirtd();
-        daemon.Start();
-        var connection = Connection.Open(daemon.Uri);
+        using var daemon = PrivateLibvirtd.Start();
+        var connection = Connection.Open(daemon.TestDriverUri);
         var reasons = new BlockingCollection<ConnectionCloseReason>();
         connection.Closed += (_, e) => reasons.Add(e.Reason);
         Assert.True(connection.SetKeepAlive(1, 2));
 
-        daemon.Signal("STOP");
+        daemon.SignalLibvirtd("STOP");
         try
         {
             // This call would wait forever for a frozen daemon; keepalive must end it.
             var blocked = Task.Run(() => connection.ListDomains());
-            Assert.True(reasons.TryTake(out ConnectionCloseReason reason, Patience), "keepalive did not close the connection");
+            Assert.True(reasons.TryTake(out var reason, Patience), "keepalive did not close the connection");
             Assert.Equal(ConnectionCloseReason.Keepalive, reason);
-            Task finished = await Task.WhenAny(blocked, Task.Delay(Patience));
+            var finished = await Task.WhenAny(blocked, Task.Delay(Patience));
             Assert.True(finished == blocked, "the blocked call did not return after keepalive closed the connection");
             var error = await Assert.ThrowsAsync<LibvirtException>(() => blocked);
             Assert.True(error.IsConnectionLost, $"{error.Code}/{error.Domain}: {error.Message}");
         }
         finally
         {
-            daemon.Signal("CONT");
+            daemon.SignalLibvirtd("CONT");
         }
 
         Assert.Equal(0, connection.Close());

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
-using Vhpc.Engine.Connections;
-using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Connections;
 
 /// <summary>Kills and restarts a private libvirtd (never the shared one) and expects the provider to come back.</summary>
-[Trait("Category", "PrivateLibvirtd")]
+[Tier(TestTier.Libvirtd)]
 public sealed class ReconnectPrivateLibvirtdTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -13,39 +13,38 @@ public sealed class ReconnectPrivateLibvirtdTests
     [Fact]
     public async Task The_provider_sees_the_daemon_die_and_reconnects_when_it_is_back()
     {
-        using var daemon = new PrivateLibvirtd();
-        daemon.Start();
-        var logger = new ListLogger<LibvirtConnectionProvider>();
-        using var provider = new LibvirtConnectionProvider(Options.Create(new LibvirtConnectionOptions
+        using var daemon = PrivateLibvirtd.Start();
+        var logger = new ListLogger<SharedConnection>();
+        using var provider = new SharedConnection(Options.Create(new LibvirtConnectionOptions
         {
-            Uri = daemon.Uri,
+            Uri = daemon.TestDriverUri,
             KeepAliveInterval = TimeSpan.FromSeconds(1),
             KeepAliveCount = 2,
             RetryBaseDelay = TimeSpan.FromMilliseconds(100),
             RetryMaxDelay = TimeSpan.FromSeconds(1),
             MaxRetryAttempts = 100,
         }), logger, TimeProvider.System);
-        int reconnected = 0;
+        var reconnected = 0;
         provider.Reconnected += (_, _) => Interlocked.Increment(ref reconnected);
 
-        Connection before = await provider.GetAsync(CancellationToken.None);
+        var before = await provider.GetAsync(CancellationToken.None);
         Assert.True(before.IsAlive);
         Assert.Equal(1, logger.Count(1001)); // keepalive is on for a remote connection
 
-        daemon.Kill();
+        daemon.StopLibvirtd(kill: true);
         // libvirt's close callback (EOF) reaches the provider, which starts retrying in the background.
         await logger.WaitFor(1003, 1, Patience);
         Assert.Contains(logger.Entries, e => e.EventId == 1003 && e.Message.Contains("EndOfFile", StringComparison.Ordinal));
         await logger.WaitFor(1004, 2, Patience);
         Assert.False(before.IsAlive);
 
-        daemon.Start();
-        string uri = await provider.ExecuteAsync(c => c.Uri, CancellationToken.None);
-        Assert.Equal(daemon.Uri, uri);
-        Connection after = await provider.GetAsync(CancellationToken.None);
+        daemon.StartLibvirtd();
+        var uri = await provider.ExecuteAsync(c => c.Uri, CancellationToken.None);
+        Assert.Equal(daemon.TestDriverUri, uri);
+        var after = await provider.GetAsync(CancellationToken.None);
         Assert.NotSame(before, after);
         Assert.True(after.IsAlive);
-        using (Domain domain = after.LookupDomain("test")!)
+        using (var domain = after.LookupDomain("test")!)
         {
             Assert.Equal(DomainState.Running, domain.GetState());
         }

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Vhpc.Libvirt.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.Libvirtd;
 
 [Collection(LibvirtdTestGroup.Name)]
-[Trait("Category", "Libvirtd")]
+[Tier(TestTier.Libvirtd)]
 public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
 {
     [Fact]
@@ -14,13 +15,13 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
         await WithPool("up", async pool =>
         {
             // Not a multiple of the chunk size, so the last short chunk is exercised.
-            byte[] content = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 12345);
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("disk.raw", content.Length));
+            var content = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 12345);
+            using var volume = pool.CreateVolume(Xml.Volume("disk.raw", content.Length));
 
             await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
 
             Assert.Equal(pool.Name, Path.GetFileName(Path.GetDirectoryName(volume.Path)));
-            byte[] written = await File.ReadAllBytesAsync(volume.Path);
+            var written = await File.ReadAllBytesAsync(volume.Path);
             Assert.Equal(content.Length, written.Length);
             Assert.True(content.AsSpan().SequenceEqual(written), "the volume's bytes differ from the uploaded file");
         });
@@ -31,9 +32,9 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         await WithPool("vol", pool =>
         {
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("a.qcow2", 64L << 20, format: "qcow2"));
+            using var volume = pool.CreateVolume(Xml.Volume("a.qcow2", 64L << 20, format: "qcow2"));
             Assert.Equal(volume.Path, volume.Key);
-            StorageVolumeInfo info = volume.GetInfo();
+            var info = volume.GetInfo();
             Assert.Equal(StorageVolumeType.File, info.Type);
             Assert.Equal(64UL << 20, info.Capacity);
             Assert.True(info.Allocation < info.Capacity, "a fresh qcow2 must be sparse");
@@ -50,12 +51,12 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
             File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(volume.Path)!, "outside.raw"), new byte[4096]);
             Assert.Null(pool.LookupVolume("outside.raw"));
             pool.Refresh();
-            using (StorageVolume outside = pool.LookupVolume("outside.raw")!)
+            using (var outside = pool.LookupVolume("outside.raw")!)
             {
                 Assert.Equal(4096UL, outside.GetInfo().Capacity);
             }
 
-            string file = volume.Path;
+            var file = volume.Path;
             Assert.True(File.Exists(file));
             volume.Delete();
             Assert.False(File.Exists(file));
@@ -69,7 +70,7 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         await WithPool("ab", async pool =>
         {
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("short.raw", 1 << 20));
+            using var volume = pool.CreateVolume(Xml.Volume("short.raw", 1 << 20));
             var error = await Assert.ThrowsAsync<EndOfStreamException>(
                 () => volume.UploadAsync(new MemoryStream(new byte[1000]), 1 << 20, CancellationToken.None));
             Assert.Contains("1000 of the 1048576", error.Message, StringComparison.Ordinal);
@@ -85,9 +86,9 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
             await Assert.ThrowsAnyAsync<OperationCanceledException>(
                 () => volume.UploadAsync(source, 4 << 20, midway.Token));
 
-            byte[] content = RandomNumberGenerator.GetBytes(1 << 20);
+            var content = RandomNumberGenerator.GetBytes(1 << 20);
             await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
-            byte[] written = await File.ReadAllBytesAsync(volume.Path);
+            var written = await File.ReadAllBytesAsync(volume.Path);
             Assert.True(content.AsSpan().SequenceEqual(written));
         });
     }
@@ -97,8 +98,8 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         await WithPool("dl", async pool =>
         {
-            byte[] content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 4321);
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("serial.log", content.Length));
+            var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 4321);
+            using var volume = pool.CreateVolume(Xml.Volume("serial.log", content.Length));
             await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
 
             var whole = new MemoryStream();
@@ -111,15 +112,15 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
 
             // A log written by someone else (virtlogd) grows behind libvirt: after a refresh the new
             // size, and so the new end, is what a tail reads.
-            byte[] appended = "vhpc-tiny: ready 10.0.0.2/24\n"u8.ToArray();
+            var appended = "vhpc-tiny: ready 10.0.0.2/24\n"u8.ToArray();
             await using (var file = new FileStream(volume.Path, FileMode.Append, FileAccess.Write))
             {
                 await file.WriteAsync(appended);
             }
 
             pool.Refresh();
-            using StorageVolume grown = pool.LookupVolume("serial.log")!;
-            ulong size = grown.GetInfo().Capacity;
+            using var grown = pool.LookupVolume("serial.log")!;
+            var size = grown.GetInfo().Capacity;
             Assert.Equal((ulong)(content.Length + appended.Length), size);
             var end = new MemoryStream();
             await grown.DownloadAsync(end, size - (ulong)appended.Length, (ulong)appended.Length);
@@ -132,8 +133,8 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         await WithPool("dx", async pool =>
         {
-            byte[] content = RandomNumberGenerator.GetBytes(4 << 20);
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("big.raw", content.Length));
+            var content = RandomNumberGenerator.GetBytes(4 << 20);
+            using var volume = pool.CreateVolume(Xml.Volume("big.raw", content.Length));
             await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
 
             using var cancelled = new CancellationTokenSource();
@@ -171,10 +172,10 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
 
     private async Task WithPool(string what, Func<StoragePool, Task> body)
     {
-        Connection connection = fixture.Connection;
-        string name = LibvirtdFixture.Prefix + what;
-        string path = Path.Combine(LibvirtdFixture.ImagesDirectory, name);
-        StoragePool pool = connection.DefineStoragePool(Xml.DirPool(name, path));
+        var connection = fixture.Connection;
+        var name = LibvirtdFixture.Prefix + what;
+        var path = Path.Combine(LibvirtdFixture.ImagesDirectory, name);
+        var pool = connection.DefineStoragePool(Xml.DirPool(name, path));
         try
         {
             pool.Build();
@@ -182,7 +183,7 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
             pool.SetAutostart(true);
             pool.Create();
             Assert.True(pool.IsActive);
-            using (StoragePool found = connection.LookupStoragePool(name)!)
+            using (var found = connection.LookupStoragePool(name)!)
             {
                 Assert.Equal(pool.Uuid, found.Uuid);
                 Assert.Equal(path, (string?)XElement.Parse(found.GetXml()).Element("target")!.Element("path"));
@@ -205,7 +206,7 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         public override int Read(byte[] buffer, int offset, int count)
         {
-            int read = base.Read(buffer, offset, count);
+            var read = base.Read(buffer, offset, count);
             cancel.Cancel();
             return read;
         }

@@ -1,9 +1,11 @@
 using System.Xml.Linq;
+using Vhpc.Testing;
 
 namespace Vhpc.Libvirt.Tests.TestDriver;
 
 public sealed class ConnectionTests
 {
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Open_reports_uri_hostname_and_versions_and_closes_without_leftover_references()
     {
@@ -18,6 +20,7 @@ public sealed class ConnectionTests
         Assert.Equal(0, connection.Close());
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Close_twice_returns_the_same_result_and_object_calls_after_close_throw()
     {
@@ -28,22 +31,24 @@ public sealed class ConnectionTests
         Assert.Throws<ObjectDisposedException>(() => connection.Uri);
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Close_reports_references_still_held_by_undisposed_objects()
     {
         var connection = TestDriverConnection.Open();
-        Domain domain = connection.LookupDomain("test")!;
+        var domain = connection.LookupDomain("test")!;
 
         Assert.Equal(1, connection.Close());
         domain.Dispose();
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Read_only_connection_reads_but_cannot_define()
     {
         using var connection = TestDriverConnection.Open(readOnly: true);
         Assert.True(connection.IsReadOnly);
-        using (Domain domain = connection.LookupDomain("test")!)
+        using (var domain = connection.LookupDomain("test")!)
         {
             Assert.Equal("test", domain.Name);
         }
@@ -53,12 +58,13 @@ public sealed class ConnectionTests
         Assert.Equal(0, connection.Close());
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Capabilities_and_domain_capabilities_are_libvirt_xml()
     {
         using var connection = TestDriverConnection.Open();
 
-        XElement capabilities = XElement.Parse(connection.GetCapabilities());
+        var capabilities = XElement.Parse(connection.GetCapabilities());
         Assert.Equal("capabilities", capabilities.Name.LocalName);
         Assert.NotNull(capabilities.Element("host"));
 
@@ -69,6 +75,7 @@ public sealed class ConnectionTests
         Assert.Equal(0, connection.Close());
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void Keepalive_is_not_supported_by_a_local_driver()
     {
@@ -78,6 +85,8 @@ public sealed class ConnectionTests
         Assert.Equal(0, connection.Close());
     }
 
+    // Only a daemon says "no driver for this URI" (NoConnect): without one the client cannot even ask.
+    [Tier(TestTier.Libvirtd)]
     [Fact]
     public void Open_of_an_unknown_driver_throws_with_libvirts_error()
     {
@@ -88,6 +97,7 @@ public sealed class ConnectionTests
         Assert.Contains("nosuchdriver", error.Message, StringComparison.Ordinal);
     }
 
+    [Tier(TestTier.Unit)]
     [Fact]
     public void The_event_loop_runs_once_a_connection_was_opened()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Vhpc.Testing;
 using Xunit.Sdk;
 
 namespace Vhpc.Seed.Tests.Readers;
@@ -10,23 +11,7 @@ namespace Vhpc.Seed.Tests.Readers;
 /// </summary>
 internal static class ExternalTool
 {
-    private static readonly string[] SearchPath =
-        [.. (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries),
-         "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
-
-    public static string Locate(string tool, string package)
-    {
-        foreach (string directory in SearchPath)
-        {
-            string candidate = Path.Combine(directory, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new XunitException($"'{tool}' is not installed: install {package} (apt-get install {package}).");
-    }
+    public static string Locate(string tool, string package) => ProcessRunner.Locate(tool, package);
 
     public sealed record Result(int ExitCode, byte[] Stdout, string Stderr)
     {
@@ -50,7 +35,7 @@ internal static class ExternalTool
             start.WorkingDirectory = workingDirectory;
         }
 
-        foreach (string argument in arguments)
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -58,7 +43,7 @@ internal static class ExternalTool
         start.Environment["LC_ALL"] = "C.UTF-8";
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         using var stdout = new MemoryStream();
         process.StandardOutput.BaseStream.CopyTo(stdout);
         if (!process.WaitForExit(120_000))
@@ -73,7 +58,7 @@ internal static class ExternalTool
     /// <summary>Runs and requires exit code 0, reporting stderr otherwise.</summary>
     public static Result RunOk(string tool, string package, params string[] arguments)
     {
-        Result result = Run(tool, package, arguments);
+        var result = Run(tool, package, arguments);
         if (result.ExitCode != 0)
         {
             throw new XunitException(

@@ -4,15 +4,15 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Vhpc.Engine.Connections;
-using Vhpc.Engine.Guests;
-using Vhpc.Engine.Hosting;
-using Vhpc.Engine.Images;
-using Vhpc.Engine.Naming;
+using Vhpc.Ansible;
 using Vhpc.Engine.Progress;
-using Vhpc.Engine.Reconcile;
-using Vhpc.Engine.Spec;
+using Vhpc.Guests;
 using Vhpc.Libvirt;
+using Vhpc.Provisioning.Connections;
+using Vhpc.Provisioning.Images;
+using Vhpc.Spec;
+using Vhpc.Spec.Layout;
+using Vhpc.Testing;
 using Xunit.Abstractions;
 
 namespace Vhpc.Engine.Tests.Faults.Support;
@@ -25,11 +25,11 @@ namespace Vhpc.Engine.Tests.Faults.Support;
 /// </summary>
 internal sealed class TinyCluster : IAsyncDisposable
 {
-    public const string TinyImages = "/var/cache/vhpc/images/tiny-current";
+    public static string TinyImages => TestEnvironment.TinyImages;
 
     private readonly string _directory;
 
-    private TinyCluster(string directory, ClusterSpec spec, ServiceProvider services, TestOutputLoggerProvider logs)
+    private TinyCluster(string directory, ClusterSpec spec, ServiceProvider services, CapturingLoggerProvider logs)
     {
         _directory = directory;
         Spec = spec;
@@ -47,7 +47,7 @@ internal sealed class TinyCluster : IAsyncDisposable
 
     public IClusterEngine Engine { get; }
 
-    public TestOutputLoggerProvider Logs { get; }
+    public CapturingLoggerProvider Logs { get; }
 
     /// <param name="subnet">Third octet of the cluster's 10.209.N.0/24.</param>
     /// <param name="imageMiB">Random content of the base qcow2: large enough that its upload can be hit.</param>
@@ -84,7 +84,7 @@ internal sealed class TinyCluster : IAsyncDisposable
                 Workers = new NodeGroupSpec(workers, 1, 256, 1),
                 Vm = new VmSpec(Accelerator.Qemu, GraphicsKind.None, console),
             };
-            var logs = new TestOutputLoggerProvider(output);
+            var logs = new CapturingLoggerProvider(output, LogLevel.Information);
             var services = new ServiceCollection().AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
             if (configuration is not null)
             {

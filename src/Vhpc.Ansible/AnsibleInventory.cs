@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Vhpc.Ansible;
+
+/// <summary>
+/// The inventory of one cluster as YAML-compatible JSON: groups <c>management</c> and
+/// <c>workers</c>, each host with its address. JSON is written by a serializer, so no value (a name,
+/// a path) can change the structure; Ansible's yaml inventory plugin reads .json files.
+/// </summary>
+internal static class AnsibleInventory
+{
+    public const string ManagementGroup = "management";
+    public const string WorkersGroup = "workers";
+
+    public static string Render(ConfigurationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var management = new JsonObject();
+        var workers = new JsonObject();
+        foreach (var host in request.Hosts)
+        {
+            var vars = new JsonObject
+            {
+                ["ansible_host"] = host.Address,
+                ["ansible_port"] = host.Port,
+                ["vhpc_fqdn"] = host.Fqdn,
+                ["vhpc_role"] = host.Role == HostRole.Management ? "management" : "worker",
+            };
+            if (host.Connection != "ssh")
+            {
+                vars["ansible_connection"] = host.Connection;
+                // A local "host" is this machine: use the Python that runs ansible-playbook.
+                vars["ansible_python_interpreter"] = "{{ ansible_playbook_python }}";
+            }
+            (host.Role == HostRole.Management ? management : workers)[host.Name] = vars;
+        }
+
+        var inventory = new JsonObject
+        {
+            ["all"] = new JsonObject
+            {
+                ["vars"] = new JsonObject
+                {
+                    ["ansible_user"] = request.User,
+                    ["ansible_ssh_private_key_file"] = request.PrivateKeyPath,
+                    ["vhpc_cluster"] = request.ClusterName,
+                },
+                ["children"] = new JsonObject
+                {
+                    [ManagementGroup] = new JsonObject { ["hosts"] = management },
+                    [WorkersGroup] = new JsonObject { ["hosts"] = workers },
+                },
+            },
+        };
+        return inventory.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Playbook variables, passed as <c>-e @file</c>: data, never parsed as command-line syntax.</summary>
+    public static string RenderExtraVariables(ConfigurationRequest request, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var vars = new JsonObject();
+        if (request.ExtraVariables is not null)
+        {
+            foreach (var (key, value) in request.ExtraVariables.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                vars[key] = value;
+        }
+        // Set last: callers cannot override what the runner owns.
+        vars["vhpc_cluster"] = request.ClusterName;
+        vars["vhpc_run_id"] = runId;
+        vars["munge_key_file"] = request.MungeKeyPath;
+        return vars.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+}

@@ -1,0 +1,27 @@
+namespace Vhpc.Ansible;
+
+/// <summary>What a node is in the Slurm cluster; becomes its inventory group.</summary>
+internal enum HostRole
+{
+    /// <summary>Runs slurmctld, exports /home; inventory group <c>management</c>.</summary>
+    Management,
+
+    /// <summary>Runs slurmd; inventory group <c>workers</c>.</summary>
+    Worker,
+}
+
+/// <summary>
+/// One node as Ansible sees it. <see cref="Name"/> is the inventory name, which the playbook makes the
+/// node's hostname (Slurm daemons refuse to start when the two differ).
+/// </summary>
+internal sealed record ConfigurationHost(string Name, string Fqdn, string Address, HostRole Role)
+{
+    /// <summary>SSH port of the node.</summary>
+    public int Port { get; init; } = 22;
+
+    /// <summary>
+    /// Ansible connection plugin: <c>ssh</c> for guests; <c>local</c> lets the integration tests run
+    /// real playbooks against this machine.
+    /// </summary>
+    public string Connection { get; init; } = "ssh";
+}

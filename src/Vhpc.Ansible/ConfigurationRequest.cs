@@ -1,0 +1,44 @@
+namespace Vhpc.Ansible;
+
+/// <summary>Everything one configuration run of a cluster needs.</summary>
+internal sealed record ConfigurationRequest
+{
+    /// <summary>Cluster name; goes to the playbook as <c>vhpc_cluster</c>.</summary>
+    public required string ClusterName { get; init; }
+
+    /// <summary>All nodes of the cluster (a retry narrows the run with --limit, never the inventory).</summary>
+    public required IReadOnlyList<ConfigurationHost> Hosts { get; init; }
+
+    /// <summary>Login user on the nodes (with passwordless sudo).</summary>
+    public required string User { get; init; }
+
+    /// <summary>The cluster's SSH private key.</summary>
+    public required string PrivateKeyPath { get; init; }
+
+    /// <summary>The cluster's known_hosts; host keys are checked strictly against it (entries by address).</summary>
+    public required string KnownHostsPath { get; init; }
+
+    /// <summary>The cluster's munge key (see <see cref="MungeKey"/>); copied to the nodes, never logged.</summary>
+    public required string MungeKeyPath { get; init; }
+
+    /// <summary>The playbook to run, normally deploy/ansible/site.yml.</summary>
+    public required string PlaybookPath { get; init; }
+
+    /// <summary>
+    /// The cluster's state directory. The runner keeps its inventory, fact cache, ANSIBLE_HOME and
+    /// local temp in an <c>ansible</c> folder under it (mode 0700).
+    /// </summary>
+    public required string StateDirectory { get; init; }
+
+    /// <summary>Network namespace to run ansible-playbook in (<c>ip netns exec</c>); null for none.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>Parallel hosts; null sizes it to the cluster (all hosts at once, at most 50).</summary>
+    public int? Forks { get; init; }
+
+    /// <summary>Identifies this run in the per-host marker (<c>vhpc_run_id</c>); null makes a new one.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>More playbook variables (passed in an extra-vars JSON file, so values cannot inject).</summary>
+    public IReadOnlyDictionary<string, string>? ExtraVariables { get; init; }
+}

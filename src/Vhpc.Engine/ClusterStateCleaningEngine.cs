@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Options;
+using Vhpc.Engine.Plans;
+using Vhpc.Engine.Progress;
+using Vhpc.Engine.Status;
+using Vhpc.Guests;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
+using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
+using Vhpc.Spec.Layout;
+
+namespace Vhpc.Engine;
+
+/// <summary>
+/// Adds to the engine what only the guests layer knows: a destroyed cluster's state directory (key
+/// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more. Wraps the
+/// engine when the guests layer is wired (AddVhpcGuests).
+/// </summary>
+internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> options) : IClusterEngine
+{
+    public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.PlanAsync(spec, cancellationToken);
+
+    /// <summary>
+    /// After an apply that succeeded (so nodes the spec no longer has are gone from libvirt), their
+    /// state goes too: configuration record, host key and its disk marker. A node added again later is
+    /// a new guest and must not inherit them.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var result = await inner.ApplyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            ForgetRemovedNodes(spec, new ClusterStateDirectory(options.Value.StateRoot, spec.Name));
+        }
+
+        return result;
+    }
+
+    public async Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        // The engine throws when libvirt objects remain; then the key is still needed and stays.
+        var result = await inner.DestroyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
+        var state = new ClusterStateDirectory(options.Value.StateRoot, spec.Name);
+        var existed = Directory.Exists(state.Path);
+        state.Delete();
+        return existed ? result with { ObjectsRemoved = result.ObjectsRemoved + 1 } : result;
+    }
+
+    private static void ForgetRemovedNodes(ClusterSpec spec, ClusterStateDirectory state)
+    {
+        var layout = ClusterLayout.From(spec);
+        var current = layout.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var recorded = new[] { (Directory: state.ConfigurationRecordDirectory, Pattern: "*.json"), (Directory: state.HostKeyDiskMarkerDirectory, Pattern: "*.disk") }
+            .Where(d => Directory.Exists(d.Directory))
+            .SelectMany(d => Directory.EnumerateFiles(d.Directory, d.Pattern))
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var node in recorded)
+        {
+            if (current.Contains(node) || !NodeNames.TryParse(spec.Name, node, out var role, out var index))
+            {
+                continue;
+            }
+
+            var address = Ipv4Subnet.ToAddress(NodeAddresses.Of(layout.Subnet, role, index)).ToString();
+            new KnownHostsFile(state.KnownHostsPath).Forget(address, GuestStatusProbe.SshPort);
+            // Without SSH readiness (Guests.WaitForSsh = false) no host key, so no hostkeys/ directory,
+            // was ever recorded; File.Delete throws for a missing directory.
+            var marker = state.HostKeyDiskMarkerPath(node);
+            if (File.Exists(marker))
+            {
+                File.Delete(marker);
+            }
+
+            NodeConfigurationRecord.Delete(state, node);
+        }
+    }
+
+    public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.GetStatusAsync(spec, cancellationToken);
+
+    public Task<NodeAccess?> GetNodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken) =>
+        inner.GetNodeAccessAsync(spec, node, cancellationToken);
+
+    public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+        inner.ReadConsoleAsync(spec, node, lines, cancellationToken);
+}

@@ -1,6 +1,0 @@
-using System.Net;
-
-namespace Vhpc.Engine.Guests.Leases;
-
-/// <summary>The lease a node got, and how long after the wait started it was first seen.</summary>
-public sealed record LeaseWaitResult(string NodeName, IPAddress Address, DateTimeOffset Expiry, string? Hostname, TimeSpan Elapsed);

@@ -1,8 +1,0 @@
-namespace Vhpc.Engine.Guests.Ssh;
-
-/// <summary>Opens one SSH connection (one attempt, no retries) with host key checking.</summary>
-public interface ISshConnector
-{
-    /// <exception cref="HostKeyMismatchException">The host offered a key other than the recorded one.</exception>
-    Task<ISshSession> ConnectAsync(SshTarget target, CancellationToken cancellationToken);
-}

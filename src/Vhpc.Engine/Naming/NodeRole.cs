@@ -1,7 +1,0 @@
-namespace Vhpc.Engine.Naming;
-
-public enum NodeRole
-{
-    Management,
-    Worker,
-}

@@ -1,0 +1,6 @@
+using System.Net;
+
+namespace Vhpc.Guests.Leases;
+
+/// <summary>The lease a node got, and how long after the wait started it was first seen.</summary>
+internal sealed record LeaseWaitResult(string NodeName, IPAddress Address, DateTimeOffset Expiry, string? Hostname, TimeSpan Elapsed);

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vhpc.Provisioning;
+
+/// <summary>ClusterProvisioner's log events (2001, 2002, 2007, 2020; the engine's range is 2000-2999); placeholders become journald fields.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
+        Message = "Plan for cluster {Cluster}: {ActionCount} actions, {ConflictCount} conflicts")]
+    public static partial void Planned(ILogger logger, string cluster, int actionCount, int conflictCount);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Cluster {Cluster}: conflict: {Conflict}")]
+    public static partial void Conflict(ILogger logger, string cluster, string conflict);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: destroy removed {Count} objects")]
+    public static partial void Destroyed(ILogger logger, string cluster, int count);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: libvirt connection lost during apply ({Reason}) on attempt {Attempt} of {Attempts}")]
+    public static partial void ConnectionLostDuringApply(ILogger logger, string cluster, string reason, int attempt, int attempts);
+}

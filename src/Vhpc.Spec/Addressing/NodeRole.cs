@@ -1,0 +1,7 @@
+namespace Vhpc.Spec.Addressing;
+
+public enum NodeRole
+{
+    Management,
+    Worker,
+}

@@ -1,0 +1,241 @@
+using Vhpc.Spec.Addressing;
+
+namespace Vhpc.Spec;
+
+/// <summary>
+/// The semantic rules of a cluster spec, independent of YAML: the loader runs them on what it bound,
+/// and the engine runs them again on entry. Every violation names the YAML path of the field and the
+/// reason; all are returned at once. Rules about several fields run only when those fields are valid
+/// on their own, so one mistake gives one error.
+/// </summary>
+public static class ClusterSpecValidator
+{
+    public const int MaxNameLength = 63 - NodeNames.SuffixLength;
+    public const int MaxWorkers = 64;
+    public const int MaxVcpu = 64;
+    public const int MinMemoryMiB = 256;
+    public const int MaxMemoryMiB = 262_144;
+    public const int MaxDiskGiB = 4096;
+    public const int MinPrefixLength = 16;
+    public const int MaxPrefixLength = 29;
+
+    private static readonly string[] AllowedSchemes = ["qemu", "qemu+ssh", "qemu+libssh", "qemu+libssh2", "qemu+tls", "qemu+tcp", "qemu+unix", "test"];
+
+    private static readonly string[] ReservedUsers = ["root", "daemon", "bin", "sys", "sync", "nobody", "slurm", "munge", "sshd", "systemd-network"];
+
+    private static readonly string[] SystemDirectories = ["/proc", "/sys", "/dev", "/etc", "/boot", "/bin", "/sbin", "/lib", "/lib64", "/usr", "/run"];
+
+    /// <summary>Every rule the spec breaks (empty when valid).</summary>
+    public static IReadOnlyList<SpecViolation> Validate(ClusterSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var v = new List<SpecViolation>();
+
+        var nameOk = Check(v, "name", SpecRules.Label(spec.Name, MaxNameLength) is { } nameReason
+            ? nameReason + (spec.Name.Length > MaxNameLength ? $" (node names append '-w-NN' and must stay within 63)" : "")
+            : null);
+        var domainOk = Check(v, "domain", SpecRules.DnsName(spec.Domain));
+        if (nameOk && domainOk)
+        {
+            var longest = $"{NodeNames.Of(spec.Name, NodeRole.Worker, MaxWorkers)}.{spec.Domain}";
+            Check(v, "domain", longest.Length > 253 ? $"node FQDNs like '{longest}' would exceed 253 characters" : null);
+        }
+
+        Check(v, "connect", ConnectUri(spec.Connect));
+        ValidateImage(v, spec.Image);
+        Check(v, "pool.name", SpecRules.Label(spec.Pool.Name));
+        Check(v, "pool.path", PoolPath(spec.Pool.Path));
+        var networkNameOk = Check(v, "network.name", SpecRules.Label(spec.Network.Name));
+        if (spec.Network.Bridge is { } bridge)
+        {
+            Check(v, "network.bridge", Bridge(bridge));
+        }
+
+        Check(v, "user.name", UserName(spec.User.Name));
+        if (spec.User.SshPublicKeyFile is { } keyFile)
+        {
+            Check(v, "user.sshPublicKeyFile", SpecRules.AbsolutePath(keyFile));
+        }
+
+        var managementOk = ValidateGroup(v, "management", spec.Management, 1, 1);
+        var workersOk = ValidateGroup(v, "workers", spec.Workers, 1, MaxWorkers);
+        ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk ? spec.Workers.Count : null);
+
+        if (spec.Vm.ConsoleLogDirectory is { } logDirectory)
+        {
+            Check(v, "vm.consoleLogDirectory", SpecRules.AbsolutePath(logDirectory));
+        }
+
+        Check(v, "vm.accelerator", Enum.IsDefined(spec.Vm.Accelerator) ? null : "must be one of auto, kvm, qemu");
+        Check(v, "vm.graphics", Enum.IsDefined(spec.Vm.Graphics) ? null : "must be one of spice, vnc, none");
+
+        if (nameOk && networkNameOk && spec.Network.Name == spec.Name + "-m-01")
+        {
+            Check(v, "network.name", "must differ from the node names");
+        }
+
+        return v;
+    }
+
+    private static void ValidateImage(List<SpecViolation> v, ImageSpec image)
+    {
+        var source = image.Source;
+        Check(v, "image.source",
+            source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                ? SpecRules.HttpUrl(source)
+                : source.Length == 0 || source[0] == '/' || !source.Contains("://", StringComparison.Ordinal)
+                    ? SpecRules.AbsolutePath(source)
+                    : $"must be an absolute path or an http(s) URL (scheme '{SpecRules.Show(source[..source.IndexOf("://", StringComparison.Ordinal)])}' is not allowed)");
+
+        Check(v, "image.sha256",
+            image.Sha256 is null ? "is required (sha256sum of the image; the base volume is named after it)"
+            : image.Sha256.Length != 64 || !image.Sha256.All(char.IsAsciiHexDigit) ? "must be 64 hexadecimal digits"
+            : null);
+        Check(v, "image.osFamily", Enum.IsDefined(image.OsFamily) ? null : "must be one of Debian, RedHat");
+        Check(v, "image.format", Enum.IsDefined(image.Format) ? null : "must be one of qcow2, raw");
+        if (image.Boot is { } boot)
+        {
+            Check(v, "image.boot.kernel", SpecRules.AbsolutePath(boot.Kernel));
+            if (boot.Initrd is { } initrd)
+            {
+                Check(v, "image.boot.initrd", SpecRules.AbsolutePath(initrd));
+            }
+
+            if (boot.Cmdline is { } cmdline)
+            {
+                Check(v, "image.boot.cmdline", SpecRules.PlainText(cmdline, 2048));
+            }
+        }
+    }
+
+    private static bool ValidateGroup(List<SpecViolation> v, string path, NodeGroupSpec group, int minCount, int maxCount)
+    {
+        var ok = Check(v, $"{path}.count", Range(group.Count, minCount, maxCount,
+            minCount == maxCount ? $"must be exactly {minCount} (is {group.Count})" : null));
+        ok &= Check(v, $"{path}.vcpu", Range(group.Vcpu, 1, MaxVcpu));
+        ok &= Check(v, $"{path}.memoryMiB", Range(group.MemoryMiB, MinMemoryMiB, MaxMemoryMiB));
+        ok &= Check(v, $"{path}.diskGiB", Range(group.DiskGiB, 1, MaxDiskGiB));
+        return ok;
+    }
+
+    private static void ValidateCidr(List<SpecViolation> v, string cidr, int? workers)
+    {
+        if (!Ipv4Subnet.TryParse(cidr, out var subnet, out var hostBitsSet))
+        {
+            Check(v, "network.cidr", $"'{SpecRules.Show(cidr)}' is not an IPv4 CIDR like 10.0.0.0/24");
+            return;
+        }
+
+        if (hostBitsSet)
+        {
+            Check(v, "network.cidr", $"'{cidr}' has host bits set; the network address is {subnet}");
+            return;
+        }
+
+        if (subnet.PrefixLength is < MinPrefixLength or > MaxPrefixLength)
+        {
+            Check(v, "network.cidr", $"prefix /{subnet.PrefixLength} is outside /{MinPrefixLength}../{MaxPrefixLength}");
+            return;
+        }
+
+        var first = subnet.Network >> 24;
+        var second = (subnet.Network >> 16) & 0xFF;
+        var isPrivate = first == 10 || (first == 172 && second is >= 16 and <= 31) || (first == 192 && second == 168);
+        if (!isPrivate)
+        {
+            Check(v, "network.cidr", $"{subnet} is not a private (RFC 1918) range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
+            return;
+        }
+
+        if (workers is { } count && count > NodeAddresses.MaxWorkers(subnet))
+        {
+            Check(v, "network.cidr",
+                $"{subnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(subnet)} workers in its lower half "
+                + $"(the upper half is the DHCP range), not {count} workers");
+        }
+    }
+
+    private static string? ConnectUri(string value)
+    {
+        if (value.Length is 0 or > 1024)
+        {
+            return value.Length == 0 ? "must not be empty" : "must be at most 1024 characters";
+        }
+
+        if (SpecRules.FirstBad(value, c => c is > ' ' and <= '~' and not '<' and not '>' and not '\'' and not '"' and not '`' and not '\\') is { } bad)
+        {
+            return $"contains a character not allowed in a libvirt URI ({SpecRules.Describe(bad)})";
+        }
+
+        var colon = value.IndexOf("://", StringComparison.Ordinal);
+        if (colon <= 0 || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        {
+            return $"'{value}' is not a libvirt URI like qemu:///system";
+        }
+
+        var scheme = value[..colon];
+        if (!AllowedSchemes.Contains(scheme, StringComparer.Ordinal))
+        {
+            return $"scheme '{scheme}' is not allowed; use one of {string.Join(", ", AllowedSchemes)}";
+        }
+
+        var path = uri.AbsolutePath;
+        return scheme == "test"
+            ? path == "/default" ? null : "a test URI must be test:///default"
+            : path is "/system" or "/session" ? null : $"'{value}' must end in /system or /session";
+    }
+
+    private static string? PoolPath(string value)
+    {
+        if (SpecRules.AbsolutePath(value) is { } reason)
+        {
+            return reason;
+        }
+
+        if (value.Count(c => c == '/') < 2)
+        {
+            return $"'{value}' is too close to the root; use a dedicated directory such as /var/lib/libvirt/images/<name>";
+        }
+
+        return SystemDirectories.FirstOrDefault(d => value == d || value.StartsWith(d + "/", StringComparison.Ordinal)) is { } system
+            ? $"'{value}' is inside the system directory {system}"
+            : null;
+    }
+
+    private static string? Bridge(string value)
+    {
+        if (value.Length is 0 or > BridgeNames.MaxLength)
+        {
+            return $"must be 1..{BridgeNames.MaxLength} characters (Linux IFNAMSIZ), is {value.Length}";
+        }
+
+        return value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && value is not "." and not ".."
+            ? null
+            : $"'{SpecRules.Show(value)}' is not a bridge name (letters, digits, '-', '_', '.')";
+    }
+
+    private static string? UserName(string value)
+    {
+        if (value.Length is 0 or > 32 || !(char.IsAsciiLetterLower(value[0]) || value[0] == '_')
+            || !value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-'))
+        {
+            return $"'{SpecRules.Show(value)}' is not a user name (lowercase letter or '_' first, then lowercase letters, digits, '_', '-'; at most 32)";
+        }
+
+        return ReservedUsers.Contains(value, StringComparer.Ordinal) ? $"'{value}' is a system account; choose another user" : null;
+    }
+
+    private static string? Range(int value, int min, int max, string? reason = null) =>
+        value < min || value > max ? reason ?? $"must be between {min} and {max} (is {value})" : null;
+
+    private static bool Check(List<SpecViolation> v, string path, string? reason)
+    {
+        if (reason is null)
+        {
+            return true;
+        }
+
+        v.Add(new SpecViolation(path, reason));
+        return false;
+    }
+}

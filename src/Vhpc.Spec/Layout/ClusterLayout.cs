@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Net;
+using Vhpc.Spec.Addressing;
+
+namespace Vhpc.Spec.Layout;
+
+/// <summary>
+/// Every libvirt name, address and identifier of a cluster, derived from the spec alone.
+/// <list type="bullet">
+/// <item>Nodes: <c>{name}-m-01</c> (management) and <c>{name}-w-01</c>..<c>{name}-w-NN</c> (workers);
+/// FQDN <c>{node}.{domain}</c>; the domain is named like the node.</item>
+/// <item>Addresses: the gateway is the first usable address; management node <c>m-NN</c> is
+/// gateway+NN, worker <c>w-NN</c> is gateway+1+NN (so a /24 10.0.0.0 gives .1 gateway, .2 management,
+/// .3.. workers). These fixed addresses live in the lower half of the usable addresses; the upper half
+/// is the DHCP range for anything else, so resizing never moves the range or another node.</item>
+/// <item>MAC: 52:54:00 (the QEMU/KVM prefix) + 3 bytes of SHA-256(cluster, node); a collision inside
+/// the cluster (about 1 in 40000 for 64 nodes) is resolved by hashing again with a counter, in node
+/// order, so earlier nodes keep their MAC when workers are added.</item>
+/// <item>Pool and network: names from the spec; UUIDs are name-based (cluster, kind, name): that UUID
+/// is the ownership mark. Bridge: the spec's, else <c>vh-{name}</c>, or when that exceeds 15
+/// characters (Linux IFNAMSIZ) <c>vh-{first 7 of name}-{4 hex of hash(name)}</c>.</item>
+/// <item>Volumes (in the cluster's pool): base image <c>{name}-base-{first 16 of sha256}.{qcow2|raw}</c>
+/// and its completion marker <c>{base}.complete</c>; per node <c>{node}.qcow2</c> and <c>{node}-seed.iso</c>.</item>
+/// </list>
+/// </summary>
+public sealed class ClusterLayout
+{
+    public const string MacPrefix = "52:54:00";
+
+    private ClusterLayout(ClusterSpec spec, Ipv4Subnet subnet)
+    {
+        Spec = spec;
+        Cluster = spec.Name;
+        Subnet = subnet;
+        Gateway = Ipv4Subnet.ToAddress(subnet.Network + 1);
+        var half = (uint)(subnet.UsableCount / 2);
+        DhcpRangeStart = Ipv4Subnet.ToAddress(subnet.Network + half + 1);
+        DhcpRangeEnd = Ipv4Subnet.ToAddress(subnet.Broadcast - 1);
+        PoolName = spec.Pool.Name;
+        PoolPath = spec.Pool.Path;
+        PoolUuid = DeterministicIds.Uuid("vhpc-pool", spec.Name, spec.Pool.Name);
+        NetworkName = spec.Network.Name;
+        NetworkUuid = DeterministicIds.Uuid("vhpc-network", spec.Name, spec.Network.Name);
+        BridgeName = spec.Network.Bridge ?? BridgeNames.DefaultFor(spec.Name);
+        var sha = (spec.Image.Sha256 ?? throw new ArgumentException("image.sha256 is required", nameof(spec))).ToLowerInvariant();
+        BaseVolumeName = $"{spec.Name}-base-{sha[..16]}.{FormatExtension(spec.Image.Format)}";
+        BaseVolumeMarkerName = BaseVolumeName + ".complete";
+        Nodes = BuildNodes(spec, subnet);
+    }
+
+    public ClusterSpec Spec { get; }
+
+    public string Cluster { get; }
+
+    public Ipv4Subnet Subnet { get; }
+
+    public IPAddress Gateway { get; }
+
+    public IPAddress DhcpRangeStart { get; }
+
+    public IPAddress DhcpRangeEnd { get; }
+
+    public string PoolName { get; }
+
+    /// <summary>Directory of the pool on the libvirt host.</summary>
+    public string PoolPath { get; }
+
+    public Guid PoolUuid { get; }
+
+    public string NetworkName { get; }
+
+    public Guid NetworkUuid { get; }
+
+    public string BridgeName { get; }
+
+    public string BaseVolumeName { get; }
+
+    /// <summary>Created only after the base volume's upload finished: its absence means "partial".</summary>
+    public string BaseVolumeMarkerName { get; }
+
+    /// <summary>Management node first, then workers in index order.</summary>
+    public IReadOnlyList<ClusterNode> Nodes { get; }
+
+    public ClusterNode Management => Nodes[0];
+
+    public IEnumerable<ClusterNode> Workers => Nodes.Where(n => n.Role == NodeRole.Worker);
+
+    /// <summary>The layout of a spec that <see cref="ClusterSpecValidator"/> accepted.</summary>
+    public static ClusterLayout From(ClusterSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!Ipv4Subnet.TryParse(spec.Network.Cidr, out var subnet, out _))
+        {
+            throw new ArgumentException($"network.cidr '{spec.Network.Cidr}' is not an IPv4 CIDR", nameof(spec));
+        }
+
+        return new ClusterLayout(spec, subnet);
+    }
+
+    public static string FormatExtension(ImageFormat format) => format == ImageFormat.Raw ? "raw" : "qcow2";
+
+    private static List<ClusterNode> BuildNodes(ClusterSpec spec, Ipv4Subnet subnet)
+    {
+        var nodes = new List<ClusterNode>();
+        var macs = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i <= spec.Management.Count; i++)
+        {
+            nodes.Add(BuildNode(spec, subnet, NodeRole.Management, i, spec.Management, macs));
+        }
+
+        for (var i = 1; i <= spec.Workers.Count; i++)
+        {
+            nodes.Add(BuildNode(spec, subnet, NodeRole.Worker, i, spec.Workers, macs));
+        }
+
+        return nodes;
+    }
+
+    private static ClusterNode BuildNode(ClusterSpec spec, Ipv4Subnet subnet, NodeRole role, int index, NodeGroupSpec resources, HashSet<string> macs)
+    {
+        var name = NodeNames.Of(spec.Name, role, index);
+        var mac = DeriveMac(spec.Name, name, macs);
+        var diskHash = DeterministicIds.HexDigest(16, "vhpc-disk", spec.Image.Sha256!.ToLowerInvariant(),
+            spec.Image.Format.ToString(), resources.DiskGiB.ToString(CultureInfo.InvariantCulture));
+        var specHash = DeterministicIds.HexDigest(16, "vhpc-node", diskHash, name, mac,
+            resources.Vcpu.ToString(CultureInfo.InvariantCulture), resources.MemoryMiB.ToString(CultureInfo.InvariantCulture),
+            spec.Image.OsFamily.ToString(), spec.Image.Boot?.Kernel ?? "", spec.Image.Boot?.Initrd ?? "", spec.Image.Boot?.Cmdline ?? "",
+            spec.Network.Name, spec.Vm.Accelerator.ToString(), spec.Vm.Graphics.ToString(), spec.Vm.EffectiveConsoleLogDirectory,
+            spec.Domain, spec.User.Name, spec.Pool.Name, spec.Pool.Path);
+        return new ClusterNode(
+            name,
+            $"{name}.{spec.Domain}",
+            role,
+            index,
+            mac,
+            Ipv4Subnet.ToAddress(NodeAddresses.Of(subnet, role, index)),
+            resources,
+            $"{name}.qcow2",
+            $"{name}-seed.iso",
+            $"{spec.Vm.EffectiveConsoleLogDirectory.TrimEnd('/')}/{name}-serial.log",
+            specHash,
+            diskHash);
+    }
+
+    private static string DeriveMac(string cluster, string node, HashSet<string> taken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var hash = DeterministicIds.Hash("vhpc-mac", cluster, node, attempt.ToString(CultureInfo.InvariantCulture));
+            var mac = $"{MacPrefix}:{hash[0]:x2}:{hash[1]:x2}:{hash[2]:x2}";
+            if (taken.Add(mac))
+            {
+                return mac;
+            }
+        }
+    }
+}
