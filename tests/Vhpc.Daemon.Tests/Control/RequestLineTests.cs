@@ -3,10 +3,12 @@ using System.Text;
 using System.Text.Json;
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Tests.Support;
+using Vhpc.Testing;
 
 namespace Vhpc.Daemon.Tests.Control;
 
 /// <summary>Whatever the request line is, a client that sent one gets one answer line.</summary>
+[Tier(TestTier.Unit)]
 public sealed class RequestLineTests
 {
     [Theory]
