@@ -21,6 +21,12 @@ public class ConfigurationRequestValidatorTests
         { "KnownHostsPath", r => r with { KnownHostsPath = "/nonexistent/known_hosts" } },
         { "NetworkNamespace", r => r with { NetworkNamespace = "a b" } },
         { "Forks", r => r with { Forks = 0 } },
+        { "Hosts[0].Vcpus", r => r with { Hosts = [r.Hosts[0] with { Vcpus = 0 }] } },
+        { "Hosts[0].MemoryMiB", r => r with { Hosts = [r.Hosts[0] with { MemoryMiB = -1 }] } },
+        { "DatabasePasswordPath", r => r with { DatabasePasswordPath = "/nonexistent/slurmdbd.password" } },
+        { "OsFamily", r => r with { OsFamily = "Windows" } },
+        { "NetworkCidr", r => r with { NetworkCidr = "10.0.0.0/33" } },
+        { "NetworkCidr", r => r with { NetworkCidr = "{{ evil }}" } },
         { "ExtraVariables[x]", r => r with { ExtraVariables = new Dictionary<string, string> { ["x"] = "{{ lookup('pipe', 'id') }}" } } },
         { "ExtraVariables[1x]", r => r with { ExtraVariables = new Dictionary<string, string> { ["1x"] = "v" } } },
     };
