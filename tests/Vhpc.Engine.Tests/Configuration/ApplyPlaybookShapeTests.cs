@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+
+namespace Vhpc.Engine.Tests.Configuration;
+
+/// <summary>
+/// The promises of the apply-time playbook (site.yml), checked on its text and on
+/// `ansible-playbook --list-tasks`: at most 10 tasks per node, no fact gathering, no delegation to
+/// another host (a node can be configured alone), no package installation (the image has the
+/// packages), and every role that has an image half is baked by image.yml.
+/// </summary>
+public partial class ApplyPlaybookShapeTests
+{
+    private const int MaxTasksPerNode = 10;
+
+    [GeneratedRegex(@"^  play #\d+ \((?<hosts>[^)]*)\):")]
+    private static partial Regex PlayLine();
+
+    private static Dictionary<string, int> TasksPerPlayHosts()
+    {
+        var ansiblePlaybook = AnsibleTools.Require("ansible-playbook", "ansible-core");
+        var inventory = Path.Combine(Path.GetTempPath(), $"vhpc-list-{Guid.NewGuid():N}.ini");
+        File.WriteAllText(inventory, "[management]\nm\n[workers]\nw1\n");
+        try
+        {
+            var (code, output) = AnsibleTools.Run(ansiblePlaybook, RepositoryPaths.AnsibleDirectory, new Dictionary<string, string>
+            {
+                ["ANSIBLE_HOME"] = Path.Combine(Path.GetTempPath(), "vhpc-lint-ansible-home"),
+            }, "--list-tasks", "-i", inventory, "-e", "munge_key_file=/x", "-e", "slurmdbd_password_file=/y", "site.yml");
+            Assert.True(code == 0, output);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            string? play = null;
+            foreach (var line in output.Split('\n'))
+            {
+                var match = PlayLine().Match(line);
+                if (match.Success)
+                {
+                    play = match.Groups["hosts"].Value;
+                    counts[play] = 0;
+                }
+                else if (play is not null && line.StartsWith("      ", StringComparison.Ordinal) && line.Contains("TAGS:", StringComparison.Ordinal))
+                {
+                    counts[play]++;
+                }
+            }
+            return counts;
+        }
+        finally
+        {
+            File.Delete(inventory);
+        }
+    }
+
+    [Fact]
+    public void Every_node_runs_at_most_ten_tasks()
+    {
+        var plays = TasksPerPlayHosts();
+        Assert.Equal(["management", "workers", "all"], plays.Keys);
+        Assert.True(plays["management"] + plays["all"] <= MaxTasksPerNode, $"management node: {plays["management"] + plays["all"]} tasks");
+        Assert.True(plays["workers"] + plays["all"] <= MaxTasksPerNode, $"worker: {plays["workers"] + plays["all"]} tasks");
+    }
+
+    private static IEnumerable<string> ApplyTimeFiles()
+    {
+        yield return RepositoryPaths.SitePlaybook;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.AnsibleDirectory, "roles"), "*.yml", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(file);
+            var folder = Path.GetFileName(Path.GetDirectoryName(file));
+            // The image half and the build-time helpers it uses run in the chroot, not on a node.
+            if (folder == "tasks" && name is "image.yml" or "packages.yml" or "el_repositories.yml" or "role_unit.yml")
+                continue;
+            if (folder is "tasks" or "handlers")
+                yield return file;
+        }
+    }
+
+    [Fact]
+    public void Nothing_at_apply_time_gathers_facts_delegates_or_installs_packages()
+    {
+        var site = File.ReadAllText(RepositoryPaths.SitePlaybook);
+        Assert.DoesNotContain("gather_facts: true", site, StringComparison.Ordinal);
+        Assert.Equal(Regex.Count(site, @"^- name:", RegexOptions.Multiline), Regex.Count(site, @"^  gather_facts: false$", RegexOptions.Multiline));
+        foreach (var file in ApplyTimeFiles())
+        {
+            var text = File.ReadAllText(file);
+            foreach (var forbidden in new[] { "delegate_to", "run_once", "ansible.builtin.setup", "gather_facts: true", "ansible.builtin.apt:",
+                         "ansible.builtin.dnf:", "ansible.builtin.package:", "packages.yml", "ansible_facts", "ansible_os_family" })
+            {
+                Assert.False(text.Contains(forbidden, StringComparison.Ordinal), $"{file} uses {forbidden} at apply time");
+            }
+        }
+    }
+
+    [Fact]
+    public void Image_yml_bakes_every_role_with_an_image_half()
+    {
+        var image = File.ReadAllText(Path.Combine(RepositoryPaths.AnsibleDirectory, "image.yml"));
+        var roles = Directory.GetDirectories(Path.Combine(RepositoryPaths.AnsibleDirectory, "roles"))
+            .Where(r => File.Exists(Path.Combine(r, "tasks", "image.yml")))
+            .Select(Path.GetFileName)
+            .ToList();
+        Assert.True(roles.Count >= 7, $"only {roles.Count} roles have an image half");
+        foreach (var role in roles)
+        {
+            Assert.Matches(new Regex($@"name: {role}\n\s+tasks_from: image\.yml"), image);
+        }
+    }
+}
