@@ -10,8 +10,8 @@
 #      unpacked tree over the community.general.chroot connection, inside mmdebstrap's customize
 #      hook (its /proc, /sys, /dev mounts and its block on starting services are in place there).
 #      The package lists live in the roles; nothing of their configuration is repeated here.
-# <hash> is the sha256 of the recipe: these scripts, the boot package list, image.yml and every file
-# of deploy/ansible/roles, so a machine builds each recipe once; a second run with the same recipe
+# <hash> is the sha256 of the recipe: these scripts, the boot package list, image.yml and the roles'
+# image half (see recipe() below), so a machine builds each recipe once; a second run with the same recipe
 # only prints the paths. A build happens under a temporary name and is renamed into place only when
 # complete: a build that fails or is killed half-way is never used.
 # Boot it by direct kernel boot: kernel vmlinuz, initrd initrd.img,
@@ -44,10 +44,16 @@ command -v ansible-playbook >/dev/null || die "ansible-playbook not found: apt-g
 ansible-doc -t connection community.general.chroot >/dev/null 2>&1 \
   || die "Ansible's community.general.chroot connection is missing: apt-get install ansible (ansible-core alone does not carry community.general)"
 
-# The recipe: every file that decides what goes into the image, by path and content.
+# The recipe: every file that decides what goes into the image, by path and content. Of the roles,
+# what their image half reads: tasks/image*.yml (the image tasks and the helpers they include),
+# defaults, vars, files and meta; not the apply-time tasks and templates, which never reach the image
+# (tests/Vhpc.Engine.Tests ApplyPlaybookShapeTests holds the image tasks to that).
 recipe() {
   (cd "$HERE/../.." && find deploy/image/build-image.sh deploy/image/mirror.sh deploy/image/prepare-boot.sh \
-      deploy/image/customize-rootfs.sh deploy/ansible/image.yml deploy/ansible/roles -type f -print0 \
+      deploy/image/customize-rootfs.sh deploy/ansible/image.yml deploy/ansible/roles -type f \
+      \( -path 'deploy/image/*' -o -path deploy/ansible/image.yml -o -path 'deploy/ansible/roles/*/tasks/image*.yml' \
+         -o -path 'deploy/ansible/roles/*/defaults/*' -o -path 'deploy/ansible/roles/*/vars/*' \
+         -o -path 'deploy/ansible/roles/*/files/*' -o -path 'deploy/ansible/roles/*/meta/*' \) -print0 \
     | LC_ALL=C sort -z | xargs -0 sha256sum)
   echo "$SUITE $SIZE ${PACKAGES[*]}"
 }

@@ -66,8 +66,8 @@ public partial class ApplyPlaybookShapeTests
         {
             var name = Path.GetFileName(file);
             var folder = Path.GetFileName(Path.GetDirectoryName(file));
-            // The image half and the build-time helpers it uses run in the chroot, not on a node.
-            if (folder == "tasks" && name is "image.yml" or "packages.yml" or "el_repositories.yml" or "role_unit.yml")
+            // The image half and the build-time helpers it uses (tasks/image*.yml) run in the chroot.
+            if (folder == "tasks" && name.StartsWith("image", StringComparison.Ordinal))
                 continue;
             if (folder is "tasks" or "handlers")
                 yield return file;
@@ -88,6 +88,41 @@ public partial class ApplyPlaybookShapeTests
             {
                 Assert.False(text.Contains(forbidden, StringComparison.Ordinal), $"{file} uses {forbidden} at apply time");
             }
+        }
+    }
+
+    /// <summary>
+    /// build-image.sh hashes only the roles' image half (tasks/image*.yml, defaults, vars, files, meta):
+    /// an image task that read a template or an apply-time task file would change the image without
+    /// changing its hash.
+    /// </summary>
+    [Fact]
+    public void The_image_half_reads_nothing_the_image_hash_leaves_out()
+    {
+        var files = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.AnsibleDirectory, "roles"), "image*.yml", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "tasks")
+            .Append(Path.Combine(RepositoryPaths.AnsibleDirectory, "image.yml"))
+            .ToList();
+        Assert.True(files.Count >= 10, $"only {files.Count} image task files");
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            Assert.False(text.Contains("template", StringComparison.Ordinal), $"{file} uses a template");
+            foreach (Match include in Regex.Matches(text, @"(tasks_from|include_tasks|import_tasks):\s*(?<file>\S+)"))
+            {
+                Assert.StartsWith("image", include.Groups["file"].Value, StringComparison.Ordinal);
+            }
+            foreach (Match src in Regex.Matches(text, @"^\s+src:\s*(?<src>.+)$", RegexOptions.Multiline))
+            {
+                // copy's src is read from the role's files/ (hashed); a link's src is a path on the image.
+                Assert.DoesNotContain("..", src.Groups["src"].Value, StringComparison.Ordinal);
+            }
+        }
+
+        var build = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "image", "build-image.sh"));
+        foreach (var part in new[] { "roles/*/tasks/image*.yml", "roles/*/defaults/*", "roles/*/vars/*", "roles/*/files/*", "roles/*/meta/*", "deploy/ansible/image.yml" })
+        {
+            Assert.Contains(part, build, StringComparison.Ordinal);
         }
     }
 
