@@ -14,6 +14,7 @@
 #   --no-build      do not build the solution (use the last Release build)
 #   --boot-check    also boot one image guest with plain virsh (tests/env/boot-check.sh)
 #   --filter EXPR   passed to dotnet test --filter
+# VHPC_IMAGE_CACHE (default /var/cache/vhpc/images) is where the images are built and taken from.
 # Environment for the tests: VHPC_TEST_IMAGE_DIR, VHPC_TEST_TINY_DIR, VHPC_TEST_NETNS,
 # VHPC_TEST_LIBVIRT_URI, VHPC_TEST_REPO_ROOT, VHPC_TEST_RESULTS_DIR (exported below).
 set -euo pipefail
@@ -70,8 +71,10 @@ deploy/image/build-image.sh
 deploy/image/build-tiny.sh
 echo "images: $(( $(date +%s) - t0 )) s"
 
-export VHPC_TEST_IMAGE_DIR=${VHPC_TEST_IMAGE_DIR:-/var/cache/vhpc/images/current}
-export VHPC_TEST_TINY_DIR=${VHPC_TEST_TINY_DIR:-/var/cache/vhpc/images/tiny-current}
+# The images just built (VHPC_IMAGE_CACHE moves both, e.g. to a private cache while developing).
+IMAGE_CACHE=${VHPC_IMAGE_CACHE:-/var/cache/vhpc/images}
+export VHPC_TEST_IMAGE_DIR=${VHPC_TEST_IMAGE_DIR:-$IMAGE_CACHE/current}
+export VHPC_TEST_TINY_DIR=${VHPC_TEST_TINY_DIR:-$IMAGE_CACHE/tiny-current}
 export VHPC_TEST_NETNS=$NETNS
 export VHPC_TEST_LIBVIRT_URI=${VHPC_TEST_LIBVIRT_URI:-qemu:///system}
 export VHPC_TEST_REPO_ROOT=$ROOT
