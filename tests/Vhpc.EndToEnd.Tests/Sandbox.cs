@@ -6,7 +6,9 @@ namespace Vhpc.EndToEnd.Tests;
 internal static class Sandbox
 {
     public const string Namespace = "vhpc-test";
-    public const string ImageDirectory = "/var/cache/vhpc/images/current";
+    /// <summary>The guest image: VHPC_TEST_IMAGE_DIR (tests/run.sh sets it), else the shared cache's current image.</summary>
+    public static string ImageDirectory =>
+        Environment.GetEnvironmentVariable("VHPC_TEST_IMAGE_DIR") is { Length: > 0 } dir ? dir : "/var/cache/vhpc/images/current";
 
     /// <summary>deploy/ansible/site.yml of this checkout (the test runs from tests/Vhpc.EndToEnd.Tests/bin/...).</summary>
     public static string Playbook
