@@ -6,8 +6,9 @@
 #   linear   ansible-core's default strategy over OpenSSH with pipelining and ControlMaster, as
 #            vhpcd's runner starts it (PlaybookCommandBuilder);
 #   mitogen  Debian's ansible-mitogen (strategy mitogen_linear), otherwise the same settings.
-# Kinds: command (true), stat, copy of unchanged content, copy of changed content, template
-# (unchanged), systemd (a running unit, state=started), and the munge-key-sized binary copy.
+# Kinds: command (true), raw (true: no Python on the node), stat, copy of unchanged content, copy of
+# changed content, template (unchanged), systemd (a running unit, state=started), and the
+# munge-key-sized binary copy.
 # Prints a table of the median seconds per task by kind and strategy and the load average; raw JSON
 # lines go to --results DIR (default /tmp/bench-results).
 # Usage: sudo flock /run/vhpc-guests.lock tests/bench/task-cost.sh [--repeat K] [--results DIR]
@@ -68,6 +69,9 @@ YAML
   echo "    - { name: warm-up, ansible.builtin.command: 'true', changed_when: false }"
   for i in $(seq "$repeat"); do
     echo "    - { name: 'command $i', ansible.builtin.command: 'true', changed_when: false }"
+  done
+  for i in $(seq "$repeat"); do
+    echo "    - { name: 'raw $i', ansible.builtin.raw: 'true', changed_when: false, vars: { ansible_ssh_use_tty: false } }"
   done
   for i in $(seq "$repeat"); do
     echo "    - { name: 'stat $i', ansible.builtin.stat: { path: /etc/hostname } }"
