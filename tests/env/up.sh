@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bring up the sandboxed libvirt test environment on a Debian 12 host (as root), idempotently:
-#   1. install the Debian packages the tests need, if any is missing;
+#   1. install the Debian packages the tests need, if any is missing (ansible: its community.general
+#      collection has the chroot connection the image build applies the roles with);
 #   2. create the network namespace $VHPC_NETNS (default vhpc-test) with loopback up;
 #   3. start virtlogd and libvirtd inside it, unless they already run;
 #   4. wait until libvirtd answers on its Unix socket.
@@ -15,7 +16,7 @@ set -euo pipefail
 VHPC_SCRIPT=tests/env/up.sh
 STATE=${VHPC_ENV_STATE:-/run/vhpc-test-env}
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt0 libvirt-dev qemu-system-x86 qemu-utils
-  dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible-lint
+  dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible ansible-lint
   linux-image-amd64 iproute2 util-linux openssh-client openssh-server e2fsprogs cpio busybox-static
   python3 systemd kmod gzip systemd-container)
 
