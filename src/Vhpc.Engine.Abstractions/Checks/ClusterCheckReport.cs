@@ -24,11 +24,11 @@ public static class CheckNames
     /// <summary>Every worker is known to slurmctld and idle or allocated (or in a power-saving state).</summary>
     public const string SlurmNode = "slurm-node";
 
-    /// <summary>A munge credential made on the management node is accepted by the worker's munged.</summary>
-    public const string Munge = "munge";
-
     /// <summary>`srun` from the management node runs a task on the worker.</summary>
     public const string Srun = "srun";
+
+    /// <summary>A munge credential made on the management node is accepted by the worker's munged.</summary>
+    public const string Munge = "munge";
 
     /// <summary>A file written in the cluster user's home on the management node is read back on the worker.</summary>
     public const string Home = "home";

@@ -12,8 +12,8 @@ namespace Vhpc.Guests.Checks;
 
 /// <summary>
 /// `vhpc check`: logs into the nodes as the cluster user (cluster key, known_hosts checked) and proves
-/// what an HPC user relies on. In order: every worker up in Slurm; per worker, at once: a munge
-/// credential made on the management node is accepted there, srun runs there, the cluster user's home
+/// what an HPC user relies on. In order: every worker up in Slurm; per worker, at once: srun runs
+/// there, a munge credential made on the management node is accepted there, the cluster user's home
 /// written on the management node reads the same there; then across the workers that passed those:
 /// an MPI allreduce over srun --mpi=pmix, a job array, and sacct's records of this run's jobs. Every
 /// remote command runs under `timeout` on its node and every SSH call has its own deadline, so a dead
@@ -85,7 +85,7 @@ internal sealed class ClusterChecker(ISshCommandRunner ssh, ClusterCheckOptions 
     private sealed class Run(ClusterChecker owner, ClusterCheckRequest request, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
         private static readonly string[] CheckOrder =
-            [CheckNames.SlurmNode, CheckNames.Munge, CheckNames.Srun, CheckNames.Home, CheckNames.Mpi, CheckNames.JobArray, CheckNames.Accounting];
+            [CheckNames.SlurmNode, CheckNames.Srun, CheckNames.Munge, CheckNames.Home, CheckNames.Mpi, CheckNames.JobArray, CheckNames.Accounting];
 
         private readonly ConcurrentBag<(int Order, CheckResult Result)> _results = [];
         private readonly string _id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
@@ -213,10 +213,13 @@ internal sealed class ClusterChecker(ISshCommandRunner ssh, ClusterCheckOptions 
             return null;
         }
 
-        /// <summary>munge, srun and home on one worker; true when all passed.</summary>
+        /// <summary>
+        /// srun, munge and home on one worker; true when all passed. srun comes first: on an elastic
+        /// cluster it is what powers a powered-down worker up, before the checks that log into it.
+        /// </summary>
         private async Task<bool> WorkerAsync(ClusterNode worker, int index, IReadOnlyList<string>? credentials, string? token)
         {
-            var ok = true;
+            var ok = await SrunAsync(worker).ConfigureAwait(false);
             if (credentials is not null)
             {
                 ok &= await MungeAsync(worker, credentials[index]).ConfigureAwait(false);
@@ -226,7 +229,6 @@ internal sealed class ClusterChecker(ISshCommandRunner ssh, ClusterCheckOptions 
                 ok = false;
             }
 
-            ok &= await SrunAsync(worker).ConfigureAwait(false);
             if (token is not null)
             {
                 ok &= await HomeAsync(worker, token).ConfigureAwait(false);

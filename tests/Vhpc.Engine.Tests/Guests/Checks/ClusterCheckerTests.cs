@@ -31,7 +31,7 @@ public sealed class ClusterCheckerTests
 
         Assert.True(report.Passed, string.Join("\n", report.Results.Where(r => !r.Passed).Select(r => $"{r.Check} {r.Node}: {r.Error}")));
         Assert.Equal(
-            [.. Workers.Select(w => ("slurm-node", (string?)w)), .. Workers.Select(w => ("munge", (string?)w)), .. Workers.Select(w => ("srun", (string?)w)),
+            [.. Workers.Select(w => ("slurm-node", (string?)w)), .. Workers.Select(w => ("srun", (string?)w)), .. Workers.Select(w => ("munge", (string?)w)),
              .. Workers.Select(w => ("home", (string?)w)), ("mpi", null), ("job-array", null), ("accounting", null)],
             report.Results.Select(r => (r.Check, r.Node)));
         Assert.Equal("allreduce sum 3 on all 3 ranks (c1-w-01,c1-w-02,c1-w-03), built now", report.Results.Single(r => r.Check == "mpi").Detail);
