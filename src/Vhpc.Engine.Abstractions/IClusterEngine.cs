@@ -1,3 +1,4 @@
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
@@ -31,4 +32,12 @@ public interface IClusterEngine
     /// of that name or FQDN. <paramref name="lines"/> null: the configured number.
     /// </summary>
     Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// `vhpc check`: proves from the outside, over SSH with the cluster key, that the configured cluster
+    /// works (Slurm nodes, munge, srun, /home, MPI, a job array, accounting). Each check is bounded in
+    /// time and a failure names the node and the command's own error; changes nothing but the check's
+    /// own jobs and files in the cluster user's home. Progress: one event per check and node.
+    /// </summary>
+    Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken);
 }

@@ -3,11 +3,13 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Ansible;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Guests;
+using Vhpc.Guests.Checks;
 using Vhpc.Guests.Leases;
 using Vhpc.Guests.State;
 using Vhpc.Provisioning;
@@ -31,7 +33,8 @@ internal sealed class ClusterEngine(
     INodeReadiness? readiness = null,
     IClusterConfiguration? configuration = null,
     IGuestStatusSource? guestStatus = null,
-    IOptions<GuestsOptions>? guests = null) : IClusterEngine
+    IOptions<GuestsOptions>? guests = null,
+    IClusterChecker? checker = null) : IClusterEngine
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly GuestsOptions _guests = guests?.Value ?? new GuestsOptions();
@@ -145,6 +148,39 @@ internal sealed class ClusterEngine(
         }
 
         return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
+    }
+
+    /// <summary>
+    /// The guests layer's checks, logged in with the cluster's key and known_hosts. Takes no cluster
+    /// lock: it changes nothing vhpcd owns (the daemon refuses it while an apply or destroy runs).
+    /// </summary>
+    public async Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var layout = LayoutOf(spec);
+        if (checker is null)
+        {
+            throw new InvalidOperationException("checks log into the nodes over SSH, and the guests layer is not wired into this engine");
+        }
+
+        var state = new ClusterStateDirectory(_guests.StateRoot, spec.Name);
+        if (!File.Exists(state.PrivateKeyPath))
+        {
+            throw new InvalidOperationException($"cluster {spec.Name} has no SSH key in {state.Path}: it has not been applied (run: vhpc apply {spec.Name})");
+        }
+
+        using var scope = LogScopes.Cluster(logger, layout.Cluster);
+        using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.check");
+        activity?.SetTag("vhpc.cluster", layout.Cluster);
+        var report = await checker.CheckAsync(new ClusterCheckRequest(layout, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath), progress, cancellationToken)
+            .ConfigureAwait(false);
+        activity?.SetTag("vhpc.outcome", report.Passed ? "ok" : "error");
+        if (!report.Passed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
+        return report;
     }
 
     private static bool IsNamed(string nodeName, string wanted, ClusterSpec spec) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
@@ -86,4 +87,7 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
 
     public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
         inner.ReadConsoleAsync(spec, node, lines, cancellationToken);
+
+    public Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        inner.CheckAsync(spec, progress, cancellationToken);
 }

@@ -69,3 +69,11 @@ public sealed record NodeAccessInfo(
     string? NetworkNamespace);
 
 public sealed record ConsoleInfo(string Cluster, string Node, string LogPath, IReadOnlyList<string> Lines);
+
+/// <summary>`vhpc check`'s report (and its --json output). <paramref name="Passed"/> is true only when every check passed.</summary>
+public sealed record CheckInfo(string Cluster, bool Passed, double DurationSeconds, IReadOnlyList<CheckResultInfo> Checks);
+
+/// <summary>One check of one node, or of the cluster when <paramref name="Node"/> is null.</summary>
+/// <param name="Check">slurm-node, munge, srun, home, mpi, job-array or accounting.</param>
+/// <param name="Error">Why it failed: the node, the command and the command's own stderr.</param>
+public sealed record CheckResultInfo(string Check, string? Node, bool Passed, double DurationSeconds, string Detail, string? Error);

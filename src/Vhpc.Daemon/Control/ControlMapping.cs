@@ -1,6 +1,7 @@
 using Vhpc.Control.Protocol;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Engine;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
@@ -41,6 +42,12 @@ internal static class ControlMapping
         status.NetworkActive,
         [.. status.Nodes.Select(n => new NodeStatusInfo(n.Name, n.Role, n.State, n.Address, n.LeaseExpiry, n.SshReady, n.Configured, n.Error,
             SshText(n.Ssh), Lower(n.Configuration.State.ToString()), n.Configuration.At, n.Configuration.SpecHash, n.Configuration.Error))]);
+
+    public static CheckInfo ToInfo(this ClusterCheckReport report) => new(
+        report.Cluster,
+        report.Passed,
+        report.Duration.TotalSeconds,
+        [.. report.Results.Select(r => new CheckResultInfo(r.Check, r.Node, r.Passed, r.Duration.TotalSeconds, r.Detail, r.Error))]);
 
     /// <summary>The wire names of the SSH states (stable: scripts read them from `vhpc status --json`).</summary>
     public static string SshText(SshState state) => state switch

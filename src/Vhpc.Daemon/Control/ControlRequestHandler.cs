@@ -111,6 +111,8 @@ internal sealed class ControlRequestHandler
                 ControlCommand.Watch => await WatchAsync(stream, stoppingToken).ConfigureAwait(false),
                 ControlCommand.NodeAccess => await NodeAccessAsync(request, stoppingToken).ConfigureAwait(false),
                 ControlCommand.Console => await ConsoleAsync(request, stoppingToken).ConfigureAwait(false),
+                ControlCommand.Check => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.CheckAsync(spec, progress, stoppingToken),
+                    r => new ControlMessage { Kind = ControlMessageKind.Result, Check = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
                 _ => Failure(ControlErrorCode.BadRequest, $"unknown command {request.Command}"),
             };
         }

@@ -24,6 +24,9 @@ public enum ProvisioningStep
     Ssh,
     Configure,
     Destroy,
+
+    /// <summary>One check of `vhpc check` (the message names it).</summary>
+    Check,
 }
 
 public enum StepState

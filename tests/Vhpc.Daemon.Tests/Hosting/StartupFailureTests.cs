@@ -191,5 +191,8 @@ public sealed class StartupFailureTests
 
         public Task<Vhpc.Engine.NodeConsole?> ReadConsoleAsync(Vhpc.Spec.ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.Checks.ClusterCheckReport> CheckAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }
