@@ -36,6 +36,7 @@ internal static class ProgressLine
         "configure" => "configuring",
         "baseimage" => "base image",
         "destroy" => "destroying",
+        "drain" => "draining",
         _ => step,
     };
 }

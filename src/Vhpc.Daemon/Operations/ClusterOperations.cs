@@ -52,8 +52,10 @@ internal sealed class ClusterOperations : IHostedService, IDisposable
     public Task<NodeConsole?> ConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
         Track(RunReadOnlyAsync(spec, "console", ct => _engine.ReadConsoleAsync(spec, node, lines, ct), cancellationToken));
 
-    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
-        Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, progress, ct)));
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) => ApplyAsync(spec, ApplyOptions.Default, observer);
+
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent>? observer) =>
+        Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, options, progress, ct)));
 
     public Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
         Track(RunExclusiveAsync(spec, OperationKind.Destroy, observer, (progress, ct) => _engine.DestroyAsync(spec, progress, ct)));

@@ -24,6 +24,9 @@ public enum ProvisioningStep
     Ssh,
     Configure,
     Destroy,
+
+    /// <summary>Scale-in: the leaving workers drained in Slurm before their domains go.</summary>
+    Drain,
 }
 
 public enum StepState

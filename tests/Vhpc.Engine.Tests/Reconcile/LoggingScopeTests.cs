@@ -67,6 +67,15 @@ public sealed partial class LoggingScopeTests
             Configured(logger, request.Nodes.Count);
             return Task.FromResult<IReadOnlyList<NodeConfigurationResult>>(request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, true)).ToList());
         }
+
+        public IReadOnlySet<string> NodesUpToDate(Vhpc.Spec.Layout.ClusterLayout layout) => new HashSet<string>(StringComparer.Ordinal);
+
+        public void RecordNotConfigured(Vhpc.Spec.Layout.ClusterLayout layout, Vhpc.Spec.Layout.ClusterNode node, string reason)
+        {
+        }
+
+        public Task<string?> DrainAsync(Vhpc.Spec.Layout.ClusterLayout layout, IReadOnlyList<string> workers, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 
     /// <summary>Each entry with the named values of every scope around it (inner scopes overwrite outer ones).</summary>

@@ -167,7 +167,7 @@ public sealed class StatusRecordTests : IDisposable
 
         public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        public Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
             Task.FromResult(new ApplyResult(spec.Name, Succeeded, TimeSpan.Zero, [], Succeeded ? null : "failed"));
 
         public Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
