@@ -16,7 +16,15 @@ public interface IClusterEngine
     Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken);
 
     /// <summary>Converges the cluster to the spec: libvirt objects, boot, leases, SSH, configuration.</summary>
-    Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken);
+    Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        ApplyAsync(spec, ApplyOptions.Default, progress, cancellationToken);
+
+    /// <summary>
+    /// Converges the cluster to the spec. Each node is configured as soon as it is ready (a worker once
+    /// the management node's configuration succeeded); a node whose recorded configuration still holds
+    /// and whose domain this apply did not touch is not logged into, unless <see cref="ApplyOptions.Reconfigure"/>.
+    /// </summary>
+    Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken);
 
     /// <summary>Removes every object marked as this cluster's, and nothing else.</summary>
     Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken);

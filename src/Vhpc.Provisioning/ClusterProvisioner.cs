@@ -74,6 +74,7 @@ public sealed class ClusterProvisioner
         {
             ReconcileResult? executed = null;
             string? lost = null;
+            var actedOn = new HashSet<string>(StringComparer.Ordinal);
             for (var attempt = 1; executed is null; attempt++)
             {
                 progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started,
@@ -93,6 +94,11 @@ public sealed class ClusterProvisioner
                 }
 
                 var outcome = await PlanAndExecuteAsync(layout, lease.Connection, progress, started, cancellationToken).ConfigureAwait(false);
+                if (outcome.Plan is { } plan)
+                {
+                    actedOn.UnionWith(NodesActedOn(layout, plan));
+                }
+
                 if (outcome.Lost is { } reason)
                 {
                     // Every action looks before it creates, so planning again from what libvirt now holds
@@ -123,7 +129,7 @@ public sealed class ClusterProvisioner
 
             var view = new LibvirtHypervisorView(lease!.Connection, lease);
             lease = null;
-            return new ProvisioningResult(null, executed.NodeErrors, view, ReconnectAsync(layout));
+            return new ProvisioningResult(null, executed.NodeErrors, view, ReconnectAsync(layout)) { NodesActedOn = actedOn };
         }
         finally
         {
@@ -171,6 +177,15 @@ public sealed class ClusterProvisioner
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The nodes a plan changes in libvirt: those with an action of their own, and every node when the
+    /// network is made or replaced (their links and leases start again).
+    /// </summary>
+    internal static IEnumerable<string> NodesActedOn(ClusterLayout layout, ClusterPlan plan) =>
+        plan.Actions.Any(a => a.Target == ObjectKind.Network)
+            ? layout.Nodes.Select(n => n.Name).Concat(plan.Actions.Select(a => a.Node).OfType<string>())
+            : plan.Actions.Select(a => a.Node).OfType<string>();
+
     /// <summary>A view over a new connection, for lease waits whose connection was lost.</summary>
     private Func<CancellationToken, ValueTask<IHypervisorView>> ReconnectAsync(ClusterLayout layout) => async token =>
     {
@@ -202,12 +217,12 @@ public sealed class ClusterProvisioner
         catch (Exception e) when (IsLost(e, connection))
         {
             progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
-            return new LibvirtPhase(null, null, e.Message);
+            return new LibvirtPhase(null, null, e.Message, null);
         }
         catch (Exception e) when (e is LibvirtException or InvalidOperationException)
         {
             progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
-            return new LibvirtPhase(null, e.Message, null);
+            return new LibvirtPhase(null, e.Message, null, null);
         }
 
         Log.Planned(_logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
@@ -220,7 +235,7 @@ public sealed class ClusterProvisioner
 
             var message = "nothing was changed: " + string.Join("; ", plan.Conflicts);
             progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
-            return new LibvirtPhase(null, message, null);
+            return new LibvirtPhase(null, message, null, null);
         }
 
         progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
@@ -235,13 +250,13 @@ public sealed class ClusterProvisioner
         catch (Exception e) when (IsLost(e, connection))
         {
             // The connection was closed under a running action (the provider replaced it).
-            return new LibvirtPhase(null, null, e.Message);
+            return new LibvirtPhase(null, null, e.Message, plan);
         }
 
         var failedWith = executed.Error ?? executed.NodeErrors.Values.FirstOrDefault();
         return failedWith is not null && !IsAlive(connection)
-            ? new LibvirtPhase(null, null, failedWith)
-            : new LibvirtPhase(executed, null, null);
+            ? new LibvirtPhase(null, null, failedWith, plan)
+            : new LibvirtPhase(executed, null, null, plan);
     }
 
     private static bool IsLost(Exception e, Connection connection) =>
@@ -260,7 +275,7 @@ public sealed class ClusterProvisioner
     }
 
     /// <summary>The libvirt phase's outcome: executed, failed for a reason other than the connection, or lost the connection.</summary>
-    private sealed record LibvirtPhase(ReconcileResult? Executed, string? Failed, string? Lost);
+    private sealed record LibvirtPhase(ReconcileResult? Executed, string? Failed, string? Lost, ClusterPlan? Plan);
 }
 
 /// <summary>
@@ -285,6 +300,12 @@ public sealed class ProvisioningResult(
 
     /// <summary>A view over a new connection when <see cref="Hypervisor"/>'s is lost.</summary>
     public Func<CancellationToken, ValueTask<IHypervisorView>>? Reconnect { get; } = reconnect;
+
+    /// <summary>
+    /// Nodes whose libvirt objects this apply created, replaced, updated or started (over every
+    /// attempt): their configuration must be checked again even when its record still holds.
+    /// </summary>
+    public IReadOnlySet<string> NodesActedOn { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     public static ProvisioningResult Failed(string error) => new(error, new Dictionary<string, string>(), null, null);
 

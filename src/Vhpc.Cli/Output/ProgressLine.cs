@@ -37,6 +37,7 @@ internal static class ProgressLine
         "baseimage" => "base image",
         "destroy" => "destroying",
         "check" => "checking",
+        "drain" => "draining",
         _ => step,
     };
 }

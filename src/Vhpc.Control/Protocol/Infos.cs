@@ -27,7 +27,8 @@ public sealed record PlannedActionInfo(string Kind, string Target, string Name, 
 
 public sealed record PlanInfo(string Cluster, IReadOnlyList<PlannedActionInfo> Actions);
 
-public sealed record NodeResultInfo(string Name, bool Succeeded, string? Error, string? ConsoleTail);
+/// <param name="Configuration">What the apply did about the node's configuration: "ran", "up-to-date" (its record held; not logged into) or "not-run".</param>
+public sealed record NodeResultInfo(string Name, bool Succeeded, string? Error, string? ConsoleTail, string? Configuration = null);
 
 public sealed record ApplyInfo(string Cluster, bool Succeeded, double DurationSeconds, IReadOnlyList<NodeResultInfo> Nodes, string? Error);
 

@@ -32,7 +32,12 @@ internal static class ControlMapping
         result.Cluster,
         result.Succeeded,
         result.Duration.TotalSeconds,
-        [.. result.Nodes.Select(n => new NodeResultInfo(n.Name, n.Succeeded, n.Error, n.ConsoleTail))],
+        [.. result.Nodes.Select(n => new NodeResultInfo(n.Name, n.Succeeded, n.Error, n.ConsoleTail, n.Configuration switch
+        {
+            NodeConfigurationRun.Ran => "ran",
+            NodeConfigurationRun.UpToDate => "up-to-date",
+            _ => "not-run",
+        }))],
         result.Error);
 
     public static DestroyInfo ToInfo(this DestroyResult result) => new(result.Cluster, result.ObjectsRemoved);

@@ -104,7 +104,7 @@ internal sealed class ControlRequestHandler
                     new ControlMessage { Kind = ControlMessageKind.Result, Plan = (await _operations.PlanAsync(spec, stoppingToken).ConfigureAwait(false)).ToInfo() }).ConfigureAwait(false),
                 ControlCommand.Status => await WithSpecAsync(request, async spec =>
                     new ControlMessage { Kind = ControlMessageKind.Result, Status = (await _operations.StatusAsync(spec, stoppingToken).ConfigureAwait(false)).ToInfo() }).ConfigureAwait(false),
-                ControlCommand.Apply => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.ApplyAsync(spec, progress),
+                ControlCommand.Apply => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.ApplyAsync(spec, new Vhpc.Engine.ApplyOptions(request.Reconfigure == true), progress),
                     r => new ControlMessage { Kind = ControlMessageKind.Result, Apply = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
                 ControlCommand.Destroy => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.DestroyAsync(spec, progress),
                     r => new ControlMessage { Kind = ControlMessageKind.Result, Destroy = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),

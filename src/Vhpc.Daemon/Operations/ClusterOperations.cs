@@ -69,8 +69,10 @@ internal sealed class ClusterOperations : IHostedService, IDisposable
         return Track(RunReadOnlyAsync(spec, "check", ct => _engine.CheckAsync(spec, observer, ct), cancellationToken));
     }
 
-    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
-        Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, progress, ct)));
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) => ApplyAsync(spec, ApplyOptions.Default, observer);
+
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent>? observer) =>
+        Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, options, progress, ct)));
 
     public Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
         Track(RunExclusiveAsync(spec, OperationKind.Destroy, observer, (progress, ct) => _engine.DestroyAsync(spec, progress, ct)));

@@ -27,6 +27,9 @@ public enum ProvisioningStep
 
     /// <summary>One check of `vhpc check` (the message names it).</summary>
     Check,
+
+    /// <summary>Scale-in: the leaving workers drained in Slurm before their domains go.</summary>
+    Drain,
 }
 
 public enum StepState

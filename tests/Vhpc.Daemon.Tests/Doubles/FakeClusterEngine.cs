@@ -49,9 +49,12 @@ internal sealed class FakeClusterEngine : IClusterEngine
         return Task.FromResult(new ClusterPlan(spec.Name, actions));
     }
 
-    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        ApplyAsync(spec, ApplyOptions.Default, progress, cancellationToken);
+
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
-        Calls.Enqueue("apply " + spec.Name);
+        Calls.Enqueue(options.Reconfigure ? "apply --reconfigure " + spec.Name : "apply " + spec.Name);
         Enter(spec.Name);
         try
         {

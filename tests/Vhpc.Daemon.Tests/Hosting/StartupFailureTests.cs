@@ -180,7 +180,8 @@ public sealed class StartupFailureTests
     {
         public Task<Vhpc.Engine.Plans.ClusterPlan> PlanAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.ApplyResult> ApplyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.ApplyResult> ApplyAsync(Vhpc.Spec.ClusterSpec spec, Vhpc.Engine.ApplyOptions options, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Vhpc.Engine.DestroyResult> DestroyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 

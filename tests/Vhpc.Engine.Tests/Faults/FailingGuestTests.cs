@@ -138,5 +138,14 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
             Configured.AddRange(request.Nodes.Select(n => n.Node.Name));
             return Task.FromResult<IReadOnlyList<NodeConfigurationResult>>(request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, true)).ToList());
         }
+
+        public IReadOnlySet<string> NodesUpToDate(Vhpc.Spec.Layout.ClusterLayout layout) => new HashSet<string>(StringComparer.Ordinal);
+
+        public void RecordNotConfigured(Vhpc.Spec.Layout.ClusterLayout layout, Vhpc.Spec.Layout.ClusterNode node, string reason)
+        {
+        }
+
+        public Task<string?> DrainAsync(Vhpc.Spec.Layout.ClusterLayout layout, IReadOnlyList<string> workers, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 }
