@@ -196,8 +196,11 @@ internal sealed class ClusterEngine(
         {
             try
             {
+                // Each node's lease (or address) wait and stop events go through the connection of its own host.
+                var view = provisioned.ViewOf(node.Name)
+                    ?? throw new InvalidOperationException($"no libvirt connection to the host of node {node.Name} ({provisioned.HostOf(node.Name) ?? "not placed"})");
                 return (node, await readiness.WaitUntilReadyAsync(
-                    new NodeReadinessRequest(layout.Spec, layout, node, provisioned.Hypervisor!, progress, provisioned.Reconnect),
+                    new NodeReadinessRequest(layout.Spec, layout, node, view.Hypervisor, progress, view.Reconnect),
                     cancellationToken)
                     .ConfigureAwait(false));
             }
