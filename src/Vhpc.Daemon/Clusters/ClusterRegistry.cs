@@ -162,7 +162,7 @@ internal sealed class ClusterRegistry
             return Rejected(file, previous, $"{file}:1:1: name: cluster '{spec.Name}' is already defined by {owner.File}", hash, now);
         }
 
-        Log.ClusterLoaded(_logger, spec.Name, file, spec.Management.Count, spec.Workers.Count, spec.Connect);
+        Log.ClusterLoaded(_logger, spec.Name, file, spec.Management.Count, spec.Workers.Count, string.Join(", ", spec.LibvirtHosts.Select(h => h.Connect)));
         return new ClusterEntry(file, spec, [], hash, now);
     }
 
