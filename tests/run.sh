@@ -10,13 +10,17 @@
 #   libvirtd  tests/env/up.sh's environment: root, namespace vhpc-test and its libvirtd, private
 #             libvirtds, sshd and `ip netns`; no guest boots.
 #   guests    boots guests: the tiny image and the Debian image (both built first, cached by recipe).
+#   systemd   vhpcd installed with deploy/install.sh in a container booting a real systemd
+#             (tests/systemd/, systemd-nspawn) that runs its own libvirtd and tiny guests.
 #   e2e       the whole product against a 1 + 3 Slurm cluster.
-# The tiers above unit run as root inside namespace vhpc-test (tests open TCP connections to guests).
+# The tiers above unit run as root inside namespace vhpc-test (tests open TCP connections to guests),
+# except systemd: `ip netns exec` remounts /sys without the cgroup hierarchies nspawn needs, and the
+# container brings its own network namespace for its guests.
 # The last line is "N passed, N failed[, N skipped]"; exits non-zero if a step fails, a test failed
 # or was skipped, or a project ran zero tests of its tier.
 #
-# Usage: tests/run.sh [options] [tier...]        (default: unit libvirtd guests e2e)
-#   --project NAME  only these test projects (repeatable): architecture posix libvirt seed engine daemon e2e
+# Usage: tests/run.sh [options] [tier...]        (default: unit libvirtd guests systemd e2e)
+#   --project NAME  only these test projects (repeatable): architecture posix libvirt seed engine daemon systemd e2e
 #   --no-e2e        leave out the e2e tier
 #   --no-build      do not build (use the last Release build)
 #   --boot-check    also boot one image guest with plain virsh (tests/env/boot-check.sh) before the guests tier
@@ -30,13 +34,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 VHPC_SCRIPT=tests/run.sh DIE_STATUS=2
 
-TIERS=(unit libvirtd guests e2e)
+TIERS=(unit libvirtd guests systemd e2e)
 declare -A PROJECT=([architecture]=Vhpc.Architecture.Tests [posix]=Vhpc.Posix.Tests [libvirt]=Vhpc.Libvirt.Tests
-  [seed]=Vhpc.Seed.Tests [engine]=Vhpc.Engine.Tests [daemon]=Vhpc.Daemon.Tests [e2e]=Vhpc.EndToEnd.Tests)
+  [seed]=Vhpc.Seed.Tests [engine]=Vhpc.Engine.Tests [daemon]=Vhpc.Daemon.Tests [systemd]=Vhpc.Systemd.Tests [e2e]=Vhpc.EndToEnd.Tests)
 # Which projects hold tests of which tier (a project listed here must run at least one of them).
 # (unit: longest first, as they run side by side.)
 declare -A TIER_PROJECTS=([unit]="engine daemon seed libvirt posix architecture" [libvirtd]="libvirt engine daemon"
-  [guests]="libvirt engine daemon" [e2e]="e2e")
+  [guests]="libvirt engine daemon" [systemd]="systemd" [e2e]="e2e")
 
 tiers=() projects=() no_e2e=0 build=1 boot_check=0 filter=
 while [ $# -gt 0 ]; do
@@ -46,8 +50,8 @@ while [ $# -gt 0 ]; do
     --boot-check) boot_check=1 ;;
     --filter) [ $# -ge 2 ] || die "--filter needs an expression"; filter=$2; shift ;;
     --project) [ $# -ge 2 ] && [ -n "${PROJECT[$2]:-}" ] || die "--project needs one of: ${!PROJECT[*]}"; projects+=("$2"); shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
-    unit|libvirtd|guests|e2e) tiers+=("$1") ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    unit|libvirtd|guests|systemd|e2e) tiers+=("$1") ;;
     *) die "unknown argument '$1' (tiers: ${TIERS[*]}; options: --project NAME --no-e2e --no-build --boot-check --filter EXPR)" ;;
   esac
   shift
@@ -110,12 +114,14 @@ for r in ET.parse(sys.argv[1]).getroot().findall("t:Results//t:UnitTestResult", 
 PY
 }
 
-# in_tier_sandbox TIER COMMAND...: where a tier's tests run. unit as root: a mount and network namespace
+# in_tier_sandbox TIER COMMAND...: where a tier's tests run. systemd: as it is (see above). unit as root: a mount and network namespace
 # of its own (only loopback; tmpfs over /run/libvirt, so libvirtd's sockets are not there); unit as
 # another user: as it is (libvirtd refuses users without polkit rights); the other tiers: namespace vhpc-test.
 in_tier_sandbox() {
   local tier=$1; shift
-  if [ "$tier" != unit ]; then
+  if [ "$tier" = systemd ]; then
+    "$@"
+  elif [ "$tier" != unit ]; then
     ip netns exec "$NETNS" "$@"
   elif [ "$(id -u)" -eq 0 ]; then
     unshare --mount --net sh -c 'mount --make-rprivate / && ip link set lo up && mount -t tmpfs tmpfs /run/libvirt && exec "$@"' sh "$@"
@@ -169,7 +175,7 @@ for tier in "${tiers[@]}"; do
     tests/env/up.sh
     env_up=1
   fi
-  if [ "$tier" = guests ] || [ "$tier" = e2e ]; then
+  if [ "$tier" = guests ] || [ "$tier" = systemd ] || [ "$tier" = e2e ]; then
     step "guest images (cached by recipe)"
     t0=$(date +%s)
     deploy/image/build-image.sh

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Runs as mmdebstrap's --customize-hook with the unpacked root directory as $1. It turns a plain
-# Debian 12 tree into a NoCloud guest that boots by direct kernel boot (root=/dev/vda, no partitions).
+# Runs from mmdebstrap's customize hook (after deploy/ansible/image.yml) with the unpacked root
+# directory as $1. It turns the Debian 12 tree into a NoCloud guest that boots by direct kernel boot
+# (root=/dev/vda, no partitions). Only boot and identity matters here: what the cluster's services
+# need is the roles' (deploy/ansible/roles, tasks/image.yml).
 # Part of the image recipe: changing this file changes the image hash (build-image.sh).
 set -eu
 root=$1
@@ -33,22 +35,13 @@ source /etc/network/interfaces.d/*
 IFACES
 
 # Every guest gets its own identity at first boot: machine id, SSH host keys (cloud-init regenerates
-# them), hostname (cloud-init sets local-hostname from meta-data), munge key (Ansible installs the
-# cluster's own key; an image-wide key would be shared by every cluster).
+# them), hostname (cloud-init sets local-hostname from meta-data).
 : > "$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id"
 rm -f "$root"/etc/ssh/ssh_host_*
 rm -f "$root/etc/hostname"
-rm -f "$root/etc/munge/munge.key"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
 
-# Slurm, munge and NFS are configured and started by Ansible, not at first boot.
-for unit in slurmctld.service slurmd.service munge.service nfs-server.service nfs-kernel-server.service \
-            rpcbind.service rpcbind.socket nfs-blkmap.service; do
-  if [ -e "$root/lib/systemd/system/$unit" ] || [ -e "$root/etc/systemd/system/$unit" ]; then
-    chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
-  fi
-done
 # Periodic maintenance only costs CPU on a 2-core TCG host; these guests live minutes.
 for unit in apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer fstrim.timer; do
   chroot "$root" systemctl mask "$unit" >/dev/null 2>&1 || true
@@ -56,5 +49,6 @@ done
 # A login prompt on the serial console (also logged to the domain's serial log file).
 chroot "$root" systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1
 
-# Nothing to download from inside the sandbox; keep the image small.
+# Nothing to download from inside the sandbox; keep the image small. Ansible's temporary files too.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+rm -rf "$root/tmp/.vhpc-image-ansible" "$root/root/.ansible"

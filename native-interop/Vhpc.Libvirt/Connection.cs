@@ -14,32 +14,32 @@ public sealed unsafe class Connection : IDisposable
     // Set while this thread runs a Closed handler: libvirt holds its close-callback lock then, and
     // unregistering from inside would wait on that lock forever.
     [ThreadStatic]
-    private static bool insideCloseCallback;
+    private static bool _insideCloseCallback;
 
-    private readonly ConnectionHandle handle;
-    private readonly Lock gate = new();
+    private readonly ConnectionHandle _handle;
+    private readonly Lock _gate = new();
     // libvirt tracks a lifecycle callback by (connection, event, function): a second registration of
     // the same function is refused ("event callback already tracked"). So one native registration
     // serves every subscriber; it exists while at least one handler listens.
-    private Action<DomainLifecycleEvent>[] lifecycleHandlers = [];
-    private DomainLifecycleSubscription? lifecycleRegistration;
-    private GCHandle closeCallbackTarget;
-    private int closeResult = -1;
-    private bool closed;
+    private Action<DomainLifecycleEvent>[] _lifecycleHandlers = [];
+    private DomainLifecycleSubscription? _lifecycleRegistration;
+    private GCHandle _closeCallbackTarget;
+    private int _closeResult = -1;
+    private bool _closed;
 
     private Connection(ConnectionHandle handle, bool readOnly)
     {
-        this.handle = handle;
+        _handle = handle;
         IsReadOnly = readOnly;
-        closeCallbackTarget = GCHandle.Alloc(this);
+        _closeCallbackTarget = GCHandle.Alloc(this);
         // No free callback: drivers without close callbacks (test://) would never call it, so the
         // GCHandle is freed by Close after unregistering instead.
-        int registered = NativeMethods.virConnectRegisterCloseCallback(
-            handle, &OnClosed, GCHandle.ToIntPtr(closeCallbackTarget), null);
+        var registered = NativeMethods.virConnectRegisterCloseCallback(
+            handle, &OnClosed, GCHandle.ToIntPtr(_closeCallbackTarget), null);
         if (registered < 0)
         {
-            LibvirtException error = LibvirtError.Last("virConnectRegisterCloseCallback");
-            closeCallbackTarget.Free();
+            var error = LibvirtError.Last("virConnectRegisterCloseCallback");
+            _closeCallbackTarget.Free();
             handle.Dispose();
             throw error;
         }
@@ -86,16 +86,16 @@ public sealed unsafe class Connection : IDisposable
 
     /// <summary>False once the driver connection is gone (daemon died, keepalive timed out) or was closed.</summary>
     public bool IsAlive =>
-        !handle.IsClosed && LibvirtError.Check(NativeMethods.virConnectIsAlive(Handle), "virConnectIsAlive") == 1;
+        !_handle.IsClosed && LibvirtError.Check(NativeMethods.virConnectIsAlive(Handle), "virConnectIsAlive") == 1;
 
-    internal ConnectionHandle Handle => handle;
+    internal ConnectionHandle Handle => _handle;
 
     /// <summary>Opens a connection; read-only connections use the daemon's read-only socket.</summary>
     public static Connection Open(string uri, bool readOnly = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(uri);
         EventLoop.EnsureStarted();
-        ConnectionHandle handle = readOnly
+        var handle = readOnly
             ? LibvirtError.Check(NativeMethods.virConnectOpenReadOnly(uri), "virConnectOpenReadOnly")
             : LibvirtError.Check(NativeMethods.virConnectOpen(uri), "virConnectOpen");
         return new Connection(handle, readOnly);
@@ -134,7 +134,7 @@ public sealed unsafe class Connection : IDisposable
     public StoragePool? LookupStoragePool(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        StoragePoolHandle? pool = LibvirtError.CheckOrNullIfNotFound(
+        var pool = LibvirtError.CheckOrNullIfNotFound(
             NativeMethods.virStoragePoolLookupByName(Handle, name), "virStoragePoolLookupByName");
         return pool is null ? null : new StoragePool(this, pool);
     }
@@ -143,7 +143,7 @@ public sealed unsafe class Connection : IDisposable
     public IReadOnlyList<StoragePool> ListStoragePools()
     {
         nint* pools;
-        int count = LibvirtError.Check(
+        var count = LibvirtError.Check(
             NativeMethods.virConnectListAllStoragePools(Handle, &pools, 0), "virConnectListAllStoragePools");
         return NativeList.Take<StoragePoolHandle, StoragePool>(count, pools, h => new StoragePool(this, h));
     }
@@ -159,7 +159,7 @@ public sealed unsafe class Connection : IDisposable
     public Network? LookupNetwork(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        NetworkHandle? network = LibvirtError.CheckOrNullIfNotFound(
+        var network = LibvirtError.CheckOrNullIfNotFound(
             NativeMethods.virNetworkLookupByName(Handle, name), "virNetworkLookupByName");
         return network is null ? null : new Network(this, network);
     }
@@ -168,7 +168,7 @@ public sealed unsafe class Connection : IDisposable
     public IReadOnlyList<Network> ListNetworks()
     {
         nint* networks;
-        int count = LibvirtError.Check(
+        var count = LibvirtError.Check(
             NativeMethods.virConnectListAllNetworks(Handle, &networks, 0), "virConnectListAllNetworks");
         return NativeList.Take<NetworkHandle, Network>(count, networks, h => new Network(this, h));
     }
@@ -184,7 +184,7 @@ public sealed unsafe class Connection : IDisposable
     public Domain? LookupDomain(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        DomainHandle? domain = LibvirtError.CheckOrNullIfNotFound(
+        var domain = LibvirtError.CheckOrNullIfNotFound(
             NativeMethods.virDomainLookupByName(Handle, name), "virDomainLookupByName");
         return domain is null ? null : new Domain(this, domain);
     }
@@ -193,7 +193,7 @@ public sealed unsafe class Connection : IDisposable
     public IReadOnlyList<Domain> ListDomains()
     {
         nint* domains;
-        int count = LibvirtError.Check(
+        var count = LibvirtError.Check(
             NativeMethods.virConnectListAllDomains(Handle, &domains, 0), "virConnectListAllDomains");
         return NativeList.Take<DomainHandle, Domain>(count, domains, h => new Domain(this, h));
     }
@@ -206,11 +206,11 @@ public sealed unsafe class Connection : IDisposable
     public IDisposable SubscribeDomainLifecycle(Action<DomainLifecycleEvent> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(closed, this);
-            lifecycleRegistration ??= DomainLifecycleSubscription.Register(this);
-            lifecycleHandlers = [.. lifecycleHandlers, handler];
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _lifecycleRegistration ??= DomainLifecycleSubscription.Register(this);
+            _lifecycleHandlers = [.. _lifecycleHandlers, handler];
         }
 
         return new LifecycleHandlerToken(this, handler);
@@ -223,35 +223,35 @@ public sealed unsafe class Connection : IDisposable
     public int Close()
     {
         DomainLifecycleSubscription? registration;
-        lock (gate)
+        lock (_gate)
         {
-            if (closed)
+            if (_closed)
             {
-                return closeResult;
+                return _closeResult;
             }
 
-            closed = true;
-            registration = lifecycleRegistration;
-            lifecycleRegistration = null;
-            lifecycleHandlers = [];
+            _closed = true;
+            registration = _lifecycleRegistration;
+            _lifecycleRegistration = null;
+            _lifecycleHandlers = [];
         }
 
         registration?.Unregister(throwOnError: false);
 
-        if (!handle.IsClosed && !insideCloseCallback)
+        if (!_handle.IsClosed && !_insideCloseCallback)
         {
             // Fails when libvirt already dropped the callback after firing it; either way it is gone now.
-            NativeMethods.virConnectUnregisterCloseCallback(handle, &OnClosed);
+            NativeMethods.virConnectUnregisterCloseCallback(_handle, &OnClosed);
         }
 
-        if (closeCallbackTarget.IsAllocated)
+        if (_closeCallbackTarget.IsAllocated)
         {
-            closeCallbackTarget.Free();
+            _closeCallbackTarget.Free();
         }
 
-        handle.Dispose();
-        closeResult = handle.CloseResult;
-        return closeResult;
+        _handle.Dispose();
+        _closeResult = _handle.CloseResult;
+        return _closeResult;
     }
 
     public void Dispose() => Close();
@@ -259,7 +259,7 @@ public sealed unsafe class Connection : IDisposable
     /// <summary>Runs every current handler; one that throws is reported and does not stop the others.</summary>
     internal void DispatchLifecycle(DomainLifecycleEvent e)
     {
-        foreach (Action<DomainLifecycleEvent> handler in Volatile.Read(ref lifecycleHandlers))
+        foreach (var handler in Volatile.Read(ref _lifecycleHandlers))
         {
             try
             {
@@ -274,24 +274,24 @@ public sealed unsafe class Connection : IDisposable
 
     private void Unsubscribe(Action<DomainLifecycleEvent> handler)
     {
-        lock (gate)
+        lock (_gate)
         {
-            int index = Array.IndexOf(lifecycleHandlers, handler);
-            if (closed || index < 0)
+            var index = Array.IndexOf(_lifecycleHandlers, handler);
+            if (_closed || index < 0)
             {
                 return;
             }
 
-            lifecycleHandlers = [.. lifecycleHandlers[..index], .. lifecycleHandlers[(index + 1)..]];
-            if (lifecycleHandlers.Length > 0)
+            _lifecycleHandlers = [.. _lifecycleHandlers[..index], .. _lifecycleHandlers[(index + 1)..]];
+            if (_lifecycleHandlers.Length > 0)
             {
                 return;
             }
 
             // Deregistered under the lock: a subscriber arriving meanwhile must not register a second
             // native callback while this one is still tracked.
-            DomainLifecycleSubscription? registration = lifecycleRegistration;
-            lifecycleRegistration = null;
+            var registration = _lifecycleRegistration;
+            _lifecycleRegistration = null;
             registration?.Unregister(throwOnError: true);
         }
     }
@@ -312,7 +312,7 @@ public sealed unsafe class Connection : IDisposable
             return;
         }
 
-        insideCloseCallback = true;
+        _insideCloseCallback = true;
         try
         {
             connection.Closed?.Invoke(connection, new ConnectionClosedEventArgs((ConnectionCloseReason)reason));
@@ -323,17 +323,17 @@ public sealed unsafe class Connection : IDisposable
         }
         finally
         {
-            insideCloseCallback = false;
+            _insideCloseCallback = false;
         }
     }
 
     private sealed class LifecycleHandlerToken(Connection connection, Action<DomainLifecycleEvent> handler) : IDisposable
     {
-        private int disposed;
+        private int _disposed;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 connection.Unsubscribe(handler);
             }

@@ -10,7 +10,8 @@ namespace Vhpc.Ansible;
 /// <summary>
 /// The engine's configuration step over the Ansible runner: the ready nodes with their addresses, the
 /// cluster's key pair and known_hosts from the guests layer's state directory, and a per-cluster munge
-/// key (created 0600 on first use, kept afterwards) in the same directory. Each node's outcome is
+/// key and slurmdbd database password (created 0600 on first use, kept afterwards) in the same
+/// directory. Each node's vCPUs and memory, the OS family and the network come from the spec. Each node's outcome is
 /// recorded there too (<see cref="NodeConfigurationRecord"/>), for status.
 /// </summary>
 internal sealed class AnsibleClusterConfiguration(
@@ -22,12 +23,16 @@ internal sealed class AnsibleClusterConfiguration(
 {
     public const string MungeKeyFileName = "munge.key";
 
+    public const string DatabasePasswordFileName = "slurmdbd.password";
+
     public async Task<IReadOnlyList<NodeConfigurationResult>> ConfigureAsync(ClusterConfigurationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var cluster = request.Layout.Cluster;
         var configurationRequest = BuildRequest(request, guests.Value.StateRoot, options.Value);
         MungeKey.EnsureExists(configurationRequest.MungeKeyPath);
+        new Guests.Ssh.KnownHostsFile(configurationRequest.KnownHostsPath).EnsureExists();
+        SlurmDatabasePassword.EnsureExists(configurationRequest.DatabasePasswordPath!);
         foreach (var node in request.Nodes)
         {
             request.Progress.Report(new ProgressEvent(time.GetUtcNow(), cluster, node.Node.Name, ProvisioningStep.Configure, StepState.Started));
@@ -90,12 +95,19 @@ internal sealed class AnsibleClusterConfiguration(
             ClusterName = request.Layout.Cluster,
             Hosts = request.Nodes
                 .Select(n => new ConfigurationHost(n.Node.Name, n.Node.Fqdn, n.Address.ToString(),
-                    n.Node.Role == NodeRole.Management ? HostRole.Management : HostRole.Worker))
+                    n.Node.Role == NodeRole.Management ? HostRole.Management : HostRole.Worker)
+                {
+                    Vcpus = n.Node.Resources.Vcpu,
+                    MemoryMiB = n.Node.Resources.MemoryMiB,
+                })
                 .ToList(),
             User = request.Spec.User.Name,
             PrivateKeyPath = state.PrivateKeyPath,
             KnownHostsPath = state.KnownHostsPath,
             MungeKeyPath = Path.Combine(state.Path, MungeKeyFileName),
+            DatabasePasswordPath = Path.Combine(state.Path, DatabasePasswordFileName),
+            OsFamily = request.Spec.Image.OsFamily.ToString(),
+            NetworkCidr = request.Layout.Subnet.ToString(),
             PlaybookPath = options.PlaybookPath,
             StateDirectory = state.Path,
             NetworkNamespace = options.NetworkNamespace,

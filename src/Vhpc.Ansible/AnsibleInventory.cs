@@ -5,8 +5,10 @@ namespace Vhpc.Ansible;
 
 /// <summary>
 /// The inventory of one cluster as YAML-compatible JSON: groups <c>management</c> and
-/// <c>workers</c>, each host with its address. JSON is written by a serializer, so no value (a name,
-/// a path) can change the structure; Ansible's yaml inventory plugin reads .json files.
+/// <c>workers</c>, each host with its address and what the spec gives it (vCPUs, memory), and the
+/// cluster's OS family and network, so that the playbook gathers no facts. JSON is written by a
+/// serializer, so no value (a name, a path) can change the structure; Ansible's yaml inventory
+/// plugin reads .json files.
 /// </summary>
 internal static class AnsibleInventory
 {
@@ -27,6 +29,10 @@ internal static class AnsibleInventory
                 ["vhpc_fqdn"] = host.Fqdn,
                 ["vhpc_role"] = host.Role == HostRole.Management ? "management" : "worker",
             };
+            if (host.Vcpus is { } vcpus)
+                vars["vhpc_vcpus"] = vcpus;
+            if (host.MemoryMiB is { } memory)
+                vars["vhpc_memory_mib"] = memory;
             if (host.Connection != "ssh")
             {
                 vars["ansible_connection"] = host.Connection;
@@ -36,16 +42,21 @@ internal static class AnsibleInventory
             (host.Role == HostRole.Management ? management : workers)[host.Name] = vars;
         }
 
+        var allVars = new JsonObject
+        {
+            ["ansible_user"] = request.User,
+            ["ansible_ssh_private_key_file"] = request.PrivateKeyPath,
+            ["vhpc_cluster"] = request.ClusterName,
+        };
+        if (request.OsFamily is not null)
+            allVars["vhpc_os_family"] = request.OsFamily;
+        if (request.NetworkCidr is not null)
+            allVars["vhpc_network_cidr"] = request.NetworkCidr;
         var inventory = new JsonObject
         {
             ["all"] = new JsonObject
             {
-                ["vars"] = new JsonObject
-                {
-                    ["ansible_user"] = request.User,
-                    ["ansible_ssh_private_key_file"] = request.PrivateKeyPath,
-                    ["vhpc_cluster"] = request.ClusterName,
-                },
+                ["vars"] = allVars,
                 ["children"] = new JsonObject
                 {
                     [ManagementGroup] = new JsonObject { ["hosts"] = management },
@@ -70,6 +81,8 @@ internal static class AnsibleInventory
         vars["vhpc_cluster"] = request.ClusterName;
         vars["vhpc_run_id"] = runId;
         vars["munge_key_file"] = request.MungeKeyPath;
+        if (request.DatabasePasswordPath is not null)
+            vars["slurmdbd_password_file"] = request.DatabasePasswordPath;
         return vars.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }

@@ -24,4 +24,10 @@ internal sealed record ConfigurationHost(string Name, string Fqdn, string Addres
     /// real playbooks against this machine.
     /// </summary>
     public string Connection { get; init; } = "ssh";
+
+    /// <summary>vCPUs the spec gives the node; slurm.conf's CPUs (inventory <c>vhpc_vcpus</c>). Null: not passed.</summary>
+    public int? Vcpus { get; init; }
+
+    /// <summary>Memory the spec gives the node; slurm.conf's RealMemory derives from it (inventory <c>vhpc_memory_mib</c>).</summary>
+    public int? MemoryMiB { get; init; }
 }

@@ -21,6 +21,18 @@ internal sealed record ConfigurationRequest
     /// <summary>The cluster's munge key (see <see cref="MungeKey"/>); copied to the nodes, never logged.</summary>
     public required string MungeKeyPath { get; init; }
 
+    /// <summary>
+    /// The cluster's slurmdbd database password file (see <see cref="SlurmDatabasePassword"/>); read by
+    /// the playbook on this host, never logged. Null: not passed (playbooks without accounting).
+    /// </summary>
+    public string? DatabasePasswordPath { get; init; }
+
+    /// <summary>Debian or RedHat: the guests' OS family (inventory <c>vhpc_os_family</c>; no facts are gathered).</summary>
+    public string? OsFamily { get; init; }
+
+    /// <summary>The cluster network, e.g. 10.0.0.0/24 (inventory <c>vhpc_network_cidr</c>; the NFS export).</summary>
+    public string? NetworkCidr { get; init; }
+
     /// <summary>The playbook to run, normally deploy/ansible/site.yml.</summary>
     public required string PlaybookPath { get; init; }
 

@@ -42,10 +42,18 @@ internal static partial class ConfigurationRequestValidator
             Require(host.Port is > 0 and < 65536, field + ".Port", $"{host.Port} is not a TCP port");
             Require(host.Connection is "ssh" or "local", field + ".Connection", $"'{host.Connection}' is not ssh or local");
             Require(Enum.IsDefined(host.Role), field + ".Role", $"{host.Role} is not a role");
+            Require(host.Vcpus is null or > 0, field + ".Vcpus", $"{host.Vcpus} is not a positive number");
+            Require(host.MemoryMiB is null or > 0, field + ".MemoryMiB", $"{host.MemoryMiB} is not a positive number");
         }
 
         RequireFile(request.PlaybookPath, "PlaybookPath");
         RequireFile(request.MungeKeyPath, "MungeKeyPath");
+        if (request.DatabasePasswordPath is not null)
+            RequireFile(request.DatabasePasswordPath, "DatabasePasswordPath");
+        if (request.OsFamily is not null)
+            Require(request.OsFamily is "Debian" or "RedHat", "OsFamily", $"'{request.OsFamily}' is not Debian or RedHat");
+        if (request.NetworkCidr is not null)
+            Require(IPNetwork.TryParse(request.NetworkCidr, out _), "NetworkCidr", $"'{request.NetworkCidr}' is not a network in CIDR notation");
         if (request.Hosts.Any(h => h.Connection == "ssh"))
         {
             RequireFile(request.PrivateKeyPath, "PrivateKeyPath");

@@ -67,7 +67,14 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
 
             var address = Ipv4Subnet.ToAddress(NodeAddresses.Of(layout.Subnet, role, index)).ToString();
             new KnownHostsFile(state.KnownHostsPath).Forget(address, GuestStatusProbe.SshPort);
-            File.Delete(state.HostKeyDiskMarkerPath(node));
+            // Without SSH readiness (Guests.WaitForSsh = false) no host key, so no hostkeys/ directory,
+            // was ever recorded; File.Delete throws for a missing directory.
+            var marker = state.HostKeyDiskMarkerPath(node);
+            if (File.Exists(marker))
+            {
+                File.Delete(marker);
+            }
+
             NodeConfigurationRecord.Delete(state, node);
         }
     }

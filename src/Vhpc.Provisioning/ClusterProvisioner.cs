@@ -295,7 +295,7 @@ public sealed class ClusterProvisioner
         var layout = host.Layout;
         var cluster = layout.Cluster;
         var hostName = layout.NamesHosts ? host.Host.Name : null;
-        ConnectionLease? lease = surveyed;
+        var lease = surveyed;
         try
         {
             ReconcileResult? executed = null;

@@ -15,7 +15,7 @@ public sealed class NoCloudSeed
     public const string NetworkConfigName = "network-config";
     public const string VendorDataName = "vendor-data";
 
-    private readonly Iso9660Image image;
+    private readonly Iso9660Image _image;
 
     /// <remarks>The seed keeps references to the arrays; do not change them afterwards.</remarks>
     public NoCloudSeed(byte[] userData, byte[] metaData, byte[]? networkConfig = null, byte[]? vendorData = null)
@@ -37,21 +37,21 @@ public sealed class NoCloudSeed
             files.Add(new IsoFile(VendorDataName, vendorData));
         }
 
-        image = new Iso9660Image(VolumeLabel, files);
+        _image = new Iso9660Image(VolumeLabel, files);
     }
 
     /// <summary>The exact byte count of the ISO, a multiple of 2048, known before writing.</summary>
-    public long Length => image.Length;
+    public long Length => _image.Length;
 
     /// <summary>The underlying image, for callers that want its layout.</summary>
-    public Iso9660Image Image => image;
+    public Iso9660Image Image => _image;
 
     /// <summary>Writes the ISO front to back (no seeking). Dates in the image are <paramref name="timestamp"/>.</summary>
-    public void WriteTo(Stream destination, DateTimeOffset timestamp) => image.WriteTo(destination, timestamp);
+    public void WriteTo(Stream destination, DateTimeOffset timestamp) => _image.WriteTo(destination, timestamp);
 
     public Task WriteToAsync(Stream destination, DateTimeOffset timestamp, CancellationToken cancellationToken = default) =>
-        image.WriteToAsync(destination, timestamp, cancellationToken);
+        _image.WriteToAsync(destination, timestamp, cancellationToken);
 
     /// <summary>A forward-only readable stream of exactly <see cref="Length"/> bytes (for a volume upload).</summary>
-    public Stream OpenRead(DateTimeOffset timestamp) => image.OpenRead(timestamp);
+    public Stream OpenRead(DateTimeOffset timestamp) => _image.OpenRead(timestamp);
 }

@@ -28,13 +28,13 @@ public static class NoCloudSeedFiles
     public static DateTimeOffset Timestamp(Func<string, string?> environment, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        string? epoch = environment("SOURCE_DATE_EPOCH");
+        var epoch = environment("SOURCE_DATE_EPOCH");
         if (string.IsNullOrEmpty(epoch))
         {
             return (timeProvider ?? TimeProvider.System).GetUtcNow();
         }
 
-        if (!long.TryParse(epoch, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seconds)
+        if (!long.TryParse(epoch, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
             || seconds > 5_000_000_000)
         {
             throw new SeedInputException("SOURCE_DATE_EPOCH", $"'{epoch}' is not a number of seconds since 1970 before 2128");
@@ -46,10 +46,10 @@ public static class NoCloudSeedFiles
     /// <exception cref="SeedInputException">An input is missing, a directory, unreadable or too large.</exception>
     public static NoCloudSeed Load(string userDataPath, string metaDataPath, string? networkConfigPath = null, string? vendorDataPath = null)
     {
-        byte[] userData = Read(UserDataOption, userDataPath);
-        byte[] metaData = Read(MetaDataOption, metaDataPath);
-        byte[]? networkConfig = networkConfigPath is null ? null : Read(NetworkConfigOption, networkConfigPath);
-        byte[]? vendorData = vendorDataPath is null ? null : Read(VendorDataOption, vendorDataPath);
+        var userData = Read(UserDataOption, userDataPath);
+        var metaData = Read(MetaDataOption, metaDataPath);
+        var networkConfig = networkConfigPath is null ? null : Read(NetworkConfigOption, networkConfigPath);
+        var vendorData = vendorDataPath is null ? null : Read(VendorDataOption, vendorDataPath);
         return new NoCloudSeed(userData, metaData, networkConfig, vendorData);
     }
 
@@ -67,19 +67,19 @@ public static class NoCloudSeedFiles
             throw new SeedInputException(OutputOption, "no output file given");
         }
 
-        string fullPath = Path.GetFullPath(outputPath);
+        var fullPath = Path.GetFullPath(outputPath);
         if (Directory.Exists(fullPath))
         {
             throw new SeedInputException(OutputOption, $"'{outputPath}' is a directory");
         }
 
-        string directory = Path.GetDirectoryName(fullPath) ?? "/";
+        var directory = Path.GetDirectoryName(fullPath) ?? "/";
         if (!Directory.Exists(directory))
         {
             throw new SeedInputException(OutputOption, $"directory '{directory}' does not exist");
         }
 
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))

@@ -51,6 +51,9 @@ public sealed record ClusterSpec
     /// named after <see cref="Connect"/> without limits (<see cref="HostSpec.ForConnect"/>).
     /// </summary>
     public IReadOnlyList<HostSpec> LibvirtHosts => Hosts.Count > 0 ? Hosts : [HostSpec.ForConnect(Connect)];
+
+    /// <summary>The libvirt URIs of <see cref="LibvirtHosts"/>, comma-separated, for messages and summaries.</summary>
+    public string LibvirtUris => string.Join(", ", LibvirtHosts.Select(h => h.Connect));
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ public sealed class AssemblyReferenceTests
         ["Vhpc.Libvirt"] = [],
         ["Vhpc.Posix"] = [],
         ["Vhpc.Seed"] = [],
-        ["Vhpc.Control"] = [],
+        ["Vhpc.Control"] = ["Vhpc.Posix"],
         ["Vhpc.Spec"] = [],
         ["Vhpc.Engine.Abstractions"] = ["Vhpc.Spec"],
         ["Vhpc.Guests"] = ["Vhpc.Spec", "Vhpc.Engine.Abstractions"],

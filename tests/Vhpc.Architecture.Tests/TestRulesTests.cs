@@ -14,7 +14,7 @@ namespace Vhpc.Architecture.Tests;
 public sealed partial class TestRulesTests
 {
     private static readonly string[] TestProjects =
-        ["Vhpc.Libvirt.Tests", "Vhpc.Posix.Tests", "Vhpc.Seed.Tests", "Vhpc.Engine.Tests", "Vhpc.Daemon.Tests", "Vhpc.EndToEnd.Tests", "Vhpc.Architecture.Tests"];
+        ["Vhpc.Libvirt.Tests", "Vhpc.Posix.Tests", "Vhpc.Seed.Tests", "Vhpc.Engine.Tests", "Vhpc.Daemon.Tests", "Vhpc.Systemd.Tests", "Vhpc.EndToEnd.Tests", "Vhpc.Architecture.Tests"];
 
     [Fact]
     public void Every_test_has_exactly_one_tier()

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Xml.Linq;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Vhpc.Libvirt;
 
@@ -26,41 +26,41 @@ public class BindingBenchmarks
     private const string DomainName = "vtb-b-dom";
     private const string NetworkName = "vtb-b-net";
 
-    private Connection? connection;
-    private string domainXml = "";
-    private string networkXml = "";
-    private string domainXmlPath = "";
-    private string networkXmlPath = "";
-    private string directory = "";
+    private Connection? _connection;
+    private string _domainXml = "";
+    private string _networkXml = "";
+    private string _domainXmlPath = "";
+    private string _networkXmlPath = "";
+    private string _directory = "";
 
     [GlobalSetup]
     public void Setup()
     {
         try
         {
-            connection = Connection.Open(Uri);
+            _connection = Connection.Open(Uri);
         }
         catch (LibvirtException ex)
         {
             throw new InvalidOperationException($"libvirtd is not reachable at {Uri} ({ex.Message}): run tests/env/up.sh as root", ex);
         }
 
-        domainXml = new XElement("domain", new XAttribute("type", "qemu"),
+        _domainXml = new XElement("domain", new XAttribute("type", "qemu"),
             new XElement("name", DomainName),
             new XElement("memory", new XAttribute("unit", "MiB"), 64),
             new XElement("vcpu", 1),
             new XElement("os", new XElement("type", new XAttribute("arch", "x86_64"), "hvm")),
             new XElement("cpu", new XAttribute("mode", "maximum"))).ToString();
-        networkXml = new XElement("network",
+        _networkXml = new XElement("network",
             new XElement("name", NetworkName),
             new XElement("forward", new XAttribute("mode", "nat")),
             new XElement("bridge", new XAttribute("name", "vtbb0")),
             new XElement("ip", new XAttribute("address", "10.201.200.1"), new XAttribute("netmask", "255.255.255.0"))).ToString();
-        directory = Directory.CreateTempSubdirectory("vtb-bench-").FullName;
-        domainXmlPath = Path.Combine(directory, "domain.xml");
-        networkXmlPath = Path.Combine(directory, "network.xml");
-        File.WriteAllText(domainXmlPath, domainXml);
-        File.WriteAllText(networkXmlPath, networkXml);
+        _directory = Directory.CreateTempSubdirectory("vtb-bench-").FullName;
+        _domainXmlPath = Path.Combine(_directory, "domain.xml");
+        _networkXmlPath = Path.Combine(_directory, "network.xml");
+        File.WriteAllText(_domainXmlPath, _domainXml);
+        File.WriteAllText(_networkXmlPath, _networkXml);
         RemoveLeftovers();
     }
 
@@ -68,15 +68,15 @@ public class BindingBenchmarks
     public void Cleanup()
     {
         RemoveLeftovers();
-        connection?.Close();
-        Directory.Delete(directory, recursive: true);
+        _connection?.Close();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Domain")]
     public void DomainVirsh()
     {
-        Virsh("define", domainXmlPath);
+        Virsh("define", _domainXmlPath);
         Virsh("undefine", DomainName);
     }
 
@@ -84,7 +84,7 @@ public class BindingBenchmarks
     [BenchmarkCategory("Domain")]
     public void DomainBinding()
     {
-        using Domain domain = connection!.DefineDomain(domainXml);
+        using var domain = _connection!.DefineDomain(_domainXml);
         domain.Undefine();
     }
 
@@ -92,7 +92,7 @@ public class BindingBenchmarks
     [BenchmarkCategory("Network")]
     public void NetworkVirsh()
     {
-        Virsh("net-define", networkXmlPath);
+        Virsh("net-define", _networkXmlPath);
         Virsh("net-undefine", NetworkName);
     }
 
@@ -100,20 +100,20 @@ public class BindingBenchmarks
     [BenchmarkCategory("Network")]
     public void NetworkBinding()
     {
-        using Network network = connection!.DefineNetwork(networkXml);
+        using var network = _connection!.DefineNetwork(_networkXml);
         network.Undefine();
     }
 
     private static void Virsh(string command, string argument)
     {
         var start = new ProcessStartInfo("virsh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "-q", "-c", Uri, command, argument })
+        foreach (var a in new[] { "-q", "-c", Uri, command, argument })
         {
             start.ArgumentList.Add(a);
         }
 
-        using Process process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
@@ -124,12 +124,12 @@ public class BindingBenchmarks
 
     private void RemoveLeftovers()
     {
-        using (Domain? domain = connection!.LookupDomain(DomainName))
+        using (var domain = _connection!.LookupDomain(DomainName))
         {
             domain?.Undefine();
         }
 
-        using Network? network = connection.LookupNetwork(NetworkName);
+        using var network = _connection.LookupNetwork(NetworkName);
         network?.Undefine();
     }
 }

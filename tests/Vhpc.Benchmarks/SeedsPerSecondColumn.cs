@@ -27,7 +27,7 @@ public sealed class SeedsPerSecondColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        double? meanNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        var meanNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
         return meanNanoseconds is > 0 ? (1e9 / meanNanoseconds.Value).ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "-";
     }
 

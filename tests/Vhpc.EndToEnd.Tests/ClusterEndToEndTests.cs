@@ -24,8 +24,10 @@ namespace Vhpc.EndToEnd.Tests;
 /// IClusterEngine against the sandboxed libvirtd under TCG; every node gets its fixed lease, accepts
 /// SSH with the generated key, reports its hostname and cloud-init done with our seed; the Ansible
 /// step makes Slurm work (sinfo shows 3 idle workers, srun -N3 runs on each, an sbatch job completes
-/// and its output is read back); a second apply changes nothing; destroy then leaves no domain,
-/// volume, network, pool or file of the cluster. Run (as root, ~15 minutes under TCG):
+/// and its output is read back); issue 14: an MPI program built on the management node computes an
+/// allreduce across the 3 workers through srun --mpi=pmix, and sacct lists the finished jobs; a
+/// second apply changes nothing; destroy then leaves no domain, volume, network, pool or file of the
+/// cluster. Run (as root, ~15 minutes under TCG):
 ///   dotnet build tests/Vhpc.EndToEnd.Tests &amp;&amp; ip netns exec vhpc-test dotnet test tests/Vhpc.EndToEnd.Tests --no-build
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -85,8 +87,10 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
             await CheckStatusTellsTheTruthAsync(engine, spec, layout);
             await CheckNodesIndependentlyAsync(services, spec, layout);
             await CheckSlurmAsync(services, spec, layout);
+            await CheckMpiAndAccountingAsync(services, spec, layout);
             await CheckSecondApplyChangesNothingAsync(engine, spec, layout);
             CheckSecretsNeverLogged(spec);
+            await CheckSecretsNotInTheNodesJournalsAsync(services, spec, layout);
         }
         finally
         {
@@ -171,16 +175,108 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 
         // /home is the management node's, shared over NFS: every worker mounts it, and a job's output
         // written on a worker is read back on the management node.
+        // The baked mount unit names the server vhpc-controller, which /etc/hosts resolves to the
+        // management node's address; the management node does not mount its own export.
         foreach (var worker in layout.Nodes.Where(n => n.Role == NodeRole.Worker))
         {
-            var mount = await OnAsync(worker, "findmnt -n -o SOURCE,FSTYPE /home");
-            Assert.Equal($"{management.Address}:/home nfs4", string.Join(' ', mount.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Trim());
+            var mount = await OnAsync(worker, "findmnt -n -o SOURCE,FSTYPE /home; getent hosts vhpc-controller");
+            var lines = mount.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+            Assert.Equal("vhpc-controller:/home nfs4", lines[0]);
+            Assert.StartsWith($"{management.Address} ", lines[1], StringComparison.Ordinal);
         }
+        Assert.Equal("not mounted", (await OnAsync(management, "findmnt -n /home >/dev/null && echo mounted || echo not mounted")).Trim());
 
         var first = layout.Nodes.First(n => n.Name == workers[0]);
         await OnAsync(layout.Management, $"cd ~ && sbatch --wait -w {first.Name} -o vhpc-e2e-job.out --wrap 'hostname; echo job-done'");
         var job = await OnAsync(layout.Management, "cat ~/vhpc-e2e-job.out");
         Assert.Equal([first.Name, "job-done"], job.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>
+    /// Issue 14 items 1 and 2: OpenMPI with PMIx and accounting. A C program built with mpicc on the
+    /// management node (in the shared /home) runs one rank per worker under srun --mpi=pmix and checks
+    /// a collective result (the allreduce of the ranks 0+1+2), not just that it ran; then sacct lists
+    /// the cluster's finished jobs as COMPLETED (slurmdbd gets them from slurmctld a moment later).
+    /// </summary>
+    private async Task CheckMpiAndAccountingAsync(ServiceProvider services, ClusterSpec spec, ClusterLayout layout)
+    {
+        var runner = services.GetRequiredService<ISshCommandRunner>();
+        var management = layout.Management;
+        var workers = layout.Nodes.Where(n => n.Role == NodeRole.Worker).Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+
+        async Task<string> OnManagementAsync(string command)
+        {
+            var result = await runner.RunAsync(Target(spec, management), command, CancellationToken.None);
+            output.WriteLine($"{management.Name}$ {command}\n{result.StandardOutput}{result.StandardError}");
+            Assert.True(result.Succeeded, $"{management.Name}: `{command}` failed: {result.StandardError}");
+            return result.StandardOutput;
+        }
+
+        await OnManagementAsync("""
+            cat > ~/vhpc-allreduce.c <<'SOURCE'
+            #include <mpi.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            int main(int argc, char **argv)
+            {
+                int rank, size, sum = -1;
+                char host[256];
+                MPI_Init(&argc, &argv);
+                MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+                MPI_Comm_size(MPI_COMM_WORLD, &size);
+                gethostname(host, sizeof host);
+                MPI_Allreduce(&rank, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+                printf("rank %d of %d on %s: sum %d\n", rank, size, host, sum);
+                MPI_Finalize();
+                return 0;
+            }
+            SOURCE
+            cd ~ && mpicc -O2 -o vhpc-allreduce vhpc-allreduce.c
+            """);
+        var started = DateTimeOffset.UtcNow;
+        var mpi = await OnManagementAsync("cd ~ && srun --mpi=pmix -N3 -n3 ./vhpc-allreduce");
+        output.WriteLine($"MEASURE MPI allreduce over srun --mpi=pmix on 3 workers: {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s");
+        var ranks = mpi.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^rank (?<rank>[0-2]) of 3 on (?<host>\S+): sum (?<sum>-?\d+)$"))
+            .Where(m => m.Success)
+            .ToList();
+        Assert.Equal(["0", "1", "2"], ranks.Select(m => m.Groups["rank"].Value).Order(StringComparer.Ordinal));
+        // 0 + 1 + 2 on every rank: each got every other rank's contribution.
+        Assert.All(ranks, m => Assert.Equal("3", m.Groups["sum"].Value));
+        Assert.Equal(workers, ranks.Select(m => m.Groups["host"].Value).Order(StringComparer.Ordinal).ToList());
+
+        // The jobs of this test so far: srun hostname, the sbatch job, the MPI job. slurmctld sends
+        // them to slurmdbd asynchronously: wait for them a little.
+        string[] jobs = [];
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            var sacct = await OnManagementAsync("sacct -X -n -P -a -S now-1hour -o JobID,JobName,State,User,Account");
+            jobs = sacct.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (jobs.Count(j => j.Contains("|COMPLETED|", StringComparison.Ordinal)) >= 3)
+                break;
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        Assert.True(jobs.Count(j => j.Contains("|COMPLETED|", StringComparison.Ordinal)) >= 3, "sacct does not list 3 completed jobs:\n" + string.Join('\n', jobs));
+        Assert.Contains(jobs, j => j.Contains("|vhpc-allreduce|COMPLETED|" + spec.User.Name + "|vhpc", StringComparison.Ordinal));
+        Assert.Contains(jobs, j => j.Contains("|hostname|COMPLETED|", StringComparison.Ordinal));
+        Assert.Contains(jobs, j => j.Contains("|wrap|COMPLETED|", StringComparison.Ordinal));
+    }
+
+    /// <summary>Neither the munge key nor the database password may land in a node's journal (Ansible logs module arguments there).</summary>
+    private async Task CheckSecretsNotInTheNodesJournalsAsync(ServiceProvider services, ClusterSpec spec, ClusterLayout layout)
+    {
+        var runner = services.GetRequiredService<ISshCommandRunner>();
+        var password = File.ReadAllText(Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.DatabasePasswordFileName));
+        var munge = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName)));
+        foreach (var node in layout.Nodes)
+        {
+            var result = await runner.RunAsync(Target(spec, node),
+                $"sudo journalctl -b --no-pager | grep -c -F -e '{password}' -e '{munge[..40]}' || true", CancellationToken.None);
+            Assert.True(result.Succeeded, $"{node.Name}: {result.StandardError}");
+            Assert.Equal("0", result.StandardOutput.Trim());
+        }
     }
 
     /// <summary>Issue 6: running apply again plans nothing and Ansible changes nothing on any node.</summary>
@@ -211,6 +307,9 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 
     private void CheckSecretsNeverLogged(ClusterSpec spec)
     {
+        var passwordPath = Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.DatabasePasswordFileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwordPath));
+        Assert.DoesNotContain(File.ReadAllText(passwordPath), string.Join('\n', _logs.Lines), StringComparison.Ordinal);
         var mungePath = Path.Combine(_stateRoot, spec.Name, AnsibleClusterConfiguration.MungeKeyFileName);
         var munge = File.ReadAllBytes(mungePath);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(mungePath));

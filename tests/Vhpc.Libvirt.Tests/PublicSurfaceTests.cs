@@ -13,7 +13,7 @@ public sealed class PublicSurfaceTests
     [Fact]
     public void Nothing_in_Interop_or_Handles_is_public()
     {
-        string[] leaked = Binding.GetTypes()
+        var leaked = Binding.GetTypes()
             .Where(t => t.Namespace is "Vhpc.Libvirt.Interop" or "Vhpc.Libvirt.Handles")
             .Where(t => t.IsVisible)
             .Select(t => t.FullName!)
@@ -26,11 +26,11 @@ public sealed class PublicSurfaceTests
     public void No_public_member_exposes_a_pointer_or_handle()
     {
         var offenders = new List<string>();
-        foreach (Type type in Binding.GetExportedTypes())
+        foreach (var type in Binding.GetExportedTypes())
         {
-            foreach (MemberInfo member in type.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
+            foreach (var member in type.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
             {
-                IEnumerable<Type> types = member switch
+                var types = member switch
                 {
                     MethodInfo m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType),
                     PropertyInfo p => [p.PropertyType],
@@ -38,9 +38,9 @@ public sealed class PublicSurfaceTests
                     ConstructorInfo c => c.GetParameters().Select(p => p.ParameterType),
                     _ => [],
                 };
-                foreach (Type t in types)
+                foreach (var t in types)
                 {
-                    Type bare = t.HasElementType ? t.GetElementType()! : t;
+                    var bare = t.HasElementType ? t.GetElementType()! : t;
                     if (t.IsPointer || t.IsFunctionPointer || bare == typeof(IntPtr) || bare == typeof(UIntPtr)
                         || typeof(System.Runtime.InteropServices.SafeHandle).IsAssignableFrom(bare))
                     {
@@ -66,7 +66,7 @@ public sealed class PublicSurfaceTests
     [Fact]
     public void Every_import_is_declared_with_LibraryImport()
     {
-        MethodInfo[] imports = typeof(NativeMethods).GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
+        var imports = typeof(NativeMethods).GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
             .Where(m => m.Name.StartsWith("vir", StringComparison.Ordinal))
             .ToArray();
         Assert.NotEmpty(imports);

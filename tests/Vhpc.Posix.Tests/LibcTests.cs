@@ -52,6 +52,59 @@ public sealed class LibcTests
     }
 
     [Fact]
+    public void A_FIFO_opens_without_waiting_for_a_writer_and_is_reported_as_a_FIFO()
+    {
+        var directory = Directory.CreateTempSubdirectory("vhpc-posix-");
+        try
+        {
+            var fifo = Path.Combine(directory.FullName, "fifo");
+            using (var mkfifo = Process.Start("mkfifo", [fifo])!)
+            {
+                mkfifo.WaitForExit();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            using var handle = NonBlockingFile.OpenForReading(fifo, out var errno);
+            Assert.False(handle.IsInvalid, $"open failed with errno {errno}");
+            Assert.Equal(FileKind.Fifo, NonBlockingFile.KindOf(handle, out _));
+
+            var file = Path.Combine(directory.FullName, "file");
+            File.WriteAllText(file, "x");
+            using var regular = NonBlockingFile.OpenForReading(file, out _);
+            Assert.Equal(FileKind.RegularFile, NonBlockingFile.KindOf(regular, out _));
+
+            using var device = NonBlockingFile.OpenForReading("/dev/null", out _);
+            Assert.Equal(FileKind.CharacterDevice, NonBlockingFile.KindOf(device, out _));
+
+            using var missing = NonBlockingFile.OpenForReading(Path.Combine(directory.FullName, "missing"), out errno);
+            Assert.True(missing.IsInvalid);
+            Assert.Equal(2 /* ENOENT */, errno);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_group_of_a_file_is_the_one_stat_reports()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%g", path]) { RedirectStandardOutput = true })!;
+            var expected = uint.Parse(stat.StandardOutput.ReadToEnd().Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            stat.WaitForExit();
+            Assert.Equal(expected, FileOwnership.GroupOf(path));
+            Assert.Null(FileOwnership.GroupOf("/nonexistent-vhpc-posix/file"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Changing_the_group_of_a_missing_file_returns_errno()
     {
         Assert.Equal(2 /* ENOENT */, FileOwnership.ChangeGroup("/nonexistent-vhpc-posix/file", 0));

@@ -5,7 +5,10 @@ using Vhpc.Testing;
 
 namespace Vhpc.Seed.Tests;
 
-/// <summary>The layout of REFERENCE.md section 4, checked byte by byte.</summary>
+/// <summary>
+/// The layout Iso9660Image documents (descriptors at 16/17/18, path tables 19-22, root directories
+/// from 23, both-endian fields at the offsets of ISO 9660 and Joliet), checked byte by byte.
+/// </summary>
 [Tier(TestTier.Unit)]
 public sealed class DescriptorTests
 {
@@ -25,8 +28,8 @@ public sealed class DescriptorTests
     [Fact]
     public void Length_is_the_volume_space_size_in_sectors_and_the_system_area_is_zero()
     {
-        NoCloudSeed seed = Seed();
-        IsoStructure iso = Write(seed);
+        var seed = Seed();
+        var iso = Write(seed);
         // 23 metadata sectors, 2 root directories, user-data 1, meta-data 0, network-config 2, vendor-data 1.
         Assert.Equal(29 * 2048, seed.Length);
         Assert.Equal(29u, iso.Find(1).VolumeSpaceSize);
@@ -37,9 +40,9 @@ public sealed class DescriptorTests
     [Fact]
     public void Descriptors_are_primary_Joliet_terminator_at_16_17_18()
     {
-        IsoStructure iso = Write(Seed());
+        var iso = Write(Seed());
         Assert.Equal([1, 2, 255], new[] { iso.DescriptorAt(16).Type, iso.DescriptorAt(17).Type, iso.DescriptorAt(18).Type });
-        foreach (uint lba in new uint[] { 16, 17, 18 })
+        foreach (var lba in new uint[] { 16, 17, 18 })
         {
             Assert.Equal("CD001", iso.DescriptorAt(lba).StandardId);
             Assert.Equal(1, iso.DescriptorAt(lba).Version);
@@ -51,7 +54,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Primary_descriptor_fields()
     {
-        IsoStructure.Descriptor d = Write(Seed()).Find(1);
+        var d = Write(Seed()).Find(1);
         Assert.Equal("LINUX" + new string(' ', 27), Encoding.ASCII.GetString(d.SystemId));
         Assert.Equal("cidata" + new string(' ', 26), Encoding.ASCII.GetString(d.VolumeId));
         Assert.True(d.EscapeSequences.IndexOfAnyExcept((byte)0) < 0);
@@ -71,7 +74,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Joliet_descriptor_holds_UCS2_big_endian_identifiers_and_the_level_3_escape()
     {
-        IsoStructure.Descriptor d = Write(Seed()).Find(2);
+        var d = Write(Seed()).Find(2);
         byte[] expectedVolumeId = [.. Encoding.BigEndianUnicode.GetBytes("cidata"), .. Enumerable.Repeat<byte[]>([0x00, 0x20], 10).SelectMany(b => b)];
         Assert.Equal(expectedVolumeId, d.VolumeId.ToArray());
         Assert.Equal("LINUX" + new string(' ', 11), Encoding.BigEndianUnicode.GetString(d.SystemId));
@@ -88,10 +91,10 @@ public sealed class DescriptorTests
     public void Dates_are_the_timestamp_in_UTC_and_expiration_is_unspecified()
     {
         var local = new DateTimeOffset(2026, 11, 27, 20, 45, 49, 370, TimeSpan.FromHours(2));
-        IsoStructure iso = Write(Seed(), local);
-        foreach (byte type in new byte[] { 1, 2 })
+        var iso = Write(Seed(), local);
+        foreach (var type in new byte[] { 1, 2 })
         {
-            IsoStructure.Descriptor d = iso.Find(type);
+            var d = iso.Find(type);
             Assert.Equal("2026112718454937", d.CreationDate);
             Assert.Equal("2026112718454937", d.ModificationDate);
             Assert.Equal("2026112718454937", d.EffectiveDate);
@@ -104,12 +107,12 @@ public sealed class DescriptorTests
     [Fact]
     public void Path_tables_point_at_the_root_directories()
     {
-        IsoStructure iso = Write(Seed());
+        var iso = Write(Seed());
         Assert.Equal(new byte[] { 1, 0, 23, 0, 0, 0, 1, 0, 0, 0 }, iso.SectorAt(19)[..10].ToArray());
         Assert.Equal(new byte[] { 1, 0, 0, 0, 0, 23, 0, 1, 0, 0 }, iso.SectorAt(20)[..10].ToArray());
         Assert.Equal(new byte[] { 1, 0, 24, 0, 0, 0, 1, 0, 0, 0 }, iso.SectorAt(21)[..10].ToArray());
         Assert.Equal(new byte[] { 1, 0, 0, 0, 0, 24, 0, 1, 0, 0 }, iso.SectorAt(22)[..10].ToArray());
-        foreach (uint lba in new uint[] { 19, 20, 21, 22 })
+        foreach (var lba in new uint[] { 19, 20, 21, 22 })
         {
             Assert.True(iso.SectorAt(lba)[10..].IndexOfAnyExcept((byte)0) < 0);
         }
@@ -118,9 +121,9 @@ public sealed class DescriptorTests
     [Fact]
     public void Root_records_in_the_descriptors_describe_one_sector_directories()
     {
-        IsoStructure iso = Write(Seed());
+        var iso = Write(Seed());
         (uint extent, IsoStructure.Descriptor d)[] trees = [(23, iso.Find(1)), (24, iso.Find(2))];
-        foreach ((uint extent, IsoStructure.Descriptor d) in trees)
+        foreach ((var extent, var d) in trees)
         {
             Assert.Equal(34, d.Root.Length);
             Assert.Equal(extent, d.Root.Extent);
@@ -134,8 +137,8 @@ public sealed class DescriptorTests
     [Fact]
     public void Primary_directory_has_dot_dotdot_then_sorted_8_3_names()
     {
-        IsoStructure iso = Write(Seed());
-        List<IsoStructure.Record> records = iso.ReadDirectory(23, 2048);
+        var iso = Write(Seed());
+        var records = iso.ReadDirectory(23, 2048);
         Assert.Equal(new byte[] { 0 }, records[0].Identifier);
         Assert.Equal(new byte[] { 1 }, records[1].Identifier);
         Assert.All(records.Take(2), r => Assert.Equal(23u, r.Extent));
@@ -150,9 +153,9 @@ public sealed class DescriptorTests
     [Fact]
     public void Joliet_directory_has_exact_names_and_shares_the_file_extents()
     {
-        IsoStructure iso = Write(Seed());
-        List<IsoStructure.Record> primary = iso.ReadDirectory(23, 2048);
-        List<IsoStructure.Record> joliet = iso.ReadDirectory(24, 2048);
+        var iso = Write(Seed());
+        var primary = iso.ReadDirectory(23, 2048);
+        var joliet = iso.ReadDirectory(24, 2048);
         Assert.All(joliet.Take(2), r => Assert.Equal(24u, r.Extent));
         Assert.Equal(["meta-data", "network-config", "user-data", "vendor-data"], joliet.Skip(2).Select(r => r.JolietName));
         // user-data: 18-byte identifier, even, so one pad byte: 33 + 18 + 1.
@@ -162,7 +165,7 @@ public sealed class DescriptorTests
             joliet.Skip(2).Select(r => (r.Extent, r.DataLength)).Order());
 
         // File data follows the directories in name order, each padded to whole sectors.
-        Dictionary<string, IsoStructure.Record> byName = joliet.Skip(2).ToDictionary(r => r.JolietName);
+        var byName = joliet.Skip(2).ToDictionary(r => r.JolietName);
         Assert.Equal((25u, 0u), (byName["meta-data"].Extent, byName["meta-data"].DataLength));
         Assert.Equal((25u, 3000u), (byName["network-config"].Extent, byName["network-config"].DataLength));
         Assert.Equal((27u, 14u), (byName["user-data"].Extent, byName["user-data"].DataLength));
@@ -181,11 +184,11 @@ public sealed class DescriptorTests
         using var stream = new MemoryStream();
         image.WriteTo(stream, Timestamp);
         var iso = new IsoStructure(stream.ToArray());
-        IsoStructure.Descriptor joliet = iso.Find(2);
-        IsoStructure.Descriptor primary = iso.Find(1);
+        var joliet = iso.Find(2);
+        var primary = iso.Find(1);
         Assert.True(joliet.Root.DataLength > 2048 * 5);
-        List<IsoStructure.Record> jolietRecords = iso.ReadDirectory(joliet.Root.Extent, joliet.Root.DataLength);
-        List<IsoStructure.Record> primaryRecords = iso.ReadDirectory(primary.Root.Extent, primary.Root.DataLength);
+        var jolietRecords = iso.ReadDirectory(joliet.Root.Extent, joliet.Root.DataLength);
+        var primaryRecords = iso.ReadDirectory(primary.Root.Extent, primary.Root.DataLength);
         Assert.Equal(302, jolietRecords.Count);
         Assert.Equal(302, primaryRecords.Count);
         Assert.Equal(primary.Root.Extent + (primary.Root.DataLength / 2048), joliet.Root.Extent);
@@ -198,7 +201,7 @@ public sealed class DescriptorTests
     public void Empty_files_at_the_end_point_inside_the_volume()
     {
         var seed = new NoCloudSeed([], []);
-        IsoStructure iso = Write(seed);
+        var iso = Write(seed);
         Assert.Equal(25u, iso.Find(1).VolumeSpaceSize);
         Assert.All(iso.ReadDirectory(24, 2048).Skip(2), r => Assert.Equal((24u, 0u), (r.Extent, r.DataLength)));
     }
@@ -206,10 +209,10 @@ public sealed class DescriptorTests
     [Fact]
     public void OpenRead_streams_the_same_bytes_WriteTo_writes()
     {
-        NoCloudSeed seed = Seed();
+        var seed = Seed();
         using var written = new MemoryStream();
         seed.WriteTo(written, Timestamp);
-        using Stream read = seed.OpenRead(Timestamp);
+        using var read = seed.OpenRead(Timestamp);
         using var copied = new MemoryStream();
         var buffer = new byte[777];
         int n;
@@ -225,7 +228,7 @@ public sealed class DescriptorTests
     [Fact]
     public async Task WriteToAsync_writes_the_same_bytes()
     {
-        NoCloudSeed seed = Seed();
+        var seed = Seed();
         using var sync = new MemoryStream();
         seed.WriteTo(sync, Timestamp);
         using var asynchronous = new MemoryStream();

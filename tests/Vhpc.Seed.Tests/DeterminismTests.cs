@@ -19,8 +19,8 @@ public sealed class DeterminismTests
     public void Same_files_and_timestamp_give_the_same_bytes_whatever_the_input_order(FileSet set)
     {
         var timestamp = new DateTimeOffset(2030, 6, 7, 8, 9, 10, TimeSpan.FromHours(-5));
-        byte[] first = Bytes(new Iso9660Image("cidata", set.ToIsoFiles()), timestamp);
-        byte[] second = Bytes(new Iso9660Image("cidata", set.ToIsoFiles().Reverse()), timestamp.ToUniversalTime());
+        var first = Bytes(new Iso9660Image("cidata", set.ToIsoFiles()), timestamp);
+        var second = Bytes(new Iso9660Image("cidata", set.ToIsoFiles().Reverse()), timestamp.ToUniversalTime());
         Assert.Equal(SHA256.HashData(first), SHA256.HashData(second));
         Assert.Equal(new Iso9660Image("cidata", set.ToIsoFiles()).Length, first.Length);
     }
@@ -29,8 +29,8 @@ public sealed class DeterminismTests
     public void A_different_timestamp_changes_only_the_dates()
     {
         var seed = new NoCloudSeed("#cloud-config\n"u8.ToArray(), "instance-id: a\n"u8.ToArray());
-        byte[] a = Bytes(seed.Image, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        byte[] b = Bytes(seed.Image, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var a = Bytes(seed.Image, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var b = Bytes(seed.Image, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal(a.Length, b.Length);
         Assert.NotEqual(a, b);
         // Everything from the file data on is identical.

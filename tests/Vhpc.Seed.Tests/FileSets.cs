@@ -17,9 +17,9 @@ public sealed record FileSet(IReadOnlyList<GeneratedFile> Files)
 /// <summary>One generated file: its content comes from a seeded generator so megabytes stay cheap.</summary>
 public sealed record GeneratedFile(string Name, int Size, int ContentSeed, string Kind)
 {
-    private readonly Lazy<byte[]> content = new(() => Make(Size, ContentSeed, Kind));
+    private readonly Lazy<byte[]> _content = new(() => Make(Size, ContentSeed, Kind));
 
-    public byte[] Content => content.Value;
+    public byte[] Content => _content.Value;
 
     private static byte[] Make(int size, int seed, string kind)
     {
@@ -34,16 +34,16 @@ public sealed record GeneratedFile(string Name, int Size, int ContentSeed, strin
         // UTF-8 text with multi-byte characters, cut to the size on a whole character.
         string[] pieces = ["#cloud-config\n", "hostname: n1\n", "grüße ", "日本語 ", "Ωμέγα ", "tab\t", "quote\"'", "\r\n", "€", "x"];
         var text = new StringBuilder();
-        int length = 0;
+        var length = 0;
         while (length < size)
         {
-            string piece = pieces[random.Next(pieces.Length)];
+            var piece = pieces[random.Next(pieces.Length)];
             text.Append(piece);
             length += Encoding.UTF8.GetByteCount(piece);
         }
 
-        byte[] encoded = Encoding.UTF8.GetBytes(text.ToString());
-        int end = Math.Min(size, encoded.Length);
+        var encoded = Encoding.UTF8.GetBytes(text.ToString());
+        var end = Math.Min(size, encoded.Length);
         while (end > 0 && end < encoded.Length && (encoded[end] & 0xC0) == 0x80)
         {
             end--;

@@ -21,23 +21,23 @@ public sealed class GenisoimageComparisonTests
     public void Descriptor_fields_and_directories_agree_with_genisoimage(FileSet set)
     {
         using var scratch = new TempDirectory("vhpc-seed-tests-");
-        string input = Path.Combine(scratch.Path, "in");
+        var input = Path.Combine(scratch.Path, "in");
         Directory.CreateDirectory(input);
-        foreach (GeneratedFile file in set.Files)
+        foreach (var file in set.Files)
         {
             File.WriteAllBytes(Path.Combine(input, file.Name), file.Content);
         }
 
-        string theirs = scratch.File("genisoimage.iso");
+        var theirs = scratch.File("genisoimage.iso");
         ExternalTool.RunOk("genisoimage", IsoReaders.GenisoimagePackage,
             "-quiet", "-no-pad", "-V", "cidata", "-J", "-o", theirs, input);
         var ours = IsoStructure.Load(scratch.WriteIso(new Iso9660Image("cidata", set.ToIsoFiles()), Timestamp));
         var reference = IsoStructure.Load(theirs);
 
-        foreach (byte type in new byte[] { 1, 2 })
+        foreach (var type in new byte[] { 1, 2 })
         {
-            IsoStructure.Descriptor a = ours.Find(type);
-            IsoStructure.Descriptor b = reference.Find(type);
+            var a = ours.Find(type);
+            var b = reference.Find(type);
             Assert.Equal(b.StandardId, a.StandardId);
             Assert.Equal(b.Version, a.Version);
             Assert.Equal(b.Range(7, 1).ToArray(), a.Range(7, 1).ToArray());
@@ -67,10 +67,10 @@ public sealed class GenisoimageComparisonTests
             Assert.Equal(reference.SectorAt(b.PathTableM)[6..10].ToArray(), ours.SectorAt(a.PathTableM)[6..10].ToArray());
 
             // Same records in the same order: identifier bytes, record length, flags, data length, content.
-            List<IsoStructure.Record> ourRecords = ours.ReadDirectory(a.Root.Extent, a.Root.DataLength);
-            List<IsoStructure.Record> theirRecords = reference.ReadDirectory(b.Root.Extent, b.Root.DataLength);
+            var ourRecords = ours.ReadDirectory(a.Root.Extent, a.Root.DataLength);
+            var theirRecords = reference.ReadDirectory(b.Root.Extent, b.Root.DataLength);
             Assert.Equal(theirRecords.Count, ourRecords.Count);
-            for (int i = 0; i < ourRecords.Count; i++)
+            for (var i = 0; i < ourRecords.Count; i++)
             {
                 Assert.Equal(theirRecords[i].Identifier, ourRecords[i].Identifier);
                 Assert.Equal(theirRecords[i].Length, ourRecords[i].Length);
@@ -94,7 +94,7 @@ public sealed class GenisoimageComparisonTests
 
     private static uint DataSectors(IsoStructure iso)
     {
-        IsoStructure.Descriptor joliet = iso.Find(2);
+        var joliet = iso.Find(2);
         return joliet.VolumeSpaceSize - (joliet.Root.Extent + (joliet.Root.DataLength / 2048));
     }
 }

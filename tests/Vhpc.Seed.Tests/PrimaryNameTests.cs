@@ -25,7 +25,7 @@ public sealed class PrimaryNameTests
     public void Colliding_8_3_forms_are_numbered_and_stay_distinct()
     {
         string[] names = ["user-data", "user-data-2", "USER-DATA", "user_data", "user-dat"];
-        string[] assigned = PrimaryName.AssignAll(names);
+        var assigned = PrimaryName.AssignAll(names);
         Assert.Equal(names.Length, assigned.Distinct(StringComparer.Ordinal).Count());
         Assert.All(assigned, a => Assert.Matches(@"^[A-Z0-9_]{0,8}\.[A-Z0-9_]{0,3};1$", a));
         Assert.Equal("USER_DAT.;1", assigned[0]);

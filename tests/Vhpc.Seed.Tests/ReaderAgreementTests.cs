@@ -10,7 +10,7 @@ namespace Vhpc.Seed.Tests;
 public sealed class ReaderAgreementTests : IDisposable
 {
     private static readonly DateTimeOffset Timestamp = new(2026, 11, 27, 18, 45, 49, TimeSpan.Zero);
-    private readonly TempDirectory scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     private static readonly byte[] UserData = Encoding.UTF8.GetBytes(
         "#cloud-config\nusers:\n  - name: vhpc\n    ssh_authorized_keys: [\"ssh-ed25519 AAAA test\"]\n");
@@ -21,7 +21,7 @@ public sealed class ReaderAgreementTests : IDisposable
     private string WriteSeed()
     {
         var seed = new NoCloudSeed(UserData, MetaData, NetworkConfig, VendorData);
-        return scratch.WriteIso(seed.Image, Timestamp);
+        return _scratch.WriteIso(seed.Image, Timestamp);
     }
 
     private static Dictionary<string, byte[]> Expected() => new(StringComparer.Ordinal)
@@ -35,8 +35,8 @@ public sealed class ReaderAgreementTests : IDisposable
     [Fact]
     public void Isoinfo_describes_a_cidata_volume_with_Joliet_level_3()
     {
-        string iso = WriteSeed();
-        string description = IsoReaders.IsoinfoDescribe(iso);
+        var iso = WriteSeed();
+        var description = IsoReaders.IsoinfoDescribe(iso);
         Assert.Contains("Volume id: cidata", description, StringComparison.Ordinal);
         Assert.Contains("Joliet with UCS level 3 found", description, StringComparison.Ordinal);
         Assert.Contains("NO Rock Ridge present", description, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public sealed class ReaderAgreementTests : IDisposable
     [Fact]
     public void Isoinfo_lists_the_exact_Joliet_names_and_8_3_primary_names()
     {
-        string iso = WriteSeed();
+        var iso = WriteSeed();
         Assert.Equal(
             [("meta-data", MetaData.Length), ("network-config", NetworkConfig.Length), ("user-data", UserData.Length), ("vendor-data", VendorData.Length)],
             IsoReaders.IsoinfoJolietListing(iso));
@@ -58,8 +58,8 @@ public sealed class ReaderAgreementTests : IDisposable
     [Fact]
     public void Isoinfo_extracts_byte_identical_contents()
     {
-        string iso = WriteSeed();
-        foreach ((string name, byte[] content) in Expected())
+        var iso = WriteSeed();
+        foreach ((var name, var content) in Expected())
         {
             Assert.Equal(content, IsoReaders.IsoinfoExtract(iso, name));
         }
@@ -68,22 +68,22 @@ public sealed class ReaderAgreementTests : IDisposable
     [Fact]
     public void Xorriso_finds_every_file_and_extracts_it()
     {
-        string iso = WriteSeed();
-        HashSet<string> paths = IsoReaders.XorrisoFind(iso);
+        var iso = WriteSeed();
+        var paths = IsoReaders.XorrisoFind(iso);
         Assert.Equal(new HashSet<string>(["/", .. Expected().Keys.Select(k => "/" + k)]), paths);
-        foreach ((string name, byte[] content) in Expected())
+        foreach ((var name, var content) in Expected())
         {
-            Assert.Equal(content, IsoReaders.XorrisoExtract(iso, name, scratch.Path));
+            Assert.Equal(content, IsoReaders.XorrisoExtract(iso, name, _scratch.Path));
         }
     }
 
     [Fact]
     public void SevenZip_lists_and_extracts_every_file()
     {
-        string iso = WriteSeed();
+        var iso = WriteSeed();
         Assert.Equal(Expected().ToDictionary(p => p.Key, p => (long)p.Value.Length), IsoReaders.SevenZipListing(iso));
-        string extracted = IsoReaders.SevenZipExtractAll(iso, scratch.Path);
-        foreach ((string name, byte[] content) in Expected())
+        var extracted = IsoReaders.SevenZipExtractAll(iso, _scratch.Path);
+        foreach ((var name, var content) in Expected())
         {
             Assert.Equal(content, File.ReadAllBytes(Path.Combine(extracted, name)));
         }
@@ -92,8 +92,8 @@ public sealed class ReaderAgreementTests : IDisposable
     [Fact]
     public void Blkid_probes_iso9660_labelled_cidata()
     {
-        string iso = WriteSeed();
-        Dictionary<string, string> probe = IsoReaders.Blkid(iso);
+        var iso = WriteSeed();
+        var probe = IsoReaders.Blkid(iso);
         Assert.Equal("cidata", probe["LABEL"]);
         Assert.Equal("iso9660", probe["TYPE"]);
     }
@@ -104,13 +104,13 @@ public sealed class ReaderAgreementTests : IDisposable
         var big = new byte[(16 << 20) + 1];
         new Random(16).NextBytes(big);
         var seed = new NoCloudSeed(UserData, MetaData, vendorData: big);
-        string iso = scratch.WriteIso(seed.Image, Timestamp);
+        var iso = _scratch.WriteIso(seed.Image, Timestamp);
         Assert.Equal((23 + 2 + 1 + 1 + 8193) * 2048L, new FileInfo(iso).Length);
         Assert.Equal(big, IsoReaders.IsoinfoExtract(iso, "vendor-data"));
-        Assert.Equal(big, File.ReadAllBytes(Path.Combine(IsoReaders.SevenZipExtractAll(iso, scratch.Path), "vendor-data")));
-        Assert.Equal(big, IsoReaders.XorrisoExtract(iso, "vendor-data", scratch.Path));
+        Assert.Equal(big, File.ReadAllBytes(Path.Combine(IsoReaders.SevenZipExtractAll(iso, _scratch.Path), "vendor-data")));
+        Assert.Equal(big, IsoReaders.XorrisoExtract(iso, "vendor-data", _scratch.Path));
         Assert.Equal("cidata", IsoReaders.Blkid(iso)["LABEL"]);
     }
 
-    public void Dispose() => scratch.Dispose();
+    public void Dispose() => _scratch.Dispose();
 }

@@ -16,12 +16,12 @@ public sealed class ReaderPropertyTests
     {
         using var scratch = new TempDirectory("vhpc-seed-tests-");
         var image = new Iso9660Image("cidata", set.ToIsoFiles());
-        string iso = scratch.WriteIso(image, Timestamp);
+        var iso = scratch.WriteIso(image, Timestamp);
         Assert.Equal(image.Length, new FileInfo(iso).Length);
-        Dictionary<string, byte[]> expected = set.Files.ToDictionary(f => f.Name, f => f.Content, StringComparer.Ordinal);
-        Dictionary<string, long> sizes = expected.ToDictionary(p => p.Key, p => (long)p.Value.Length, StringComparer.Ordinal);
+        var expected = set.Files.ToDictionary(f => f.Name, f => f.Content, StringComparer.Ordinal);
+        var sizes = expected.ToDictionary(p => p.Key, p => (long)p.Value.Length, StringComparer.Ordinal);
 
-        string description = IsoReaders.IsoinfoDescribe(iso);
+        var description = IsoReaders.IsoinfoDescribe(iso);
         Assert.Contains("Volume id: cidata", description, StringComparison.Ordinal);
         Assert.Contains("Joliet with UCS level 3 found", description, StringComparison.Ordinal);
         Assert.Contains($"Volume size is: {image.SectorCount}", description, StringComparison.Ordinal);
@@ -29,36 +29,36 @@ public sealed class ReaderPropertyTests
         Assert.Equal(IsoReaders.AsIsoinfoListing(sizes.Select(p => (p.Key, p.Value))), IsoReaders.IsoinfoJolietListing(iso));
         Assert.Equal(expected.Count, IsoReaders.IsoinfoPrimaryListing(iso).Count);
         // isoinfo cannot name a file outside ISO 8859-1; 7z and xorriso check every name and content below.
-        foreach ((string name, byte[] content) in expected.Where(p => p.Key.All(char.IsAscii)).Take(6))
+        foreach ((var name, var content) in expected.Where(p => p.Key.All(char.IsAscii)).Take(6))
         {
             Assert.Equal(content, IsoReaders.IsoinfoExtract(iso, name));
         }
 
         Assert.Equal(new HashSet<string>(["/", .. expected.Keys.Select(k => "/" + k)]), IsoReaders.XorrisoFind(iso));
-        string xorrisoTree = IsoReaders.XorrisoExtractAll(iso, scratch.Path);
+        var xorrisoTree = IsoReaders.XorrisoExtractAll(iso, scratch.Path);
 
         Assert.Equal(sizes, IsoReaders.SevenZipListing(iso));
-        string sevenZipTree = IsoReaders.SevenZipExtractAll(iso, scratch.Path);
-        foreach ((string name, byte[] content) in expected)
+        var sevenZipTree = IsoReaders.SevenZipExtractAll(iso, scratch.Path);
+        foreach ((var name, var content) in expected)
         {
             Assert.Equal(content, File.ReadAllBytes(Path.Combine(sevenZipTree, name)));
             Assert.Equal(content, File.ReadAllBytes(Path.Combine(xorrisoTree, name)));
         }
 
-        Dictionary<string, string> probe = IsoReaders.Blkid(iso);
+        var probe = IsoReaders.Blkid(iso);
         Assert.Equal("cidata", probe["LABEL"]);
         Assert.Equal("iso9660", probe["TYPE"]);
 
         // Our own reading from the standard's offsets: both trees hold the same extents and lengths.
         var structure = IsoStructure.Load(iso);
-        IsoStructure.Descriptor primary = structure.Find(1);
-        IsoStructure.Descriptor joliet = structure.Find(2);
-        List<IsoStructure.Record> jolietRecords = structure.ReadDirectory(joliet.Root.Extent, joliet.Root.DataLength);
-        List<IsoStructure.Record> primaryRecords = structure.ReadDirectory(primary.Root.Extent, primary.Root.DataLength);
+        var primary = structure.Find(1);
+        var joliet = structure.Find(2);
+        var jolietRecords = structure.ReadDirectory(joliet.Root.Extent, joliet.Root.DataLength);
+        var primaryRecords = structure.ReadDirectory(primary.Root.Extent, primary.Root.DataLength);
         Assert.Equal(
             primaryRecords.Skip(2).Select(r => (r.Extent, r.DataLength)).Order(),
             jolietRecords.Skip(2).Select(r => (r.Extent, r.DataLength)).Order());
-        foreach (IsoStructure.Record record in jolietRecords.Skip(2))
+        foreach (var record in jolietRecords.Skip(2))
         {
             Assert.Equal(expected[record.JolietName],
                 structure.Image.AsSpan((int)record.Extent * 2048, (int)record.DataLength).ToArray());

@@ -30,16 +30,16 @@ public sealed class WriterFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Hostile_inputs_are_rejected_or_read_back_exactly()
     {
-        int seed = Environment.TickCount;
+        var seed = Environment.TickCount;
         output.WriteLine($"fuzz seed {seed}");
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
         int written = 0, rejected = 0;
         using var scratch = new TempDirectory("vhpc-seed-tests-");
 
-        for (int i = 0; i < MaxCases && clock.Elapsed < TimeBudget; i++)
+        for (var i = 0; i < MaxCases && clock.Elapsed < TimeBudget; i++)
         {
-            string volumeId = random.Next(8) switch
+            var volumeId = random.Next(8) switch
             {
                 0 => RandomText(random, 1, 20),
                 1 => RandomPlainText(random, "ABCxyz019_-.", 1, 17),
@@ -50,10 +50,10 @@ public sealed class WriterFuzzTests(ITestOutputHelper output)
             Iso9660Image? image = null;
             try
             {
-                int count = random.Next(0, 12);
-                for (int f = 0; f < count; f++)
+                var count = random.Next(0, 12);
+                for (var f = 0; f < count; f++)
                 {
-                    string name = random.Next(30) switch
+                    var name = random.Next(30) switch
                     {
                         0 => Hostile[random.Next(Hostile.Length)],
                         1 => RandomText(random, 1, 70),
@@ -82,18 +82,18 @@ public sealed class WriterFuzzTests(ITestOutputHelper output)
             var timestamp = new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero)
                 .AddSeconds(random.NextDouble() * (new DateTime(2155, 12, 31) - new DateTime(1900, 1, 1)).TotalSeconds)
                 .ToOffset(TimeSpan.FromMinutes(15 * random.Next(-48, 53)));
-            string iso = scratch.WriteIso(image!, timestamp, $"fuzz-{i}.iso");
-            string context = $"case {i} (seed {seed}): volume '{volumeId}', files [{string.Join(", ", files.Select(f => $"'{Escape(f.Name)}' {f.Content.Length}"))}]";
+            var iso = scratch.WriteIso(image!, timestamp, $"fuzz-{i}.iso");
+            var context = $"case {i} (seed {seed}): volume '{volumeId}', files [{string.Join(", ", files.Select(f => $"'{Escape(f.Name)}' {f.Content.Length}"))}]";
 
-            string description = IsoReaders.IsoinfoDescribe(iso);
+            var description = IsoReaders.IsoinfoDescribe(iso);
             Assert.True(description.Contains($"Volume id: {volumeId}\n", StringComparison.Ordinal), context + "\n" + description);
             Assert.True(description.Contains("Joliet with UCS level 3 found", StringComparison.Ordinal), context);
             Assert.True(description.Contains($"Volume size is: {image!.SectorCount}\n", StringComparison.Ordinal), context);
             Assert.Equal(IsoReaders.AsIsoinfoListing(files.Select(f => (f.Name, (long)f.Content.Length))),
                 IsoReaders.IsoinfoJolietListing(iso));
 
-            Dictionary<string, string> probe = IsoReaders.Blkid(iso);
-            Assert.True(probe.TryGetValue("LABEL", out string? label) && label == volumeId, context + ": " + string.Join(' ', probe));
+            var probe = IsoReaders.Blkid(iso);
+            Assert.True(probe.TryGetValue("LABEL", out var label) && label == volumeId, context + ": " + string.Join(' ', probe));
             Assert.Equal("iso9660", probe["TYPE"]);
             File.Delete(iso);
             written++;
@@ -107,9 +107,9 @@ public sealed class WriterFuzzTests(ITestOutputHelper output)
     private static string RandomText(Random random, int min, int max)
     {
         const string alphabet = "abcXYZ019-_. ;:/\\*?'\"<>|&$%äß日€Ω\t";
-        int length = random.Next(min, max + 1);
+        var length = random.Next(min, max + 1);
         var builder = new StringBuilder(length);
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
         {
             builder.Append(random.Next(8) == 0 ? (char)random.Next(0, 0x10000) : alphabet[random.Next(alphabet.Length)]);
         }
@@ -120,9 +120,9 @@ public sealed class WriterFuzzTests(ITestOutputHelper output)
     /// <summary>Mostly acceptable names (which may still end in a dot or space, or be too long).</summary>
     private static string RandomPlainText(Random random, string alphabet, int min, int max)
     {
-        int length = random.Next(min, max + 1);
+        var length = random.Next(min, max + 1);
         var builder = new StringBuilder(length);
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
         {
             builder.Append(alphabet[random.Next(alphabet.Length)]);
         }

@@ -270,7 +270,7 @@ public sealed class PrivateLibvirtd : IDisposable
             if (e.Data is not null)
             {
                 _daemonOutput.Enqueue($"{program}: {e.Data}");
-                while (_daemonOutput.Count > 200 && _daemonOutput.TryDequeue(out string? _))
+                while (_daemonOutput.Count > 200 && _daemonOutput.TryDequeue(out var _))
                 {
                 }
             }

@@ -15,6 +15,9 @@ public enum TestTier
     /// <summary>Boots guests (tiny guests or the Debian image) under TCG.</summary>
     Guests,
 
+    /// <summary>vhpcd installed with deploy/install.sh in a container booting a real systemd, with its own libvirtd and tiny guests.</summary>
+    Systemd,
+
     /// <summary>The whole product against a 1 + 3 Slurm cluster of image guests.</summary>
     EndToEnd,
 }

@@ -4,7 +4,7 @@ using Xunit.Sdk;
 namespace Vhpc.Testing;
 
 /// <summary>
-/// The tier of a test class or method, as the xunit trait Tier = unit | libvirtd | guests | e2e that
+/// The tier of a test class or method, as the xunit trait Tier = unit | libvirtd | guests | systemd | e2e that
 /// tests/run.sh filters on. Every test has exactly one (Vhpc.Architecture.Tests checks): put it on the
 /// class, or on each method when the methods differ.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class TierAttribute(TestTier tier) : Attribute, ITraitAttribute
         TestTier.Unit => "unit",
         TestTier.Libvirtd => "libvirtd",
         TestTier.Guests => "guests",
+        TestTier.Systemd => "systemd",
         _ => "e2e",
     };
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Bring up the sandboxed libvirt test environment on a Debian 12 host (as root), idempotently:
-#   1. install the Debian packages the tests need, if any is missing;
+#   1. install the Debian packages the tests need, if any is missing (ansible: its community.general
+#      collection has the chroot connection the image build applies the roles with);
 #   2. create the network namespace $VHPC_NETNS (default vhpc-test) with loopback up;
 #   3. start virtlogd and libvirtd inside it, unless they already run;
 #   4. wait until libvirtd answers on its Unix socket.
-# Guests' bridges, dnsmasq and NAT rules live in the namespace (REFERENCE.md section 1), while the
-# socket /run/libvirt/libvirt-sock stays reachable from the host. What this script started is
+# Guests' bridges, dnsmasq and NAT rules live in the namespace (traffic to the guests' private
+# addresses must stay inside a namespace the run created), while the socket
+# /run/libvirt/libvirt-sock stays reachable from the host. What this script started is
 # recorded in $VHPC_ENV_STATE so that down.sh stops only that, by pid.
 set -euo pipefail
 
@@ -14,9 +16,9 @@ set -euo pipefail
 VHPC_SCRIPT=tests/env/up.sh
 STATE=${VHPC_ENV_STATE:-/run/vhpc-test-env}
 PACKAGES=(libvirt-daemon-system libvirt-clients libvirt0 libvirt-dev qemu-system-x86 qemu-utils
-  dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible-lint
+  dnsmasq-base iptables genisoimage xorriso p7zip-full mmdebstrap ansible-core ansible ansible-lint
   linux-image-amd64 iproute2 util-linux openssh-client openssh-server e2fsprogs cpio busybox-static
-  python3 systemd kmod gzip)
+  python3 systemd kmod gzip systemd-container)
 
 require_root "it installs packages and creates a network namespace"
 

@@ -14,7 +14,7 @@ internal static unsafe class LibvirtError
     /// <summary>Reads the calling thread's last libvirt error.</summary>
     internal static LibvirtException Last(string operation)
     {
-        ErrorNative* error = NativeMethods.virGetLastError();
+        var error = NativeMethods.virGetLastError();
         if (error is null)
         {
             return new LibvirtException(ErrorCode.InternalError, ErrorDomain.None, ErrorLevel.Error,
@@ -22,7 +22,7 @@ internal static unsafe class LibvirtError
         }
 
         // The message belongs to libvirt's thread-local error: copy it, never free it.
-        string message = Marshal.PtrToStringUTF8((nint)error->Message) ?? $"{operation} failed";
+        var message = Marshal.PtrToStringUTF8((nint)error->Message) ?? $"{operation} failed";
         return new LibvirtException((ErrorCode)error->Code, (ErrorDomain)error->Domain, (ErrorLevel)error->Level,
             message, operation);
     }
@@ -44,7 +44,7 @@ internal static unsafe class LibvirtError
             return handle;
         }
 
-        LibvirtException error = Last(operation);
+        var error = Last(operation);
         handle.Dispose();
         throw error;
     }
@@ -58,7 +58,7 @@ internal static unsafe class LibvirtError
             return handle;
         }
 
-        LibvirtException error = Last(operation);
+        var error = Last(operation);
         handle.Dispose();
         return error.IsNotFound ? null : throw error;
     }

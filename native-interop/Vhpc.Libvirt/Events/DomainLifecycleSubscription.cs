@@ -13,29 +13,29 @@ internal sealed unsafe class DomainLifecycleSubscription
 {
     private const int LifecycleEventId = 0; // VIR_DOMAIN_EVENT_ID_LIFECYCLE
 
-    private readonly Connection connection;
-    private int callbackId = -1;
+    private readonly Connection _connection;
+    private int _callbackId = -1;
 
     private DomainLifecycleSubscription(Connection connection)
     {
-        this.connection = connection;
+        _connection = connection;
     }
 
     internal static DomainLifecycleSubscription Register(Connection connection)
     {
         var subscription = new DomainLifecycleSubscription(connection);
-        GCHandle target = GCHandle.Alloc(subscription);
-        int id = NativeMethods.virConnectDomainEventRegisterAny(
+        var target = GCHandle.Alloc(subscription);
+        var id = NativeMethods.virConnectDomainEventRegisterAny(
             connection.Handle, 0, LifecycleEventId, &OnLifecycle, GCHandle.ToIntPtr(target), &OnFree);
         if (id < 0)
         {
-            LibvirtException error = LibvirtError.Last("virConnectDomainEventRegisterAny");
+            var error = LibvirtError.Last("virConnectDomainEventRegisterAny");
             // libvirt does not call the free callback when registration fails.
             target.Free();
             throw error;
         }
 
-        subscription.callbackId = id;
+        subscription._callbackId = id;
         return subscription;
     }
 
@@ -45,15 +45,15 @@ internal sealed unsafe class DomainLifecycleSubscription
     /// </summary>
     internal void Unregister(bool throwOnError)
     {
-        int id = Interlocked.Exchange(ref callbackId, -1);
-        if (id < 0 || connection.Handle.IsClosed)
+        var id = Interlocked.Exchange(ref _callbackId, -1);
+        if (id < 0 || _connection.Handle.IsClosed)
         {
             return;
         }
 
-        if (NativeMethods.virConnectDomainEventDeregisterAny(connection.Handle, id) < 0)
+        if (NativeMethods.virConnectDomainEventDeregisterAny(_connection.Handle, id) < 0)
         {
-            LibvirtException error = LibvirtError.Last("virConnectDomainEventDeregisterAny");
+            var error = LibvirtError.Last("virConnectDomainEventDeregisterAny");
             if (throwOnError && !error.IsConnectionLost)
             {
                 throw error;
@@ -72,13 +72,13 @@ internal sealed unsafe class DomainLifecycleSubscription
         try
         {
             // The name belongs to the domain object libvirt passes in: copy it.
-            string name = Utf8.Borrowed(NativeMethods.virDomainGetNameRaw(dom)) ?? string.Empty;
-            subscription.connection.DispatchLifecycle(new DomainLifecycleEvent(name, (DomainLifecycleEventType)evt, detail));
+            var name = Utf8.Borrowed(NativeMethods.virDomainGetNameRaw(dom)) ?? string.Empty;
+            subscription._connection.DispatchLifecycle(new DomainLifecycleEvent(name, (DomainLifecycleEventType)evt, detail));
         }
         catch (Exception ex)
         {
             // An exception must not unwind into libvirt's C frames (the process would die).
-            subscription.connection.ReportCallbackFailure(ex);
+            subscription._connection.ReportCallbackFailure(ex);
         }
     }
 

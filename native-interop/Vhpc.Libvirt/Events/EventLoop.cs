@@ -15,39 +15,39 @@ internal static unsafe class EventLoop
     private const int TickMilliseconds = 500;
 
     private static readonly Lock Gate = new();
-    private static bool initialized;
-    private static Thread? thread;
-    private static volatile bool stopping;
-    private static int tickTimer = -1;
+    private static bool _initialized;
+    private static Thread? _thread;
+    private static volatile bool _stopping;
+    private static int _tickTimer = -1;
 
     /// <summary>Initializes libvirt and starts the loop once; every Connection.Open calls this first.</summary>
     internal static void EnsureStarted()
     {
         lock (Gate)
         {
-            if (!initialized)
+            if (!_initialized)
             {
                 // Our errors are read per thread via virGetLastError; the no-op handler only stops
                 // libvirt's default handler from printing every error to stderr.
                 NativeMethods.virSetErrorFunc(0, &IgnoreError);
                 LibvirtError.Check(NativeMethods.virInitialize(), "virInitialize");
                 LibvirtError.Check(NativeMethods.virEventRegisterDefaultImpl(), "virEventRegisterDefaultImpl");
-                initialized = true;
+                _initialized = true;
             }
 
-            if (thread is null)
+            if (_thread is null)
             {
-                stopping = false;
-                tickTimer = LibvirtError.Check(
+                _stopping = false;
+                _tickTimer = LibvirtError.Check(
                     NativeMethods.virEventAddTimeout(TickMilliseconds, &Tick, 0, null), "virEventAddTimeout");
-                thread = new Thread(Run) { IsBackground = true, Name = "libvirt event loop" };
-                thread.Start();
+                _thread = new Thread(Run) { IsBackground = true, Name = "libvirt event loop" };
+                _thread.Start();
             }
         }
     }
 
     /// <summary>True while the loop thread runs (for tests and diagnostics).</summary>
-    internal static bool IsRunning => thread is { IsAlive: true };
+    internal static bool IsRunning => _thread is { IsAlive: true };
 
     /// <summary>Stops the loop thread (it wakes within one tick); EnsureStarted starts it again.</summary>
     internal static void Stop()
@@ -55,27 +55,27 @@ internal static unsafe class EventLoop
         Thread? running;
         lock (Gate)
         {
-            running = thread;
+            running = _thread;
             if (running is null)
             {
                 return;
             }
 
-            stopping = true;
+            _stopping = true;
         }
 
         running.Join();
         lock (Gate)
         {
-            _ = NativeMethods.virEventRemoveTimeout(tickTimer);
-            tickTimer = -1;
-            thread = null;
+            _ = NativeMethods.virEventRemoveTimeout(_tickTimer);
+            _tickTimer = -1;
+            _thread = null;
         }
     }
 
     private static void Run()
     {
-        while (!stopping)
+        while (!_stopping)
         {
             if (NativeMethods.virEventRunDefaultImpl() < 0)
             {

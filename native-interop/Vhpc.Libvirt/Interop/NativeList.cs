@@ -16,14 +16,14 @@ internal static unsafe class NativeList
         {
             // Adopt every pointer first so that each is released even if wrapping one fails.
             var handles = new THandle[count];
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 handles[i] = new THandle();
                 handles[i].Adopt(items[i]);
             }
 
             var result = new TItem[count];
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 result[i] = wrap(handles[i]);
             }

@@ -95,4 +95,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)]
     internal static partial int virStorageVolUpload(
         StorageVolumeHandle vol, StreamHandle stream, ulong offset, ulong length, uint flags);
+
+    /// <summary>length 0: from offset to the end of the volume.</summary>
+    [LibraryImport(Library)]
+    internal static partial int virStorageVolDownload(
+        StorageVolumeHandle vol, StreamHandle stream, ulong offset, ulong length, uint flags);
 }

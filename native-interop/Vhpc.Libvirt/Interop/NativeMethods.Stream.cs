@@ -13,6 +13,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)]
     internal static partial int virStreamSend(StreamHandle stream, byte* data, nuint nbytes);
 
+    /// <summary>
+    /// Returns the number of bytes received (at most nbytes), 0 at the end of the stream, or -1. (-2 is
+    /// only for non-blocking streams, -3 only with virStreamRecvFlags: neither is used here.)
+    /// </summary>
+    [LibraryImport(Library)]
+    internal static partial int virStreamRecv(StreamHandle stream, byte* data, nuint nbytes);
+
     /// <summary>Completes the transfer; the remote side reports its errors here.</summary>
     [LibraryImport(Library)]
     internal static partial int virStreamFinish(StreamHandle stream);

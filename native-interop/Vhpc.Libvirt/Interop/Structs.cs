@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Vhpc.Libvirt.Interop;
 
 // Layouts of the structs libvirt hands out (x86_64, LP64). Offsets are explicit so that a mismatch
-// with REFERENCE.md / libvirt's headers is visible in review; sizes are checked by a test.
+// with libvirt's headers (libvirt-dev: /usr/include/libvirt/*.h) is visible in review; sizes are
+// checked by a test (PublicSurfaceTests.Native_struct_sizes_match_libvirts_layouts).
 
 /// <summary>virError, 80 bytes.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 80)]

@@ -9,7 +9,7 @@ internal static unsafe class Uuid
 
     internal static Guid Read(Getter get, string operation)
     {
-        byte* buffer = stackalloc byte[NativeMethods.UuidStringBufferLength];
+        var buffer = stackalloc byte[NativeMethods.UuidStringBufferLength];
         LibvirtError.Check(get(buffer), operation);
         return Guid.Parse(Marshal.PtrToStringUTF8((nint)buffer)!);
     }

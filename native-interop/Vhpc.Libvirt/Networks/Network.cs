@@ -11,12 +11,12 @@ public sealed unsafe class Network : IDisposable
 {
     private const uint SectionIpDhcpHost = 4; // VIR_NETWORK_SECTION_IP_DHCP_HOST
 
-    private readonly NetworkHandle handle;
+    private readonly NetworkHandle _handle;
 
     internal Network(Connection connection, NetworkHandle handle)
     {
         Connection = connection;
-        this.handle = handle;
+        _handle = handle;
         Name = Utf8.BorrowedName(NativeMethods.virNetworkGetName(handle), "virNetworkGetName");
     }
 
@@ -24,32 +24,32 @@ public sealed unsafe class Network : IDisposable
 
     public string Name { get; }
 
-    public Guid Uuid => Interop.Uuid.Read(buffer => NativeMethods.virNetworkGetUUIDString(handle, buffer), "virNetworkGetUUIDString");
+    public Guid Uuid => Interop.Uuid.Read(buffer => NativeMethods.virNetworkGetUUIDString(_handle, buffer), "virNetworkGetUUIDString");
 
-    public bool IsActive => LibvirtError.Check(NativeMethods.virNetworkIsActive(handle), "virNetworkIsActive") == 1;
+    public bool IsActive => LibvirtError.Check(NativeMethods.virNetworkIsActive(_handle), "virNetworkIsActive") == 1;
 
     public bool Autostart
     {
         get
         {
             int autostart;
-            LibvirtError.Check(NativeMethods.virNetworkGetAutostart(handle, &autostart), "virNetworkGetAutostart");
+            LibvirtError.Check(NativeMethods.virNetworkGetAutostart(_handle, &autostart), "virNetworkGetAutostart");
             return autostart != 0;
         }
     }
 
     /// <summary>Starts the defined network (bridge, dnsmasq, NAT rules).</summary>
-    public void Create() => LibvirtError.Check(NativeMethods.virNetworkCreate(handle), "virNetworkCreate");
+    public void Create() => LibvirtError.Check(NativeMethods.virNetworkCreate(_handle), "virNetworkCreate");
 
-    public void Destroy() => LibvirtError.Check(NativeMethods.virNetworkDestroy(handle), "virNetworkDestroy");
+    public void Destroy() => LibvirtError.Check(NativeMethods.virNetworkDestroy(_handle), "virNetworkDestroy");
 
-    public void Undefine() => LibvirtError.Check(NativeMethods.virNetworkUndefine(handle), "virNetworkUndefine");
+    public void Undefine() => LibvirtError.Check(NativeMethods.virNetworkUndefine(_handle), "virNetworkUndefine");
 
     public void SetAutostart(bool autostart) =>
-        LibvirtError.Check(NativeMethods.virNetworkSetAutostart(handle, autostart ? 1 : 0), "virNetworkSetAutostart");
+        LibvirtError.Check(NativeMethods.virNetworkSetAutostart(_handle, autostart ? 1 : 0), "virNetworkSetAutostart");
 
     public string GetXml(NetworkXmlFlags flags = NetworkXmlFlags.None) =>
-        LibvirtError.Check(NativeMethods.virNetworkGetXMLDesc(handle, (uint)flags), "virNetworkGetXMLDesc");
+        LibvirtError.Check(NativeMethods.virNetworkGetXMLDesc(_handle, (uint)flags), "virNetworkGetXMLDesc");
 
     /// <summary>
     /// The network's current DHCP leases, optionally only those of one MAC. A MAC can have stale
@@ -58,12 +58,12 @@ public sealed unsafe class Network : IDisposable
     public IReadOnlyList<DhcpLease> GetDhcpLeases(string? mac = null)
     {
         nint* leases = null;
-        int count = LibvirtError.Check(
-            NativeMethods.virNetworkGetDHCPLeases(handle, mac, &leases, 0), "virNetworkGetDHCPLeases");
+        var count = LibvirtError.Check(
+            NativeMethods.virNetworkGetDHCPLeases(_handle, mac, &leases, 0), "virNetworkGetDHCPLeases");
         try
         {
             var result = new DhcpLease[count];
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 var lease = (DhcpLeaseNative*)leases[i];
                 result[i] = new DhcpLease(
@@ -83,7 +83,7 @@ public sealed unsafe class Network : IDisposable
         finally
         {
             // Each lease owns its strings; the array itself is plain caller-freed memory.
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 NativeMethods.virNetworkDHCPLeaseFree(leases[i]);
             }
@@ -119,15 +119,15 @@ public sealed unsafe class Network : IDisposable
     public void UpdateDhcpHost(NetworkUpdateCommand command, string hostXml, NetworkUpdateImpact? impact = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(hostXml);
-        NetworkUpdateImpact flags = impact ?? (IsActive
+        var flags = impact ?? (IsActive
             ? NetworkUpdateImpact.Live | NetworkUpdateImpact.Config
             : NetworkUpdateImpact.Config);
         LibvirtError.Check(
-            NativeMethods.virNetworkUpdate(handle, (uint)command, SectionIpDhcpHost, -1, hostXml, (uint)flags),
+            NativeMethods.virNetworkUpdate(_handle, (uint)command, SectionIpDhcpHost, -1, hostXml, (uint)flags),
             "virNetworkUpdate");
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose() => _handle.Dispose();
 
     public override string ToString() => Name;
 }

@@ -26,6 +26,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
 
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statx(SafeHandle directoryFd, string path, int flags, uint mask, byte* buffer);
+
+    // open is variadic (the mode); without O_CREAT it is never read, so the fixed two-argument form is exact.
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags);
+
     [LibraryImport(Library, EntryPoint = "sendmsg", SetLastError = true)]
     internal static partial nint sendmsg(int socket, MessageHeader* message, int flags);
 }

@@ -14,7 +14,7 @@ internal static class ExitCodes
     /// <summary>vhpcd is not running or its socket is missing.</summary>
     public const int DaemonUnreachable = 3;
 
-    /// <summary>The socket refused this user (not root, not in group vhpc).</summary>
+    /// <summary>The socket refused this user (not root, not in the socket's group).</summary>
     public const int PermissionDenied = 4;
 
     /// <summary>No such cluster or node.</summary>

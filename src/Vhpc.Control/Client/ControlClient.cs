@@ -39,7 +39,9 @@ public sealed class ControlClient
                 error = SocketError.AddressNotAvailable;
             }
 
-            throw new DaemonUnreachableException(SocketPath, error, ex);
+            // The socket carries vhpcd's configured group; name that one, not a default.
+            var group = error == SocketError.AccessDenied ? SocketGroup.Of(SocketPath) : null;
+            throw new DaemonUnreachableException(SocketPath, error, ex, group);
         }
 
         await using var stream = new NetworkStream(socket, ownsSocket: false);

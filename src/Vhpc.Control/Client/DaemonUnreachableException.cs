@@ -19,8 +19,9 @@ public sealed class DaemonUnreachableException : Exception
     {
     }
 
-    public DaemonUnreachableException(string socketPath, SocketError error, Exception innerException)
-        : base(Describe(socketPath, error), innerException)
+    /// <param name="socketGroup">The group that owns the socket (named in the hint when access is denied), if known.</param>
+    public DaemonUnreachableException(string socketPath, SocketError error, Exception innerException, string? socketGroup = null)
+        : base(Describe(socketPath, error, socketGroup), innerException)
     {
         PermissionDenied = error == SocketError.AccessDenied;
     }
@@ -28,14 +29,16 @@ public sealed class DaemonUnreachableException : Exception
     /// <summary>The socket exists but its mode or group keeps this user out.</summary>
     public bool PermissionDenied { get; }
 
-    private static string Describe(string socketPath, SocketError error) => error switch
+    private static string Describe(string socketPath, SocketError error, string? socketGroup) => error switch
     {
         SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported
             => $"vhpcd is not running: no control socket at {socketPath}",
         SocketError.ConnectionRefused
             => $"vhpcd is not running: nothing listens on {socketPath}",
         SocketError.AccessDenied
-            => $"permission denied on {socketPath}: run as root or join the socket's group (usermod -aG vhpc $USER)",
+            => socketGroup is null
+                ? $"permission denied on {socketPath}: run as root or join the group that owns it (see: ls -l {socketPath})"
+                : $"permission denied on {socketPath}: run as root or join its group {socketGroup} (usermod -aG {socketGroup} $USER, then log in again)",
         _ => $"cannot reach vhpcd at {socketPath}: {error}",
     };
 }

@@ -3,12 +3,16 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Configuration;
+using Vhpc.Spec;
 
 namespace Vhpc.Daemon.Clusters;
 
 /// <summary>
 /// The cluster files of clusters.d as vhpcd last read them. <see cref="Reload"/> picks up added, changed
-/// and removed files; a file with errors keeps its previous good spec.
+/// and removed files; a file with errors keeps its previous good spec. A cluster name belongs to the
+/// file that had it: a newcomer declaring a loaded name is refused, whatever the file names' order.
+/// Reading and parsing happen outside the lock that guards the entries, so no file (however slow)
+/// holds up a command; the lock only covers swapping in the new result.
 /// </summary>
 internal sealed class ClusterRegistry
 {
@@ -18,8 +22,17 @@ internal sealed class ClusterRegistry
     private readonly VhpcdOptions _options;
     private readonly ILogger<ClusterRegistry> _logger;
     private readonly TimeProvider _time;
+
+    /// <summary>Guards <see cref="_entries"/>; held only to read or replace the dictionary, never over I/O.</summary>
     private readonly Lock _gate = new();
+
+    /// <summary>One reload at a time (SIGHUP and start-up); commands never take it.</summary>
+    private readonly Lock _reloading = new();
+
     private Dictionary<string, ClusterEntry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>The last reading of each file, so that unchanged content is not parsed again. Only reloads use it.</summary>
+    private Dictionary<string, FileReading> _readings = new(StringComparer.Ordinal);
 
     public ClusterRegistry(IClusterSpecReader reader, IOptions<VhpcdOptions> options, ILogger<ClusterRegistry> logger, TimeProvider time)
     {
@@ -53,79 +66,140 @@ internal sealed class ClusterRegistry
 
     public ReloadSummary Reload()
     {
-        lock (_gate)
+        lock (_reloading)
         {
             var directory = _options.ClustersDirectory;
             Log.ReloadRequested(_logger, directory);
-            var files = Directory.Exists(directory)
-                ? Directory.EnumerateFiles(directory)
-                    .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
-                    .Where(f => !Path.GetFileName(f).StartsWith('.'))
-                    .Order(StringComparer.Ordinal)
-                    .ToList()
-                : [];
-            if (!Directory.Exists(directory))
+            var files = ListClusterFiles(directory);
+            var readings = new Dictionary<string, FileReading>(StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                Log.ClusterDirectoryMissing(_logger, directory);
+                readings[file] = Read(file, _readings.GetValueOrDefault(file));
             }
 
+            _readings = readings;
+            Dictionary<string, ClusterEntry> previous;
+            lock (_gate)
+            {
+                previous = _entries;
+            }
+
+            var claims = ResolveNames(files, readings, previous, out var conflicts);
+            var now = _time.GetUtcNow();
             var next = new Dictionary<string, ClusterEntry>(StringComparer.Ordinal);
             int added = 0, changed = 0, invalid = 0, unchanged = 0;
             foreach (var file in files)
             {
-                _entries.TryGetValue(file, out var previous);
-                var entry = ReadFile(file, previous, next);
+                var reading = readings[file];
+                var spec = claims[file];
+                var errors = conflicts.TryGetValue(file, out var conflict) ? [.. reading.Errors, conflict] : reading.Errors;
+                previous.TryGetValue(file, out var before);
+                var entry = before is not null && before.ContentHash == reading.Hash && ReferenceEquals(before.Spec, spec) && before.Errors.SequenceEqual(errors)
+                    ? before
+                    : new ClusterEntry(file, spec, errors, reading.Hash, now);
                 next[file] = entry;
-                if (entry.Errors.Count > 0)
-                {
-                    invalid++;
-                }
-
-                if (previous is null)
+                invalid += errors.Count > 0 ? 1 : 0;
+                if (before is null)
                 {
                     added++;
                 }
-                else if (ReferenceEquals(previous, entry))
+                else if (ReferenceEquals(before, entry))
                 {
                     unchanged++;
+                    continue;
                 }
                 else
                 {
                     changed++;
                 }
+
+                LogOutcome(entry, before);
             }
 
             var removed = 0;
-            foreach (var gone in _entries.Values.Where(e => !next.ContainsKey(e.File)))
+            foreach (var gone in previous.Values.Where(e => !next.ContainsKey(e.File)))
             {
                 removed++;
                 Log.ClusterRemoved(_logger, gone.Name ?? Path.GetFileName(gone.File), gone.File);
             }
 
-            _entries = next;
+            lock (_gate)
+            {
+                _entries = next;
+            }
+
             var loaded = next.Values.Count(e => e.Spec is not null);
             Log.ReloadCompleted(_logger, loaded, added, changed, removed, invalid);
             return new ReloadSummary(added, changed, removed, invalid, unchanged) { Loaded = loaded };
         }
     }
 
-    private ClusterEntry ReadFile(string file, ClusterEntry? previous, Dictionary<string, ClusterEntry> others)
+    private List<string> ListClusterFiles(string directory)
     {
-        var now = _time.GetUtcNow();
-        byte[] bytes;
-        try
+        if (!Directory.Exists(directory))
         {
-            bytes = File.ReadAllBytes(file);
+            Log.ClusterDirectoryMissing(_logger, directory);
+            return [];
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+        return [.. Directory.EnumerateFiles(directory)
+            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Which spec each file holds after this reload. A file asks for its own valid spec or, with errors,
+    /// for the last good version it had. When several ask for one name, the file that held the name
+    /// keeps it (or, when none did, the first by file name); the others are refused with a conflict
+    /// error and fall back to the good version they had under another name, if any. A holder's own
+    /// fallback can never be refused (it is the name it held), so this settles in a few passes.
+    /// </summary>
+    private static Dictionary<string, ClusterSpec?> ResolveNames(
+        List<string> files, Dictionary<string, FileReading> readings, Dictionary<string, ClusterEntry> previous, out Dictionary<string, string> conflicts)
+    {
+        var claims = files.ToDictionary(f => f, f => readings[f].Spec ?? previous.GetValueOrDefault(f)?.Spec, StringComparer.Ordinal);
+        conflicts = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool refusedAny;
+        do
         {
-            return Rejected(file, previous, $"{file}: cannot read: {ex.Message}", hash: "", now);
+            refusedAny = false;
+            var contested = claims
+                .Where(c => c.Value is not null)
+                .GroupBy(c => c.Value!.Name, StringComparer.Ordinal)
+                .Where(g => g.Count() > 1)
+                .Select(g => (Name: g.Key, Files: g.Select(c => c.Key).Order(StringComparer.Ordinal).ToList()))
+                .ToList();
+            foreach (var (name, claimants) in contested)
+            {
+                var holder = claimants.FirstOrDefault(f => string.Equals(previous.GetValueOrDefault(f)?.Name, name, StringComparison.Ordinal))
+                    ?? claimants[0];
+                foreach (var file in claimants.Where(f => f != holder))
+                {
+                    conflicts.TryAdd(file, $"{file}:1:1: name: cluster '{name}' is already defined by {holder}");
+                    var fallback = previous.GetValueOrDefault(file)?.Spec;
+                    claims[file] = fallback is not null && !string.Equals(fallback.Name, name, StringComparison.Ordinal) ? fallback : null;
+                    refusedAny = true;
+                }
+            }
+        }
+        while (refusedAny);
+
+        return claims;
+    }
+
+    private FileReading Read(string file, FileReading? last)
+    {
+        var content = ClusterFileContent.Read(file, ClusterSpecLoader.MaxFileBytes);
+        if (content.Bytes is not { } bytes)
+        {
+            return new FileReading("", null, [$"{file}:1:1: (file): {content.Error}"]);
         }
 
         var hash = Convert.ToHexString(SHA256.HashData(bytes));
-        if (previous is not null && previous.ContentHash == hash && !ConflictsWith(previous, others))
+        if (last is not null && last.Hash == hash)
         {
-            return previous;
+            return last;
         }
 
         string text;
@@ -135,7 +209,7 @@ internal sealed class ClusterRegistry
         }
         catch (DecoderFallbackException)
         {
-            return Rejected(file, previous, $"{file}:1:1: (file): not valid UTF-8", hash, now);
+            return new FileReading(hash, null, [$"{file}:1:1: (file): not valid UTF-8"]);
         }
 
         ClusterSpecReadResult result;
@@ -147,42 +221,36 @@ internal sealed class ClusterRegistry
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return Rejected(file, previous, $"{file}:1:1: (file): could not be read: {ex.Message}", hash, now);
+            return new FileReading(hash, null, [$"{file}:1:1: (file): could not be read: {ex.Message}"]);
         }
 
         if (result.Spec is null || result.Errors.Count > 0)
         {
-            return Rejected(file, previous, result.Errors.Count > 0 ? result.Errors : [$"{file}:1:1: (file): no cluster in file"], hash, now);
+            return new FileReading(hash, null, result.Errors.Count > 0 ? result.Errors : [$"{file}:1:1: (file): no cluster in file"]);
         }
 
-        var spec = result.Spec with { SourcePath = file };
-        var owner = others.Values.FirstOrDefault(e => string.Equals(e.Name, spec.Name, StringComparison.Ordinal));
-        if (owner is not null)
-        {
-            return Rejected(file, previous, $"{file}:1:1: name: cluster '{spec.Name}' is already defined by {owner.File}", hash, now);
-        }
-
-        Log.ClusterLoaded(_logger, spec.Name, file, spec.Management.Count, spec.Workers.Count, string.Join(", ", spec.LibvirtHosts.Select(h => h.Connect)));
-        return new ClusterEntry(file, spec, [], hash, now);
+        return new FileReading(hash, result.Spec with { SourcePath = file }, []);
     }
 
-    private static bool ConflictsWith(ClusterEntry entry, Dictionary<string, ClusterEntry> others) =>
-        entry.Name is not null && others.Values.Any(e => string.Equals(e.Name, entry.Name, StringComparison.Ordinal));
-
-    private ClusterEntry Rejected(string file, ClusterEntry? previous, string error, string hash, DateTimeOffset now) =>
-        Rejected(file, previous, [error], hash, now);
-
-    private ClusterEntry Rejected(string file, ClusterEntry? previous, IReadOnlyList<string> errors, string hash, DateTimeOffset now)
+    private void LogOutcome(ClusterEntry entry, ClusterEntry? before)
     {
-        var outcome = previous?.Spec is { } kept
-            ? $"keeping the previous good version of cluster {kept.Name}"
-            : "the file is not loaded";
-        Log.ClusterFileInvalid(_logger, file, errors.Count, outcome);
-        foreach (var error in errors)
+        if (entry.Errors.Count > 0)
         {
-            Log.ClusterFileError(_logger, error);
+            var outcome = entry.Spec is { } kept
+                ? $"keeping the previous good version of cluster {kept.Name}"
+                : "the file is not loaded";
+            Log.ClusterFileInvalid(_logger, entry.File, entry.Errors.Count, outcome);
+            foreach (var error in entry.Errors)
+            {
+                Log.ClusterFileError(_logger, error);
+            }
         }
-
-        return new ClusterEntry(file, previous?.Spec, errors, hash, now);
+        else if (entry.Spec is { } spec && !ReferenceEquals(spec, before?.Spec))
+        {
+            Log.ClusterLoaded(_logger, spec.Name, entry.File, spec.Management.Count, spec.Workers.Count, spec.LibvirtUris);
+        }
     }
+
+    /// <summary>One file's content hash and what it parsed to: a valid spec, or its errors.</summary>
+    private sealed record FileReading(string Hash, ClusterSpec? Spec, IReadOnlyList<string> Errors);
 }

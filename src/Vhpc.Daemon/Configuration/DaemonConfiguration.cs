@@ -62,21 +62,36 @@ internal static class DaemonConfiguration
         configuration.AddCommandLine(args, Switches);
     }
 
-    /// <summary>The first argument that is not a known switch or its value, or null when all are known.</summary>
-    public static string? FindUnknownArgument(string[] args)
+    /// <summary>
+    /// What is wrong with the command line (an unknown argument, a switch without its value), or null.
+    /// Every switch takes a value; a missing one must not fall back to a default path silently.
+    /// </summary>
+    public static string? FindUsageError(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
         for (var i = 0; i < args.Length; i++)
         {
-            var name = args[i].Split('=', 2)[0];
+            var parts = args[i].Split('=', 2);
+            var name = parts[0];
             if (!Switches.ContainsKey(name))
             {
-                return args[i];
+                return $"unknown argument '{args[i]}' (known: {string.Join(", ", KnownSwitches.Order(StringComparer.Ordinal))})";
             }
 
-            if (!args[i].Contains('=', StringComparison.Ordinal))
+            string? value;
+            if (parts.Length == 2)
+            {
+                value = parts[1];
+            }
+            else
             {
                 i++;
+                value = i < args.Length ? args[i] : null;
+            }
+
+            if (string.IsNullOrEmpty(value) || Switches.ContainsKey(value.Split('=', 2)[0]))
+            {
+                return $"'{name}' needs a value";
             }
         }
 

@@ -19,7 +19,7 @@ internal static class ControlMapping
         entry.Spec is not null,
         entry.Spec?.Management.Count ?? 0,
         entry.Spec?.Workers.Count ?? 0,
-        entry.Spec is { } spec ? string.Join(", ", spec.LibvirtHosts.Select(h => h.Connect)) : null,
+        entry.Spec is { } spec ? spec.LibvirtUris : null,
         operation,
         entry.Errors);
 

@@ -66,22 +66,25 @@ internal sealed class ControlRequestHandler
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(peer);
-        ControlRequest? request;
+        ControlRequest request;
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestDeadline, stoppingToken);
             var line = await ReadLineAsync(stream, linked.Token).ConfigureAwait(false);
-            request = line is null ? null : JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlRequest);
+            if (line is null)
+            {
+                // The client closed without sending a line: nobody to answer.
+                return;
+            }
+
+            // "null" is valid JSON that deserializes to no request; it deserves an answer like any bad line.
+            request = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlRequest)
+                ?? throw new JsonException("the request line is JSON null, not a request object");
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or OperationCanceledException or IOException)
         {
             Log.BadRequest(_logger, peer.UserId, ex.Message);
             await TryWriteAsync(stream, Failure(ControlErrorCode.BadRequest, $"bad request: {ex.Message}"), ControlCommand.List).ConfigureAwait(false);
-            return;
-        }
-
-        if (request is null)
-        {
             return;
         }
 

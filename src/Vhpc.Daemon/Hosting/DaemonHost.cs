@@ -43,7 +43,7 @@ internal static class DaemonHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.Services.AddOptions<VhpcdOptions>()
-            .Bind(builder.Configuration.GetSection(VhpcdOptions.SectionName))
+            .BindSettings(builder.Configuration, VhpcdOptions.SectionName)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<VhpcdOptions>, VhpcdOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<VhpcdOptions>, VhpcdPathsValidator>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,10 +18,9 @@ internal static class DaemonRunner
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(registerEngine);
-        if (DaemonConfiguration.FindUnknownArgument(args) is { } unknown)
+        if (DaemonConfiguration.FindUsageError(args) is { } usage)
         {
-            await Console.Error.WriteLineAsync(
-                $"vhpcd: unknown argument '{unknown}' (known: {string.Join(", ", DaemonConfiguration.KnownSwitches.Order(StringComparer.Ordinal))})").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vhpcd: {usage}").ConfigureAwait(false);
             return DaemonExitCode.Usage;
         }
 
@@ -44,6 +44,19 @@ internal static class DaemonRunner
             if (host.Services.GetService<Logging.LogTargetChoice>() is { } logTarget)
             {
                 Logging.Log.TargetChosen(logger, logTarget.Target, logTarget.Reason);
+            }
+
+            // Before anything resolves options: a value the binder cannot convert is a settings error (78).
+            var unconvertible = SettingsSection.FindUnconvertible(host.Services, host.Services.GetRequiredService<IConfiguration>());
+            if (unconvertible.Count > 0)
+            {
+                foreach (var failure in unconvertible)
+                {
+                    Log.InvalidOption(logger, failure);
+                }
+
+                Log.Stopped(logger, DaemonExitCode.Configuration);
+                return DaemonExitCode.Configuration;
             }
 
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

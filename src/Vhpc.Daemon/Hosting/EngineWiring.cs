@@ -28,16 +28,16 @@ internal static class EngineWiring
         services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
         services.AddLibvirtConnections();
         // Section "Libvirt": keepalive and reconnect backoff of the shared connection.
-        services.AddOptions<LibvirtConnectionOptions>().Bind(builder.Configuration.GetSection(LibvirtConnectionOptions.SectionName));
+        services.AddOptions<LibvirtConnectionOptions>().BindSettings(builder.Configuration, LibvirtConnectionOptions.SectionName);
         services.AddVhpcEngine();
         // Section "Images": download retries and stall timeout; the cache itself lives in the state directory.
         services.AddOptions<BaseImageCacheOptions>()
-            .Bind(builder.Configuration.GetSection(BaseImageCacheOptions.SectionName))
+            .BindSettings(builder.Configuration, BaseImageCacheOptions.SectionName)
             .Configure<IOptions<VhpcdOptions>>((cache, vhpcd) => cache.CacheDirectory = Path.Combine(vhpcd.Value.StateDirectory, "images"));
         services.AddVhpcGuests();
         // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
         services.AddOptions<GuestsOptions>()
-            .Bind(builder.Configuration.GetSection(GuestsSection))
+            .BindSettings(builder.Configuration, GuestsSection)
             .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) =>
             {
                 guests.StateRoot = vhpcd.Value.ClusterStateRoot;
@@ -45,7 +45,7 @@ internal static class EngineWiring
             });
         services.AddVhpcAnsibleConfiguration();
         // Section "Ansible": the ansible-playbook command, retries of unreachable hosts, SSH timeouts, forks.
-        services.AddOptions<AnsibleRunnerOptions>().Bind(builder.Configuration.GetSection(AnsibleRunnerOptions.SectionName));
+        services.AddOptions<AnsibleRunnerOptions>().BindSettings(builder.Configuration, AnsibleRunnerOptions.SectionName);
         services.AddOptions<ClusterConfigurationOptions>()
             .Configure<IOptions<VhpcdOptions>>((configuration, vhpcd) =>
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
@@ -27,9 +28,14 @@ internal static class TelemetryRegistration
             .WithMetrics(metrics => metrics.AddMeter(VhpcTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(environment(OtlpEndpointVariable) ?? configuration[OtlpEndpointVariable]))
         {
-            builder.UseOtlpExporter();
+            UseOtlpExporter(builder);
         }
 
         return services;
     }
+
+    // A method of its own, never inlined: the JIT loads the OTLP exporter (and the HTTP stack it
+    // brings) only when it compiles a call to it, so without an endpoint it is never loaded.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UseOtlpExporter(IOpenTelemetryBuilder builder) => builder.UseOtlpExporter();
 }

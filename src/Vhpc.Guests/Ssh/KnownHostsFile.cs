@@ -25,6 +25,19 @@ public sealed class KnownHostsFile
 
     public string Path { get; }
 
+    /// <summary>
+    /// Creates the file empty (owner-only) when it does not exist. With SSH readiness switched off no
+    /// host key is recorded, and ansible-playbook with strict checking still needs the file: empty, it
+    /// trusts nothing, so a real SSH host fails verification instead of being trusted blindly.
+    /// </summary>
+    public void EnsureExists()
+    {
+        lock (Locks.GetOrAdd(Path, _ => new object()))
+        {
+            Append("");
+        }
+    }
+
     /// <summary>The host field OpenSSH writes: "host" on port 22, "[host]:port" otherwise.</summary>
     public static string HostPattern(string host, int port) =>
         port == 22 ? host : string.Create(CultureInfo.InvariantCulture, $"[{host}]:{port}");

@@ -14,7 +14,7 @@ public static class LibvirtConnectionServiceCollectionExtensions
         this IServiceCollection services, Action<LibvirtConnectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<LibvirtConnectionOptions> options = services.AddOptions<LibvirtConnectionOptions>();
+        var options = services.AddOptions<LibvirtConnectionOptions>();
         if (configure is not null)
         {
             options.Configure(configure);

@@ -34,7 +34,7 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ValidateOptionsResult validation = new LibvirtConnectionOptionsValidator().Validate(null, options.Value);
+        var validation = new LibvirtConnectionOptionsValidator().Validate(null, options.Value);
         if (validation.Failed)
         {
             throw new OptionsValidationException(nameof(LibvirtConnectionOptions), typeof(LibvirtConnectionOptions), validation.Failures);
@@ -84,7 +84,7 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
     /// <summary>A live connection: the current one, or a new one opened with backoff if it died.</summary>
     public async ValueTask<Connection> GetAsync(CancellationToken cancellationToken)
     {
-        Connection? connection = _current;
+        var connection = _current;
         if (connection is not null && IsUsable(connection))
         {
             return connection;
@@ -100,7 +100,7 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
                 return connection;
             }
 
-            bool replacing = connection is not null;
+            var replacing = connection is not null;
             if (connection is not null)
             {
                 Release(connection);
@@ -134,7 +134,7 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
         return await _pipeline.ExecuteAsync(
             async (state, token) =>
             {
-                Connection connection = await state.self.GetAsync(token).ConfigureAwait(false);
+                var connection = await state.self.GetAsync(token).ConfigureAwait(false);
                 try
                 {
                     return state.operation(connection);
@@ -190,10 +190,10 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
 
     private Connection Open()
     {
-        Connection connection = Connection.Open(_options.Uri);
+        var connection = Connection.Open(_options.Uri);
         try
         {
-            bool enabled = connection.SetKeepAlive((int)_options.KeepAliveInterval.TotalSeconds, _options.KeepAliveCount);
+            var enabled = connection.SetKeepAlive((int)_options.KeepAliveInterval.TotalSeconds, _options.KeepAliveCount);
             if (enabled)
             {
                 Log.KeepAliveEnabled(_logger, _options.Uri, (int)_options.KeepAliveInterval.TotalSeconds, _options.KeepAliveCount);
@@ -241,7 +241,7 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
     private void Release(Connection connection)
     {
         connection.Closed -= OnClosed;
-        int references = connection.Close();
+        var references = connection.Close();
         Log.Released(_logger, _options.Uri, references);
     }
 
@@ -255,7 +255,7 @@ internal sealed class SharedConnection : IConnectionSource, IDisposable
             return;
         }
 
-        CancellationToken token = _disposing.Token;
+        var token = _disposing.Token;
         _ = Task.Run(async () =>
         {
             try

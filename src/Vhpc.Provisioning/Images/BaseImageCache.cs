@@ -21,21 +21,21 @@ internal sealed class BaseImageCache
 {
     private const int BufferSize = 1 << 16;
 
-    private readonly HttpClient http;
-    private readonly BaseImageCacheOptions options;
-    private readonly ILogger logger;
-    private readonly ResiliencePipeline pipeline;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> fileLocks = new(StringComparer.Ordinal);
+    private readonly HttpClient _http;
+    private readonly BaseImageCacheOptions _options;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _fileLocks = new(StringComparer.Ordinal);
 
     public BaseImageCache(HttpClient http, BaseImageCacheOptions options, ILogger<BaseImageCache> logger, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        this.http = http;
-        this.options = options;
-        this.logger = logger;
-        pipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System }
+        _http = http;
+        _options = options;
+        _logger = logger;
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
@@ -46,8 +46,8 @@ internal sealed class BaseImageCache
                 MaxDelay = options.RetryMaxDelay,
                 OnRetry = args =>
                 {
-                    Uri url = args.Context.Properties.GetValue(UrlKey, new Uri("about:blank"));
-                    Log.DownloadRetrying(this.logger, url, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds,
+                    var url = args.Context.Properties.GetValue(UrlKey, new Uri("about:blank"));
+                    Log.DownloadRetrying(_logger, url, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds,
                         args.Outcome.Exception?.Message ?? "unknown");
                     return ValueTask.CompletedTask;
                 },
@@ -66,9 +66,9 @@ internal sealed class BaseImageCache
             throw new ArgumentException("only URL sources are cached.", nameof(source));
         }
 
-        string name = Path.GetFileName(source.Url.AbsolutePath);
+        var name = Path.GetFileName(source.Url.AbsolutePath);
         name = string.Concat(name.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'));
-        return Path.Combine(options.CacheDirectory, string.IsNullOrEmpty(name) ? source.Sha256! : $"{source.Sha256}-{name}");
+        return Path.Combine(_options.CacheDirectory, string.IsNullOrEmpty(name) ? source.Sha256! : $"{source.Sha256}-{name}");
     }
 
     /// <summary>Returns the path of a complete, verified image file.</summary>
@@ -95,10 +95,10 @@ internal sealed class BaseImageCache
 
         if (sha256 is not null)
         {
-            string actual = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+            var actual = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
             if (actual != sha256)
             {
-                Log.ChecksumMismatch(logger, path, actual, sha256);
+                Log.ChecksumMismatch(_logger, path, actual, sha256);
                 // The user's own file is left alone: it is not ours to delete.
                 throw new BaseImageException($"base image '{path}' has sha256 {actual}, expected {sha256}.");
             }
@@ -109,27 +109,27 @@ internal sealed class BaseImageCache
 
     private async Task<string> DownloadAsync(BaseImageSource source, CancellationToken cancellationToken)
     {
-        Uri url = source.Url!;
-        string final = CachePathFor(source);
-        SemaphoreSlim gate = fileLocks.GetOrAdd(final, _ => new SemaphoreSlim(1, 1));
+        var url = source.Url!;
+        var final = CachePathFor(source);
+        var gate = _fileLocks.GetOrAdd(final, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (File.Exists(final))
             {
-                Log.CacheHit(logger, url, final);
+                Log.CacheHit(_logger, url, final);
                 return final;
             }
 
-            Directory.CreateDirectory(options.CacheDirectory);
-            string part = final + ".part";
-            Log.DownloadStarting(logger, url, final);
+            Directory.CreateDirectory(_options.CacheDirectory);
+            var part = final + ".part";
+            Log.DownloadStarting(_logger, url, final);
             var clock = Stopwatch.StartNew();
-            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(UrlKey, url);
             try
             {
-                await pipeline.ExecuteAsync(
+                await _pipeline.ExecuteAsync(
                     static async (ctx, state) => await state.Cache.DownloadAttemptAsync(state.Url, state.Part, ctx.CancellationToken).ConfigureAwait(false),
                     context, (Cache: this, Url: url, Part: part)).ConfigureAwait(false);
             }
@@ -142,25 +142,25 @@ internal sealed class BaseImageCache
             {
                 // The .part stays: the next run resumes it.
                 throw new BaseImageException(
-                    $"base image {url}: download failed after {options.MaxRetryAttempts + 1} attempts: {e.Message}", e);
+                    $"base image {url}: download failed after {_options.MaxRetryAttempts + 1} attempts: {e.Message}", e);
             }
             finally
             {
                 ResilienceContextPool.Shared.Return(context);
             }
 
-            string actual = await HashFileAsync(part, cancellationToken).ConfigureAwait(false);
+            var actual = await HashFileAsync(part, cancellationToken).ConfigureAwait(false);
             if (actual != source.Sha256)
             {
-                Log.ChecksumMismatch(logger, url.ToString(), actual, source.Sha256!);
+                Log.ChecksumMismatch(_logger, url.ToString(), actual, source.Sha256!);
                 File.Delete(part);
                 throw new BaseImageException(
                     $"base image {url}: downloaded file has sha256 {actual}, expected {source.Sha256}; the download was removed.");
             }
 
-            long length = new FileInfo(part).Length;
+            var length = new FileInfo(part).Length;
             File.Move(part, final, overwrite: false);
-            Log.DownloadCompleted(logger, url, length, clock.Elapsed.TotalSeconds);
+            Log.DownloadCompleted(_logger, url, length, clock.Elapsed.TotalSeconds);
             return final;
         }
         finally
@@ -172,15 +172,15 @@ internal sealed class BaseImageCache
     /// <summary>One attempt: continue the .part from its current length, or start over if the server says so.</summary>
     private async Task DownloadAttemptAsync(Uri url, string part, CancellationToken cancellationToken)
     {
-        long offset = File.Exists(part) ? new FileInfo(part).Length : 0;
+        var offset = File.Exists(part) ? new FileInfo(part).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (offset > 0)
         {
             request.Headers.Range = new RangeHeaderValue(offset, null);
-            Log.DownloadResuming(logger, url, offset);
+            Log.DownloadResuming(_logger, url, offset);
         }
 
-        using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
             .ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && offset > 0)
         {
@@ -194,10 +194,10 @@ internal sealed class BaseImageCache
                 $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
         }
 
-        FileMode mode = FileMode.Append;
+        var mode = FileMode.Append;
         if (offset > 0 && response.StatusCode != HttpStatusCode.PartialContent)
         {
-            Log.RangeIgnored(logger, url);
+            Log.RangeIgnored(_logger, url);
             mode = FileMode.Create;
         }
         else if (offset > 0 && response.Content.Headers.ContentRange?.From is long from && from != offset)
@@ -206,12 +206,12 @@ internal sealed class BaseImageCache
         }
 
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var file = new FileStream(part, mode, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
         var buffer = new byte[BufferSize];
         while (true)
         {
-            stall.CancelAfter(options.StallTimeout);
+            stall.CancelAfter(_options.StallTimeout);
             int read;
             try
             {
@@ -219,7 +219,7 @@ internal sealed class BaseImageCache
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"no data from {url.Host} for {options.StallTimeout.TotalSeconds:F0} s");
+                throw new TimeoutException($"no data from {url.Host} for {_options.StallTimeout.TotalSeconds:F0} s");
             }
 
             if (read == 0)
@@ -248,7 +248,7 @@ internal sealed class BaseImageCache
     private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
-        byte[] hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+        var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
         return Convert.ToHexStringLower(hash);
     }
 }

@@ -46,7 +46,7 @@ internal sealed record BaseImageSource
 
     private static string NormalizeSha256(string sha256)
     {
-        string value = sha256?.Trim().ToLowerInvariant() ?? string.Empty;
+        var value = sha256?.Trim().ToLowerInvariant() ?? string.Empty;
         if (value.StartsWith("sha256:", StringComparison.Ordinal))
         {
             value = value["sha256:".Length..];

@@ -8,7 +8,8 @@ namespace Vhpc.Provisioning.Reconcile;
 
 /// <summary>
 /// Chooses the domain type through the connection, so it is right for a remote host too. libvirt's
-/// capabilities advertise kvm wherever /dev/kvm exists, even when KVM does not work (REFERENCE.md 1):
+/// capabilities advertise kvm wherever /dev/kvm exists, even when KVM does not work (as on the test
+/// machines: /dev/kvm is there but /proc/cpuinfo shows no vmx or svm flag):
 /// kvm is chosen only when the domain capabilities offer it AND the host CPU reports vmx or svm.
 /// </summary>
 internal sealed class HostPlatformDetector(ILogger<HostPlatformDetector> logger)

@@ -36,13 +36,13 @@ internal sealed partial class NodeSeedContent
         ArgumentNullException.ThrowIfNull(request);
         Validate(request);
 
-        YamlMappingNode user = SeedYaml.Mapping(
+        var user = SeedYaml.Mapping(
             ("name", SeedYaml.String(request.UserName)),
             ("shell", SeedYaml.String("/bin/bash")),
             ("sudo", SeedYaml.String("ALL=(ALL) NOPASSWD:ALL")),
             ("lock_passwd", SeedYaml.Boolean(true)),
             ("ssh_authorized_keys", SeedYaml.Strings(request.SshAuthorizedKeys.Select(k => k.Trim()))));
-        YamlMappingNode cloudConfig = SeedYaml.Mapping(
+        var cloudConfig = SeedYaml.Mapping(
             ("users", new YamlSequenceNode(user)),
             ("hostname", SeedYaml.String(request.Hostname)),
             ("fqdn", SeedYaml.String(request.Fqdn)),
@@ -52,13 +52,13 @@ internal sealed partial class NodeSeedContent
             ("manage_etc_hosts", SeedYaml.Boolean(true)),
             ("ssh_pwauth", SeedYaml.Boolean(false)),
             ("disable_root", SeedYaml.Boolean(true)));
-        byte[] userData = SeedYaml.ToBytes(cloudConfig, "#cloud-config");
+        var userData = SeedYaml.ToBytes(cloudConfig, "#cloud-config");
 
-        byte[] metaData = SeedYaml.ToBytes(SeedYaml.Mapping(
+        var metaData = SeedYaml.ToBytes(SeedYaml.Mapping(
             ("instance-id", SeedYaml.String(request.InstanceId)),
             ("local-hostname", SeedYaml.String(request.Hostname))));
 
-        byte[]? networkConfig = request.Network is null ? null : SeedYaml.ToBytes(NetworkConfigDocument(request.Network));
+        var networkConfig = request.Network is null ? null : SeedYaml.ToBytes(NetworkConfigDocument(request.Network));
         return new NodeSeedContent(userData, metaData, networkConfig);
     }
 
@@ -104,9 +104,9 @@ internal sealed partial class NodeSeedContent
             throw new ArgumentException("ssh authorized keys: at least one public key is required (password logins are off).", nameof(request));
         }
 
-        for (int i = 0; i < request.SshAuthorizedKeys.Count; i++)
+        for (var i = 0; i < request.SshAuthorizedKeys.Count; i++)
         {
-            string key = request.SshAuthorizedKeys[i]?.Trim() ?? string.Empty;
+            var key = request.SshAuthorizedKeys[i]?.Trim() ?? string.Empty;
             if (key.Contains("PRIVATE KEY", StringComparison.Ordinal))
             {
                 throw new ArgumentException($"ssh authorized keys[{i}]: this is a private key; give the public key.", nameof(request));
@@ -174,7 +174,7 @@ internal sealed partial class NodeSeedContent
             throw new ArgumentException($"network interface name '{network.InterfaceName}' is invalid (1-15 of a-z, 0-9).", nameof(network));
         }
 
-        foreach (string domain in network.SearchDomains ?? [])
+        foreach (var domain in network.SearchDomains ?? [])
         {
             if (domain is null || !domain.Split('.').All(HostLabelPattern().IsMatch))
             {

@@ -25,7 +25,7 @@ internal static class SeedYaml
     public static YamlMappingNode Mapping(params (string Key, YamlNode Value)[] entries)
     {
         var mapping = new YamlMappingNode();
-        foreach ((string key, YamlNode value) in entries)
+        foreach ((var key, var value) in entries)
         {
             mapping.Add(new YamlScalarNode(key) { Style = ScalarStyle.Plain }, value);
         }
@@ -50,7 +50,7 @@ internal static class SeedYaml
 
         // YamlDotNet ends a document with "...": cloud-init's #cloud-config detection only needs the
         // first line, but keep the output plain.
-        string yaml = text.ToString().Replace("\n...\n", "\n", StringComparison.Ordinal);
+        var yaml = text.ToString().Replace("\n...\n", "\n", StringComparison.Ordinal);
         return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(yaml);
     }
 }

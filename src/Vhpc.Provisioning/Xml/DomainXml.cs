@@ -7,10 +7,10 @@ using Vhpc.Spec.Layout;
 namespace Vhpc.Provisioning.Xml;
 
 /// <summary>
-/// A node's domain. Choices that matter (REFERENCE.md section 3): the disk is <c>type='file'</c> with the
-/// path libvirt reported for the overlay (<c>type='volume'</c> breaks AppArmor's handling of backing
-/// chains); the seed is a SATA cdrom (IDE is rejected on q35); the serial console is also logged to a
-/// file so a failing boot can be shown; the CPU mode follows the accelerator decision.
+/// A node's domain. Choices that matter: the disk is <c>type='file'</c> with the path libvirt
+/// reported for the overlay (<c>type='volume'</c> breaks AppArmor's handling of qcow2 backing
+/// chains); the seed is a SATA cdrom (IDE cdroms are rejected on q35); the serial console is also
+/// logged to a file so a failing boot can be shown; the CPU mode follows the accelerator decision.
 /// </summary>
 internal static class DomainXml
 {

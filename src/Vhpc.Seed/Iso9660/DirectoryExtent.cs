@@ -9,9 +9,9 @@ internal static class DirectoryExtent
 {
     public static int CountSectors(IEnumerable<int> recordSizes)
     {
-        int sectors = 1;
-        int used = 0;
-        foreach (int size in recordSizes)
+        var sectors = 1;
+        var used = 0;
+        foreach (var size in recordSizes)
         {
             if (used + size > Iso9660Image.SectorSize)
             {
@@ -28,9 +28,9 @@ internal static class DirectoryExtent
     /// <summary>Writes the records into <paramref name="destination"/>, which is the whole, zeroed extent.</summary>
     public static void Write(Span<byte> destination, IReadOnlyList<DirectoryRecord> records, DateTimeOffset timestamp)
     {
-        int sectorStart = 0;
-        int used = 0;
-        foreach (DirectoryRecord record in records)
+        var sectorStart = 0;
+        var used = 0;
+        foreach (var record in records)
         {
             if (used + record.Size > Iso9660Image.SectorSize)
             {

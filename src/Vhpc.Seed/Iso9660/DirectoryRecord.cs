@@ -19,8 +19,8 @@ internal readonly record struct DirectoryRecord(byte[] Identifier, uint Extent, 
 
     public int Write(Span<byte> destination, DateTimeOffset timestamp)
     {
-        int size = Size;
-        Span<byte> record = destination[..size];
+        var size = Size;
+        var record = destination[..size];
         record.Clear();
         record[0] = (byte)size;
         record[1] = 0; // no extended attribute record

@@ -2,7 +2,8 @@ namespace Vhpc.Seed.Iso9660;
 
 /// <summary>
 /// An ISO 9660 image with a Joliet supplementary tree and files in the root directory only (no Rock
-/// Ridge; the same trees genisoimage -J writes, in the compact layout of REFERENCE.md section 4):
+/// Ridge; the same trees genisoimage -V cidata -J writes, which cloud-init reads; Linux uses the
+/// Joliet tree, so the seed's names stay exact), laid out compactly:
 /// sectors 0-15 zero; 16 primary descriptor; 17 Joliet descriptor; 18 terminator; 19/20 primary
 /// path tables L/M; 21/22 Joliet path tables L/M; the primary root directory from 23, then the
 /// Joliet root directory (one sector each unless there are many files); then each file's data,
@@ -22,13 +23,13 @@ public sealed class Iso9660Image
     private const uint JolietPathTableM = 22;
     private const uint FirstDirectorySector = 23;
 
-    private readonly IsoFile[] files;
-    private readonly string[] primaryNames;
-    private readonly uint[] fileExtents;
-    private readonly uint primaryRootSectors;
-    private readonly uint jolietRootSectors;
-    private readonly uint firstFileSector;
-    private readonly uint totalSectors;
+    private readonly IsoFile[] _files;
+    private readonly string[] _primaryNames;
+    private readonly uint[] _fileExtents;
+    private readonly uint _primaryRootSectors;
+    private readonly uint _jolietRootSectors;
+    private readonly uint _firstFileSector;
+    private readonly uint _totalSectors;
 
     /// <param name="volumeId">Up to 16 characters of A-Z, a-z, 0-9, '_', '-', '.' (Joliet holds 16).</param>
     /// <param name="files">Root directory files with distinct names, in any order.</param>
@@ -38,62 +39,62 @@ public sealed class Iso9660Image
         ArgumentNullException.ThrowIfNull(files);
         VolumeId = volumeId;
 
-        this.files = [.. files];
-        Array.Sort(this.files, (a, b) => JolietName.Compare(a.Name, b.Name));
-        for (int i = 1; i < this.files.Length; i++)
+        _files = [.. files];
+        Array.Sort(_files, (a, b) => JolietName.Compare(a.Name, b.Name));
+        for (var i = 1; i < _files.Length; i++)
         {
-            if (string.Equals(this.files[i - 1].Name, this.files[i].Name, StringComparison.Ordinal))
+            if (string.Equals(_files[i - 1].Name, _files[i].Name, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"File name '{this.files[i].Name}' appears twice.", nameof(files));
+                throw new ArgumentException($"File name '{_files[i].Name}' appears twice.", nameof(files));
             }
         }
 
-        primaryNames = PrimaryName.AssignAll([.. this.files.Select(f => f.Name)]);
+        _primaryNames = PrimaryName.AssignAll([.. _files.Select(f => f.Name)]);
 
-        primaryRootSectors = (uint)DirectoryExtent.CountSectors(
-            RootRecordSizes(primaryNames.Select(n => DirectoryRecord.SizeOf(n.Length))));
-        jolietRootSectors = (uint)DirectoryExtent.CountSectors(
-            RootRecordSizes(this.files.Select(f => DirectoryRecord.SizeOf(2 * f.Name.Length))));
+        _primaryRootSectors = (uint)DirectoryExtent.CountSectors(
+            RootRecordSizes(_primaryNames.Select(n => DirectoryRecord.SizeOf(n.Length))));
+        _jolietRootSectors = (uint)DirectoryExtent.CountSectors(
+            RootRecordSizes(_files.Select(f => DirectoryRecord.SizeOf(2 * f.Name.Length))));
 
-        firstFileSector = FirstDirectorySector + primaryRootSectors + jolietRootSectors;
-        fileExtents = new uint[this.files.Length];
-        ulong next = firstFileSector;
-        for (int i = 0; i < this.files.Length; i++)
+        _firstFileSector = FirstDirectorySector + _primaryRootSectors + _jolietRootSectors;
+        _fileExtents = new uint[_files.Length];
+        ulong next = _firstFileSector;
+        for (var i = 0; i < _files.Length; i++)
         {
             // An empty file takes no sector; like genisoimage, it points where the next data starts.
-            fileExtents[i] = (uint)next;
-            next += SectorsFor(this.files[i].Content.Length);
+            _fileExtents[i] = (uint)next;
+            next += SectorsFor(_files[i].Content.Length);
             if (next > uint.MaxValue)
             {
                 throw new ArgumentException("The files do not fit in an ISO 9660 volume (2^32 sectors).", nameof(files));
             }
         }
 
-        totalSectors = (uint)next;
+        _totalSectors = (uint)next;
 
         // Empty files at the end would point one past the volume; keep every extent inside it so
         // strict checkers have nothing to flag (the length is 0, so the sector is never read).
-        for (int i = 0; i < fileExtents.Length; i++)
+        for (var i = 0; i < _fileExtents.Length; i++)
         {
-            fileExtents[i] = Math.Min(fileExtents[i], totalSectors - 1);
+            _fileExtents[i] = Math.Min(_fileExtents[i], _totalSectors - 1);
         }
     }
 
     public string VolumeId { get; }
 
     /// <summary>The files in directory (Joliet) order.</summary>
-    public IReadOnlyList<IsoFile> Files => files;
+    public IReadOnlyList<IsoFile> Files => _files;
 
     /// <summary>The exact number of bytes <see cref="WriteTo"/> writes: volume space size × 2048.</summary>
-    public long Length => (long)totalSectors * SectorSize;
+    public long Length => (long)_totalSectors * SectorSize;
 
-    public uint SectorCount => totalSectors;
+    public uint SectorCount => _totalSectors;
 
     /// <summary>Writes the whole image front to back; the stream need not seek.</summary>
     public void WriteTo(Stream destination, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        foreach (ReadOnlyMemory<byte> segment in Segments(timestamp))
+        foreach (var segment in Segments(timestamp))
         {
             destination.Write(segment.Span);
         }
@@ -102,7 +103,7 @@ public sealed class Iso9660Image
     public async Task WriteToAsync(Stream destination, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        foreach (ReadOnlyMemory<byte> segment in Segments(timestamp))
+        foreach (var segment in Segments(timestamp))
         {
             await destination.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
         }
@@ -116,15 +117,15 @@ public sealed class Iso9660Image
     {
         IsoTimestamp.Validate(timestamp);
         yield return BuildMetadata(timestamp);
-        for (int i = 0; i < files.Length; i++)
+        for (var i = 0; i < _files.Length; i++)
         {
-            ReadOnlyMemory<byte> content = files[i].Content;
+            var content = _files[i].Content;
             if (!content.IsEmpty)
             {
                 yield return content;
             }
 
-            int padding = (int)((SectorSize - (content.Length % SectorSize)) % SectorSize);
+            var padding = (int)((SectorSize - (content.Length % SectorSize)) % SectorSize);
             if (padding > 0)
             {
                 yield return ZeroSector.AsMemory(0, padding);
@@ -136,15 +137,15 @@ public sealed class Iso9660Image
 
     private byte[] BuildMetadata(DateTimeOffset timestamp)
     {
-        var metadata = new byte[firstFileSector * SectorSize];
+        var metadata = new byte[_firstFileSector * SectorSize];
         Span<byte> image = metadata;
-        uint primaryRoot = FirstDirectorySector;
-        uint jolietRoot = FirstDirectorySector + primaryRootSectors;
+        var primaryRoot = FirstDirectorySector;
+        var jolietRoot = FirstDirectorySector + _primaryRootSectors;
 
-        var primary = new VolumeFields(VolumeId, totalSectors, PrimaryPathTableL, PrimaryPathTableM,
-            primaryRoot, primaryRootSectors * SectorSize);
-        var joliet = new VolumeFields(VolumeId, totalSectors, JolietPathTableL, JolietPathTableM,
-            jolietRoot, jolietRootSectors * SectorSize);
+        var primary = new VolumeFields(VolumeId, _totalSectors, PrimaryPathTableL, PrimaryPathTableM,
+            primaryRoot, _primaryRootSectors * SectorSize);
+        var joliet = new VolumeFields(VolumeId, _totalSectors, JolietPathTableL, JolietPathTableM,
+            jolietRoot, _jolietRootSectors * SectorSize);
 
         VolumeDescriptor.Write(Sector(image, PrimaryDescriptorSector), joliet: false, primary, timestamp);
         VolumeDescriptor.Write(Sector(image, JolietDescriptorSector), joliet: true, joliet, timestamp);
@@ -155,29 +156,29 @@ public sealed class Iso9660Image
         PathTable.WriteRootOnly(Sector(image, JolietPathTableL), jolietRoot, bigEndian: false);
         PathTable.WriteRootOnly(Sector(image, JolietPathTableM), jolietRoot, bigEndian: true);
 
-        var primaryRecords = RootRecords(primaryRoot, primaryRootSectors);
-        var byPrimaryName = Enumerable.Range(0, files.Length)
-            .Order(Comparer<int>.Create((a, b) => PrimaryName.Compare(primaryNames[a], primaryNames[b])));
-        foreach (int i in byPrimaryName)
+        var primaryRecords = RootRecords(primaryRoot, _primaryRootSectors);
+        var byPrimaryName = Enumerable.Range(0, _files.Length)
+            .Order(Comparer<int>.Create((a, b) => PrimaryName.Compare(_primaryNames[a], _primaryNames[b])));
+        foreach (var i in byPrimaryName)
         {
-            primaryRecords.Add(FileRecord(System.Text.Encoding.ASCII.GetBytes(primaryNames[i]), i));
+            primaryRecords.Add(FileRecord(System.Text.Encoding.ASCII.GetBytes(_primaryNames[i]), i));
         }
 
-        var jolietRecords = RootRecords(jolietRoot, jolietRootSectors);
-        for (int i = 0; i < files.Length; i++)
+        var jolietRecords = RootRecords(jolietRoot, _jolietRootSectors);
+        for (var i = 0; i < _files.Length; i++)
         {
-            jolietRecords.Add(FileRecord(JolietName.Encode(files[i].Name), i));
+            jolietRecords.Add(FileRecord(JolietName.Encode(_files[i].Name), i));
         }
 
-        DirectoryExtent.Write(image.Slice((int)primaryRoot * SectorSize, (int)primaryRootSectors * SectorSize),
+        DirectoryExtent.Write(image.Slice((int)primaryRoot * SectorSize, (int)_primaryRootSectors * SectorSize),
             primaryRecords, timestamp);
-        DirectoryExtent.Write(image.Slice((int)jolietRoot * SectorSize, (int)jolietRootSectors * SectorSize),
+        DirectoryExtent.Write(image.Slice((int)jolietRoot * SectorSize, (int)_jolietRootSectors * SectorSize),
             jolietRecords, timestamp);
         return metadata;
     }
 
     private DirectoryRecord FileRecord(byte[] identifier, int index) =>
-        new(identifier, fileExtents[index], (uint)files[index].Content.Length, IsDirectory: false);
+        new(identifier, _fileExtents[index], (uint)_files[index].Content.Length, IsDirectory: false);
 
     /// <summary>"." and ".." of a root directory both point at the root itself.</summary>
     private static List<DirectoryRecord> RootRecords(uint extent, uint sectors) =>
@@ -202,7 +203,7 @@ public sealed class Iso9660Image
             throw new ArgumentException($"Volume id '{volumeId}' must have 1 to 16 characters.", nameof(volumeId));
         }
 
-        foreach (char c in volumeId)
+        foreach (var c in volumeId)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
             {

@@ -15,7 +15,7 @@ internal static class IsoTimestamp
     /// <summary>The range a 7-byte directory record date can hold (years since 1900 in one byte).</summary>
     public static void Validate(DateTimeOffset timestamp)
     {
-        int year = timestamp.UtcDateTime.Year;
+        var year = timestamp.UtcDateTime.Year;
         if (year < 1900 || year > 2155)
         {
             throw new ArgumentOutOfRangeException(nameof(timestamp), timestamp,
@@ -25,10 +25,10 @@ internal static class IsoTimestamp
 
     public static void WriteDescriptorDate(Span<byte> destination, DateTimeOffset timestamp)
     {
-        DateTime utc = timestamp.UtcDateTime;
-        string digits = utc.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)
+        var utc = timestamp.UtcDateTime;
+        var digits = utc.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)
             + (utc.Millisecond / 10).ToString("00", CultureInfo.InvariantCulture);
-        for (int i = 0; i < 16; i++)
+        for (var i = 0; i < 16; i++)
         {
             destination[i] = (byte)digits[i];
         }
@@ -45,7 +45,7 @@ internal static class IsoTimestamp
 
     public static void WriteRecordDate(Span<byte> destination, DateTimeOffset timestamp)
     {
-        DateTime utc = timestamp.UtcDateTime;
+        var utc = timestamp.UtcDateTime;
         destination[0] = (byte)(utc.Year - 1900);
         destination[1] = (byte)utc.Month;
         destination[2] = (byte)utc.Day;

@@ -40,7 +40,7 @@ internal static class JolietName
                 $"File name '{name}' must not start with a space or end with a dot or a space.", nameof(name));
         }
 
-        foreach (char c in name)
+        foreach (var c in name)
         {
             if (c < 0x20 || c is '*' or '/' or ':' or ';' or '?' or '\\')
             {
@@ -65,16 +65,16 @@ internal static class JolietName
     /// <summary>A descriptor text field in UCS-2 BE, padded with U+0020; an odd trailing byte stays 0.</summary>
     public static void WriteField(Span<byte> destination, string text)
     {
-        int chars = destination.Length / 2;
+        var chars = destination.Length / 2;
         if (text.Length > chars)
         {
             throw new ArgumentException($"'{text}' does not fit in {chars} UCS-2 characters.", nameof(text));
         }
 
         destination.Clear();
-        for (int i = 0; i < chars; i++)
+        for (var i = 0; i < chars; i++)
         {
-            char c = i < text.Length ? text[i] : ' ';
+            var c = i < text.Length ? text[i] : ' ';
             destination[2 * i] = (byte)(c >> 8);
             destination[(2 * i) + 1] = (byte)c;
         }

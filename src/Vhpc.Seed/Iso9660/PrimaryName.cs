@@ -18,15 +18,15 @@ internal static class PrimaryName
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var result = new string[names.Count];
-        for (int i = 0; i < names.Count; i++)
+        for (var i = 0; i < names.Count; i++)
         {
-            (string stem, string extension) = Split(names[i]);
-            string candidate = Format(stem, extension);
+            (var stem, var extension) = Split(names[i]);
+            var candidate = Format(stem, extension);
             // Distinct long names can share an 8.3 form: number the later ones, keeping the extension.
-            for (int n = 1; !taken.Add(candidate); n++)
+            for (var n = 1; !taken.Add(candidate); n++)
             {
-                string suffix = n.ToString(CultureInfo.InvariantCulture);
-                string shortened = stem.Length + suffix.Length > BaseLength ? stem[..(BaseLength - suffix.Length)] : stem;
+                var suffix = n.ToString(CultureInfo.InvariantCulture);
+                var shortened = stem.Length + suffix.Length > BaseLength ? stem[..(BaseLength - suffix.Length)] : stem;
                 candidate = Format(shortened + suffix, extension);
             }
 
@@ -39,9 +39,9 @@ internal static class PrimaryName
     /// <summary>ECMA-119 9.3: compare names padded with spaces, then extensions, then versions.</summary>
     public static int Compare(string left, string right)
     {
-        (string leftStem, string leftExtension) = Parts(left);
-        (string rightStem, string rightExtension) = Parts(right);
-        int byName = string.CompareOrdinal(leftStem.PadRight(BaseLength), rightStem.PadRight(BaseLength));
+        (var leftStem, var leftExtension) = Parts(left);
+        (var rightStem, var rightExtension) = Parts(right);
+        var byName = string.CompareOrdinal(leftStem.PadRight(BaseLength), rightStem.PadRight(BaseLength));
         return byName != 0
             ? byName
             : string.CompareOrdinal(leftExtension.PadRight(ExtensionLength), rightExtension.PadRight(ExtensionLength));
@@ -49,9 +49,9 @@ internal static class PrimaryName
 
     private static (string Stem, string Extension) Split(string name)
     {
-        int dot = name.LastIndexOf('.');
-        string stem = dot < 0 ? name : name[..dot];
-        string extension = dot < 0 ? string.Empty : name[(dot + 1)..];
+        var dot = name.LastIndexOf('.');
+        var stem = dot < 0 ? name : name[..dot];
+        var extension = dot < 0 ? string.Empty : name[(dot + 1)..];
         stem = ToDCharacters(stem, BaseLength);
         extension = ToDCharacters(extension, ExtensionLength);
         return (stem.Length == 0 && extension.Length == 0 ? "_" : stem, extension);
@@ -60,14 +60,14 @@ internal static class PrimaryName
     private static string ToDCharacters(string text, int maxLength)
     {
         var builder = new StringBuilder(maxLength);
-        foreach (char c in text)
+        foreach (var c in text)
         {
             if (builder.Length == maxLength)
             {
                 break;
             }
 
-            char upper = char.ToUpperInvariant(c);
+            var upper = char.ToUpperInvariant(c);
             builder.Append(upper is (>= 'A' and <= 'Z') or (>= '0' and <= '9') ? upper : '_');
         }
 
@@ -78,8 +78,8 @@ internal static class PrimaryName
 
     private static (string Stem, string Extension) Parts(string identifier)
     {
-        int dot = identifier.IndexOf('.', StringComparison.Ordinal);
-        int semicolon = identifier.IndexOf(';', StringComparison.Ordinal);
+        var dot = identifier.IndexOf('.', StringComparison.Ordinal);
+        var semicolon = identifier.IndexOf(';', StringComparison.Ordinal);
         return (identifier[..dot], identifier[(dot + 1)..semicolon]);
     }
 }

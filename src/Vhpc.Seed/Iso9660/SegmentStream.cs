@@ -6,10 +6,10 @@ namespace Vhpc.Seed.Iso9660;
 /// </summary>
 internal sealed class SegmentStream(IEnumerable<ReadOnlyMemory<byte>> segments, long length) : Stream
 {
-    private readonly IEnumerator<ReadOnlyMemory<byte>> segments = segments.GetEnumerator();
-    private ReadOnlyMemory<byte> current = ReadOnlyMemory<byte>.Empty;
-    private long position;
-    private bool finished;
+    private readonly IEnumerator<ReadOnlyMemory<byte>> _segments = segments.GetEnumerator();
+    private ReadOnlyMemory<byte> _current = ReadOnlyMemory<byte>.Empty;
+    private long _position;
+    private bool _finished;
 
     public override bool CanRead => true;
 
@@ -21,7 +21,7 @@ internal sealed class SegmentStream(IEnumerable<ReadOnlyMemory<byte>> segments, 
 
     public override long Position
     {
-        get => position;
+        get => _position;
         set => throw new NotSupportedException("The image stream reads front to back only.");
     }
 
@@ -29,28 +29,28 @@ internal sealed class SegmentStream(IEnumerable<ReadOnlyMemory<byte>> segments, 
 
     public override int Read(Span<byte> buffer)
     {
-        int total = 0;
+        var total = 0;
         while (total < buffer.Length)
         {
-            if (current.IsEmpty)
+            if (_current.IsEmpty)
             {
-                if (finished || !segments.MoveNext())
+                if (_finished || !_segments.MoveNext())
                 {
-                    finished = true;
+                    _finished = true;
                     break;
                 }
 
-                current = segments.Current;
+                _current = _segments.Current;
                 continue;
             }
 
-            int n = Math.Min(current.Length, buffer.Length - total);
-            current.Span[..n].CopyTo(buffer[total..]);
-            current = current[n..];
+            var n = Math.Min(_current.Length, buffer.Length - total);
+            _current.Span[..n].CopyTo(buffer[total..]);
+            _current = _current[n..];
             total += n;
         }
 
-        position += total;
+        _position += total;
         return total;
     }
 
@@ -80,7 +80,7 @@ internal sealed class SegmentStream(IEnumerable<ReadOnlyMemory<byte>> segments, 
     {
         if (disposing)
         {
-            segments.Dispose();
+            _segments.Dispose();
         }
 
         base.Dispose(disposing);

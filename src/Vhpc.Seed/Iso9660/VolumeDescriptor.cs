@@ -88,7 +88,7 @@ internal static class VolumeDescriptor
         }
 
         field.Fill((byte)' ');
-        for (int i = 0; i < text.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
             field[i] = (byte)text[i];
         }

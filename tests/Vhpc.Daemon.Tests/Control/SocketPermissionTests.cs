@@ -36,6 +36,19 @@ public sealed class SocketPermissionTests
     }
 
     [Fact]
+    public async Task The_access_denied_hint_names_the_group_the_socket_was_given()
+    {
+        // Before: the hint always said "usermod -aG vhpc", whatever Vhpcd:SocketGroup was.
+        using var layout = new DaemonLayout();
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        var (code, _, err) = await AsNobody(["--clear-groups"], "list", layout.SocketPath);
+        Assert.Equal(ExitCodes.PermissionDenied, code);
+        Assert.Contains("join its group users (usermod -aG users $USER", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("vhpc $USER", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Peer_credentials_refuse_another_user_even_if_the_socket_mode_were_opened_up()
     {
         using var layout = new DaemonLayout();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vhpc.Daemon.Clusters;
+using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Hosting;
 using Vhpc.Daemon.Tests.Doubles;
 using Vhpc.Daemon.Tests.Support;
@@ -103,6 +104,50 @@ public sealed class StartupFailureTests
         using var layout = new DaemonLayout();
         var code = await DaemonRunner.RunAsync(["--config", layout.Root + "/missing.json"], RegisterDoubles(new FakeClusterEngine(), new CapturingLoggerProvider()), _ => null);
         Assert.Equal(DaemonExitCode.Configuration, code);
+    }
+
+    [Theory]
+    [InlineData("""{ "Vhpcd": { "LibvirtConnectTimeout": "banana" } }""", "'banana' at 'Vhpcd:LibvirtConnectTimeout'")]
+    [InlineData("""{ "Vhpcd": { "ConsoleTailLines": "many" } }""", "'many' at 'Vhpcd:ConsoleTailLines'")]
+    [InlineData("""{ "Guests": { "WaitForSsh": "maybe" } }""", "'maybe' at 'Guests:WaitForSsh'")]
+    [InlineData("""{ "Guests": { "Ssh": { "Timeout": "soon" } } }""", "'soon' at 'Guests:Ssh:Timeout'")]
+    public async Task An_unparsable_settings_value_is_a_configuration_error_naming_the_field(string json, string named)
+    {
+        // Exit 78 (not 1): RestartPreventExitStatus=78 keeps systemd from restarting a daemon that cannot start.
+        using var layout = new DaemonLayout();
+        layout.WriteConfig(json);
+        var logs = new CapturingLoggerProvider();
+        var code = await DaemonRunner.RunAsync(layout.Arguments, builder =>
+        {
+            EngineWiring.AddClusterEngine(builder);
+            builder.Logging.AddProvider(logs);
+        }, _ => null);
+
+        Assert.Equal(DaemonExitCode.Configuration, code);
+        Assert.Contains(logs.Entries, e => e.EventId == 4004 && e.Message.Contains(named, StringComparison.Ordinal));
+        Assert.False(File.Exists(layout.SocketPath), "no socket may be left behind by a failed start");
+    }
+
+    [Theory]
+    [InlineData("--config")]
+    [InlineData("--config=")]
+    [InlineData("--socket", "/tmp/vts.sock", "--config")]
+    [InlineData("--config", "--socket", "/tmp/vts.sock")]
+    [InlineData("--state-dir")]
+    public async Task A_switch_without_its_value_is_a_usage_error(params string[] args)
+    {
+        // Before: "--config" alone was ignored and vhpcd started on the default paths.
+        var code = await DaemonRunner.RunAsync(args, _ => throw new InvalidOperationException("must not build a host"), _ => null);
+        Assert.Equal(DaemonExitCode.Usage, code);
+    }
+
+    [Fact]
+    public void The_usage_error_names_the_switch_that_needs_a_value()
+    {
+        Assert.Equal("'--config' needs a value", DaemonConfiguration.FindUsageError(["--config"]));
+        Assert.Equal("'--config' needs a value", DaemonConfiguration.FindUsageError(["--config", "--socket", "/s"]));
+        Assert.StartsWith("unknown argument '--frobnicate'", DaemonConfiguration.FindUsageError(["--frobnicate", "1"]), StringComparison.Ordinal);
+        Assert.Null(DaemonConfiguration.FindUsageError(["--config", "/etc/vhpc/vhpcd.json", "--socket=/run/s"]));
     }
 
     [Fact]

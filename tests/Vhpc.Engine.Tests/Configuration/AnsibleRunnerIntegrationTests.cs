@@ -14,7 +14,7 @@ public class AnsibleRunnerIntegrationTests
     private static readonly AnsibleRunnerOptions FastRetries = new() { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(50), UseJitter = false };
 
     private static ConfigurationHost Local(string name, HostRole role) =>
-        new(name, name + ".demo.test", "127.0.0.1", role) { Connection = "local" };
+        new(name, name + ".demo.test", "127.0.0.1", role) { Connection = "local", Vcpus = 2, MemoryMiB = 1536 };
 
     private static ConfigurationRequest Request(RequestFixture fixture, string cluster, string testDir, Dictionary<string, string>? vars, params ConfigurationHost[] hosts) =>
         fixture.Request(RepositoryPaths.TestPlaybook("local-cluster.yml"), hosts) with
@@ -46,6 +46,13 @@ public class AnsibleRunnerIntegrationTests
         Assert.Equal("w1,w2\n", File.ReadAllText(Path.Combine(testDir, "workers.txt")));
         // The key reached the "hosts"; the changed copy shows in the log by task name only.
         Assert.Equal(File.ReadAllBytes(fixture.MungeKeyPath), File.ReadAllBytes(Path.Combine(testDir, "w1.munge.key")));
+        // So did the database password, through the extra var that names its file, and nothing logged it.
+        var password = File.ReadAllText(fixture.DatabasePasswordPath);
+        Assert.Equal(password, File.ReadAllText(Path.Combine(testDir, "w2.slurmdbd.password")));
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains(password, StringComparison.Ordinal));
+        // The spec's facts came through the inventory.
+        Assert.Equal("management 2 1536 Debian 10.205.1.0/24\n", File.ReadAllText(Path.Combine(testDir, "mgmt.inventory")));
+        Assert.Equal("worker 2 1536 Debian 10.205.1.0/24\n", File.ReadAllText(Path.Combine(testDir, "w1.inventory")));
         Assert.Contains(logger.Entries, e => e.Id.Id == 3504 && e.Message == "w1: changed: Copy the munge key");
         Assert.Contains(logger.Entries, e => e.Id.Id == 3501 && e.Message.Contains("record the completed configuration", StringComparison.Ordinal));
         Assert.Contains(logger.Entries, e => e.Id.Id == 3512);

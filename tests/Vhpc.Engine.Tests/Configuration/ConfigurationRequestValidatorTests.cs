@@ -23,6 +23,12 @@ public class ConfigurationRequestValidatorTests
         { "KnownHostsPath", new(r => r with { KnownHostsPath = "/nonexistent/known_hosts" }) },
         { "NetworkNamespace", new(r => r with { NetworkNamespace = "a b" }) },
         { "Forks", new(r => r with { Forks = 0 }) },
+        { "Hosts[0].Vcpus", new(r => r with { Hosts = [r.Hosts[0] with { Vcpus = 0 }] }) },
+        { "Hosts[0].MemoryMiB", new(r => r with { Hosts = [r.Hosts[0] with { MemoryMiB = -1 }] }) },
+        { "DatabasePasswordPath", new(r => r with { DatabasePasswordPath = "/nonexistent/slurmdbd.password" }) },
+        { "OsFamily", new(r => r with { OsFamily = "Windows" }) },
+        { "NetworkCidr", new(r => r with { NetworkCidr = "10.0.0.0/33" }) },
+        { "NetworkCidr", new(r => r with { NetworkCidr = "{{ evil }}" }) },
         { "ExtraVariables[x]", new(r => r with { ExtraVariables = new Dictionary<string, string> { ["x"] = "{{ lookup('pipe', 'id') }}" } }) },
         { "ExtraVariables[1x]", new(r => r with { ExtraVariables = new Dictionary<string, string> { ["1x"] = "v" } }) },
     };

@@ -3,8 +3,9 @@ using Vhpc.Testing;
 namespace Vhpc.Engine.Tests.Configuration;
 
 /// <summary>
-/// deploy/ansible must pass ansible-playbook --syntax-check and ansible-lint's production profile.
-/// Lint reads every role file, the EL8 ones included (EL8 guests are not booted on this machine).
+/// deploy/ansible must pass ansible-playbook --syntax-check and ansible-lint's production profile:
+/// site.yml (apply time), image.yml (image build) and every role file, the EL8 ones included (EL8
+/// guests are not booted on this machine).
 /// </summary>
 [Tier(TestTier.Unit)]
 public class PlaybookLintTests
@@ -18,8 +19,26 @@ public class PlaybookLintTests
         try
         {
             var (code, output) = AnsibleTools.Run(ansiblePlaybook, RepositoryPaths.AnsibleDirectory, Isolated(),
-                "--syntax-check", "-i", inventory, "-e", "munge_key_file=/nonexistent", "site.yml");
+                "--syntax-check", "-i", inventory, "-e", "munge_key_file=/nonexistent", "-e", "slurmdbd_password_file=/nonexistent", "site.yml");
             Assert.True(code == 0, $"ansible-playbook --syntax-check failed ({code}):\n{output}");
+        }
+        finally
+        {
+            File.Delete(inventory);
+        }
+    }
+
+    [Fact]
+    public void Image_playbook_passes_syntax_check()
+    {
+        var ansiblePlaybook = AnsibleTools.Require("ansible-playbook", "ansible-core");
+        var inventory = Path.Combine(Path.GetTempPath(), $"vhpc-syntax-{Guid.NewGuid():N}.ini");
+        File.WriteAllText(inventory, "[image]\nguest-image ansible_connection=community.general.chroot\n");
+        try
+        {
+            var (code, output) = AnsibleTools.Run(ansiblePlaybook, RepositoryPaths.AnsibleDirectory, Isolated(),
+                "--syntax-check", "-i", inventory, "image.yml");
+            Assert.True(code == 0, $"ansible-playbook --syntax-check image.yml failed ({code}):\n{output}");
         }
         finally
         {
@@ -32,7 +51,7 @@ public class PlaybookLintTests
     {
         var ansibleLint = AnsibleTools.Require("ansible-lint", "ansible-lint");
         var (code, output) = AnsibleTools.Run(ansibleLint, RepositoryPaths.AnsibleDirectory, Isolated(),
-            "--offline", "--nocolor", "--profile", "production", "--strict", "site.yml", "roles");
+            "--offline", "--nocolor", "--profile", "production", "--strict", "site.yml", "image.yml", "roles");
         Assert.True(code == 0, $"ansible-lint found problems ({code}):\n{output}");
         Assert.DoesNotContain("failure(s)", output.Replace("0 failure(s)", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }

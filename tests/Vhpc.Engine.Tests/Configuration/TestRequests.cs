@@ -10,6 +10,7 @@ internal sealed class RequestFixture : IDisposable
     public string PrivateKey => Path.Combine(Directory, "id_ed25519");
     public string KnownHosts => Path.Combine(Directory, "known_hosts");
     public string MungeKeyPath => Path.Combine(Directory, "munge.key");
+    public string DatabasePasswordPath => Path.Combine(Directory, "slurmdbd.password");
     public string StateDirectory => Path.Combine(Directory, "state");
 
     public RequestFixture()
@@ -18,6 +19,7 @@ internal sealed class RequestFixture : IDisposable
         File.SetUnixFileMode(PrivateKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(KnownHosts, "");
         MungeKey.EnsureExists(MungeKeyPath);
+        SlurmDatabasePassword.EnsureExists(DatabasePasswordPath);
     }
 
     public ConfigurationRequest Request(string playbook, params ConfigurationHost[] hosts) => new()
@@ -25,14 +27,17 @@ internal sealed class RequestFixture : IDisposable
         ClusterName = "demo",
         Hosts = hosts.Length > 0 ? hosts :
         [
-            new ConfigurationHost("mgmt", "mgmt.demo.test", "10.205.1.10", HostRole.Management),
-            new ConfigurationHost("w1", "w1.demo.test", "10.205.1.11", HostRole.Worker),
-            new ConfigurationHost("w2", "w2.demo.test", "10.205.1.12", HostRole.Worker),
+            new ConfigurationHost("mgmt", "mgmt.demo.test", "10.205.1.10", HostRole.Management) { Vcpus = 2, MemoryMiB = 2048 },
+            new ConfigurationHost("w1", "w1.demo.test", "10.205.1.11", HostRole.Worker) { Vcpus = 1, MemoryMiB = 1024 },
+            new ConfigurationHost("w2", "w2.demo.test", "10.205.1.12", HostRole.Worker) { Vcpus = 4, MemoryMiB = 4096 },
         ],
         User = "vhpc",
         PrivateKeyPath = PrivateKey,
         KnownHostsPath = KnownHosts,
         MungeKeyPath = MungeKeyPath,
+        DatabasePasswordPath = DatabasePasswordPath,
+        OsFamily = "Debian",
+        NetworkCidr = "10.205.1.0/24",
         PlaybookPath = playbook,
         StateDirectory = StateDirectory,
     };

@@ -11,19 +11,19 @@ internal sealed class ImageServer : IDisposable
 {
     public const string ImagePath = "/images/base.qcow2";
 
-    private readonly HttpListener listener = new();
-    private readonly Queue<Fault> faults = new();
-    private readonly Task loop;
-    private readonly object gate = new();
+    private readonly HttpListener _listener = new();
+    private readonly Queue<Fault> _faults = new();
+    private readonly Task _loop;
+    private readonly object _gate = new();
 
     public ImageServer(byte[] image)
     {
         Image = image;
-        int port = FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        var port = FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
         Url = new Uri($"http://127.0.0.1:{port}{ImagePath}");
-        loop = Task.Run(ServeAsync);
+        _loop = Task.Run(ServeAsync);
     }
 
     public abstract record Fault;
@@ -43,23 +43,23 @@ internal sealed class ImageServer : IDisposable
 
     public void Enqueue(params Fault[] scripted)
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (Fault fault in scripted)
+            foreach (var fault in scripted)
             {
-                faults.Enqueue(fault);
+                _faults.Enqueue(fault);
             }
         }
     }
 
     private async Task ServeAsync()
     {
-        while (listener.IsListening)
+        while (_listener.IsListening)
         {
             HttpListenerContext context;
             try
             {
-                context = await listener.GetContextAsync();
+                context = await _listener.GetContextAsync();
             }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
@@ -80,14 +80,14 @@ internal sealed class ImageServer : IDisposable
     private async Task HandleAsync(HttpListenerContext context)
     {
         Fault? fault;
-        string? range = context.Request.Headers["Range"];
-        lock (gate)
+        var range = context.Request.Headers["Range"];
+        lock (_gate)
         {
             RangeHeaders.Add(range);
-            faults.TryDequeue(out fault);
+            _faults.TryDequeue(out fault);
         }
 
-        HttpListenerResponse response = context.Response;
+        var response = context.Response;
         if (context.Request.Url?.AbsolutePath != ImagePath)
         {
             response.StatusCode = 404;
@@ -141,11 +141,11 @@ internal sealed class ImageServer : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
-        listener.Close();
+        _listener.Stop();
+        _listener.Close();
         try
         {
-            loop.Wait(TimeSpan.FromSeconds(5));
+            _loop.Wait(TimeSpan.FromSeconds(5));
         }
         catch (AggregateException)
         {

@@ -24,8 +24,8 @@ public class AnsibleClusterConfigurationTests
             new ClusterConfigurationOptions { PlaybookPath = "/p/site.yml", NetworkNamespace = "vhpc-test" });
 
         Assert.Equal("vhpc", request.ClusterName);
-        Assert.Equal([new ConfigurationHost("vhpc-m-01", "vhpc-m-01.vhpc.local", "192.168.123.2", HostRole.Management),
-            new ConfigurationHost("vhpc-w-01", "vhpc-w-01.vhpc.local", "192.168.123.3", HostRole.Worker)], request.Hosts);
+        Assert.Equal([new ConfigurationHost("vhpc-m-01", "vhpc-m-01.vhpc.local", "192.168.123.2", HostRole.Management) { Vcpus = 2, MemoryMiB = 2048 },
+            new ConfigurationHost("vhpc-w-01", "vhpc-w-01.vhpc.local", "192.168.123.3", HostRole.Worker) { Vcpus = 2, MemoryMiB = 2048 }], request.Hosts);
         Assert.Equal("vhpc", request.User);
         Assert.Equal("/var/lib/vhpc/clusters/vhpc/munge.key", request.MungeKeyPath);
         Assert.Equal("/var/lib/vhpc/clusters/vhpc/known_hosts", request.KnownHostsPath);
@@ -42,6 +42,36 @@ public class AnsibleClusterConfigurationTests
         var mapped = AnsibleClusterConfiguration.MapResults(Request(), result);
 
         Assert.Equal([new NodeConfigurationResult("vhpc-m-01", true), new NodeConfigurationResult("vhpc-w-01", false, "ansible-playbook reported nothing for this node")], mapped);
+    }
+
+    [Fact]
+    public async Task Configuration_runs_when_no_host_key_was_recorded_because_SSH_readiness_was_off()
+    {
+        // Guests.WaitForSsh = false records no host key, so there was no known_hosts and every node
+        // failed with "KnownHostsPath ... does not exist" before ansible-playbook even ran.
+        Configuration.AnsibleTools.Require("ansible-playbook", "ansible-core");
+        var state = Directory.CreateTempSubdirectory("vte-known-hosts-");
+        try
+        {
+            var services = new ServiceCollection()
+                .AddLogging()
+                .AddVhpcGuests(o => o.StateRoot = state.FullName)
+                .AddVhpcAnsibleConfiguration(o => o.PlaybookPath = Configuration.RepositoryPaths.TestPlaybook("connection-local.yml"));
+            await using var provider = services.BuildServiceProvider();
+            var cluster = new Vhpc.Guests.State.ClusterStateDirectory(state.FullName, Layout.Cluster);
+            Vhpc.Guests.Keys.ClusterKeyPair.Ensure(cluster.Path, "vte", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            Assert.False(File.Exists(cluster.KnownHostsPath));
+
+            var results = await provider.GetRequiredService<IClusterConfiguration>().ConfigureAsync(Request(), CancellationToken.None);
+
+            Assert.All(results, r => Assert.True(r.Succeeded, $"{r.Node}: {r.Error}"));
+            Assert.Equal(0, new FileInfo(cluster.KnownHostsPath).Length);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cluster.KnownHostsPath));
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -128,6 +128,28 @@ public sealed class StatusRecordTests : IDisposable
     }
 
     [Fact]
+    public async Task Scaling_in_a_cluster_configured_without_SSH_readiness_drops_the_removed_nodes_record()
+    {
+        // Guests.WaitForSsh = false records no host key: no hostkeys/ directory, no known_hosts entry.
+        // Deleting the removed node's disk marker threw DirectoryNotFoundException, and the apply that
+        // had just scaled in was reported failed (found by the systemd tier).
+        var spec = SpecSamples.Spec(name: "vtj-rec", workers: 1, cidr: "10.208.3.0/24");
+        var state = new ClusterStateDirectory(_stateRoot, spec.Name);
+        foreach (var node in Layout.Nodes)
+        {
+            new NodeConfigurationRecord(node.Name, true, DateTimeOffset.UnixEpoch, "h", node.DiskHash, null).Write(state);
+        }
+
+        var engine = new ClusterStateCleaningEngine(new ScriptedEngine(succeeded: true), Options.Create(new GuestsOptions { StateRoot = _stateRoot }));
+        var result = await engine.ApplyAsync(spec, new RecordingProgress(), default);
+
+        Assert.True(result.Succeeded);
+        Assert.Null(NodeConfigurationRecord.Read(state, Layout.Nodes[2].Name));
+        Assert.NotNull(NodeConfigurationRecord.Read(state, Layout.Nodes[1].Name));
+        Assert.False(Directory.Exists(state.HostKeyDiskMarkerDirectory));
+    }
+
+    [Fact]
     public void The_product_wiring_gives_status_the_guests_probe()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();

@@ -24,14 +24,14 @@ public sealed class NodeSeedContentTests
     [Fact]
     public void User_data_creates_the_user_with_the_key_sudo_bash_and_names_the_host()
     {
-        NodeSeedContent content = NodeSeedContent.Generate(Request());
-        string text = Encoding.UTF8.GetString(content.UserData);
+        var content = NodeSeedContent.Generate(Request());
+        var text = Encoding.UTF8.GetString(content.UserData);
         Assert.StartsWith("#cloud-config\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", text, StringComparison.Ordinal);
 
-        JsonElement doc = PyYaml.Load(content.UserData);
+        var doc = PyYaml.Load(content.UserData);
         Assert.Equal(["users", "hostname", "fqdn", "prefer_fqdn_over_hostname", "manage_etc_hosts", "ssh_pwauth", "disable_root"], Keys(doc));
-        JsonElement user = doc.GetProperty("users")[0];
+        var user = doc.GetProperty("users")[0];
         Assert.Equal(1, doc.GetProperty("users").GetArrayLength());
         Assert.Equal("vhpc", user.GetProperty("name").GetString());
         Assert.Equal("/bin/bash", user.GetProperty("shell").GetString());
@@ -50,7 +50,7 @@ public sealed class NodeSeedContentTests
     [Fact]
     public void Meta_data_holds_instance_id_and_local_hostname()
     {
-        JsonElement doc = PyYaml.Load(NodeSeedContent.Generate(Request(instanceId: "vhpc-c1-worker-01-7f3a")).MetaData);
+        var doc = PyYaml.Load(NodeSeedContent.Generate(Request(instanceId: "vhpc-c1-worker-01-7f3a")).MetaData);
         Assert.Equal(["instance-id", "local-hostname"], Keys(doc));
         Assert.Equal("vhpc-c1-worker-01-7f3a", doc.GetProperty("instance-id").GetString());
         Assert.Equal("worker-01", doc.GetProperty("local-hostname").GetString());
@@ -59,7 +59,7 @@ public sealed class NodeSeedContentTests
     [Fact]
     public void No_network_config_without_a_static_network()
     {
-        NodeSeedContent content = NodeSeedContent.Generate(Request());
+        var content = NodeSeedContent.Generate(Request());
         Assert.Null(content.NetworkConfig);
         Assert.Equal(["meta-data", "user-data"], content.ToSeed().Image.Files.Select(f => f.Name));
     }
@@ -78,14 +78,14 @@ public sealed class NodeSeedContentTests
     [InlineData("ends with backslash \\")]
     public void Values_with_YAML_syntax_stay_exact_strings(string value)
     {
-        string key = $"ssh-rsa AAAAB3NzaC1yc2E= {value}";
-        NodeSeedContent content = NodeSeedContent.Generate(Request(instanceId: value, keys: [key, Key]));
-        JsonElement meta = PyYaml.Load(content.MetaData);
+        var key = $"ssh-rsa AAAAB3NzaC1yc2E= {value}";
+        var content = NodeSeedContent.Generate(Request(instanceId: value, keys: [key, Key]));
+        var meta = PyYaml.Load(content.MetaData);
         Assert.Equal(["instance-id", "local-hostname"], Keys(meta));
         Assert.Equal(JsonValueKind.String, meta.GetProperty("instance-id").ValueKind);
         Assert.Equal(value, meta.GetProperty("instance-id").GetString());
 
-        JsonElement user = PyYaml.Load(content.UserData).GetProperty("users")[0];
+        var user = PyYaml.Load(content.UserData).GetProperty("users")[0];
         Assert.Equal([key, Key], Strings(user.GetProperty("ssh_authorized_keys")));
     }
 
@@ -97,11 +97,11 @@ public sealed class NodeSeedContentTests
     [InlineData("0x1f")]
     public void Host_names_YAML_1_1_would_retype_stay_strings(string hostname)
     {
-        NodeSeedContent content = NodeSeedContent.Generate(Request(hostname: hostname));
-        JsonElement meta = PyYaml.Load(content.MetaData);
+        var content = NodeSeedContent.Generate(Request(hostname: hostname));
+        var meta = PyYaml.Load(content.MetaData);
         Assert.Equal(JsonValueKind.String, meta.GetProperty("local-hostname").ValueKind);
         Assert.Equal(hostname, meta.GetProperty("local-hostname").GetString());
-        JsonElement user = PyYaml.Load(content.UserData);
+        var user = PyYaml.Load(content.UserData);
         Assert.Equal(hostname, user.GetProperty("hostname").GetString());
     }
 
@@ -109,10 +109,10 @@ public sealed class NodeSeedContentTests
     public void A_newline_in_a_value_cannot_add_keys()
     {
         // Generate() refuses control characters; the YAML layer must be safe on its own anyway.
-        byte[] yaml = SeedYaml.ToBytes(SeedYaml.Mapping(
+        var yaml = SeedYaml.ToBytes(SeedYaml.Mapping(
             ("a", SeedYaml.String("x\nb: injected\n- item\n#cloud-config\n")),
             ("c", SeedYaml.Strings(["y\n  nested: 1", "\"\t'"]))));
-        JsonElement doc = PyYaml.Load(yaml);
+        var doc = PyYaml.Load(yaml);
         Assert.Equal(["a", "c"], Keys(doc));
         Assert.Equal("x\nb: injected\n- item\n#cloud-config\n", doc.GetProperty("a").GetString());
         Assert.Equal(["y\n  nested: 1", "\"\t'"], Strings(doc.GetProperty("c")));
@@ -130,10 +130,10 @@ public sealed class NodeSeedContentTests
     {
         var network = new StaticNetwork("52:54:00:AB:CD:EF", IPAddress.Parse("10.202.1.10"), 24, IPAddress.Parse("10.202.1.1"),
             [IPAddress.Parse("10.202.1.1")], ["cluster.vhpc"]);
-        NodeSeedContent content = NodeSeedContent.Generate(Request(network: network));
-        JsonElement doc = PyYaml.Load(content.NetworkConfig!);
+        var content = NodeSeedContent.Generate(Request(network: network));
+        var doc = PyYaml.Load(content.NetworkConfig!);
         Assert.Equal(2, doc.GetProperty("version").GetInt32());
-        JsonElement eth0 = doc.GetProperty("ethernets").GetProperty("eth0");
+        var eth0 = doc.GetProperty("ethernets").GetProperty("eth0");
         Assert.Equal("52:54:00:ab:cd:ef", eth0.GetProperty("match").GetProperty("macaddress").GetString());
         Assert.Equal("eth0", eth0.GetProperty("set-name").GetString());
         Assert.False(eth0.GetProperty("dhcp4").GetBoolean());
@@ -148,7 +148,7 @@ public sealed class NodeSeedContentTests
     [Fact]
     public void The_seed_holds_the_generated_bytes()
     {
-        NodeSeedContent content = NodeSeedContent.Generate(Request());
+        var content = NodeSeedContent.Generate(Request());
         var files = content.ToSeed().Image.Files.ToDictionary(f => f.Name, f => f.Content.ToArray());
         Assert.Equal(content.UserData, files["user-data"]);
         Assert.Equal(content.MetaData, files["meta-data"]);

@@ -37,8 +37,8 @@ internal static class PyYaml
         {
             process.StandardInput.BaseStream.Write(yaml);
             process.StandardInput.Close();
-            string output = process.StandardOutput.ReadToEnd();
-            string errors = process.StandardError.ReadToEnd();
+            var output = process.StandardOutput.ReadToEnd();
+            var errors = process.StandardError.ReadToEnd();
             process.WaitForExit();
             if (errors.Contains("No module named 'yaml'", StringComparison.Ordinal))
             {

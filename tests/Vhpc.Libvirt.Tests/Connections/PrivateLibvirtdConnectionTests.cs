@@ -20,7 +20,7 @@ public sealed class PrivateLibvirtdConnectionTests
 
         daemon.StopLibvirtd(kill: true);
 
-        Assert.True(reasons.TryTake(out ConnectionCloseReason reason, Patience), "no close callback after the daemon died");
+        Assert.True(reasons.TryTake(out var reason, Patience), "no close callback after the daemon died");
         Assert.Equal(ConnectionCloseReason.EndOfFile, reason);
         Assert.False(connection.IsAlive);
         var error = Assert.Throws<LibvirtException>(() => connection.ListDomains());
@@ -40,7 +40,7 @@ public sealed class PrivateLibvirtdConnectionTests
 
         daemon.StopLibvirtd(kill: true);
 
-        Assert.True(results.TryTake(out int result, Patience), "the handler's Close did not return");
+        Assert.True(results.TryTake(out var result, Patience), "the handler's Close did not return");
         Assert.True(result >= 0, $"virConnectClose returned {result}");
         Assert.Equal(result, connection.Close());
     }
@@ -59,9 +59,9 @@ public sealed class PrivateLibvirtdConnectionTests
         {
             // This call would wait forever for a frozen daemon; keepalive must end it.
             var blocked = Task.Run(() => connection.ListDomains());
-            Assert.True(reasons.TryTake(out ConnectionCloseReason reason, Patience), "keepalive did not close the connection");
+            Assert.True(reasons.TryTake(out var reason, Patience), "keepalive did not close the connection");
             Assert.Equal(ConnectionCloseReason.Keepalive, reason);
-            Task finished = await Task.WhenAny(blocked, Task.Delay(Patience));
+            var finished = await Task.WhenAny(blocked, Task.Delay(Patience));
             Assert.True(finished == blocked, "the blocked call did not return after keepalive closed the connection");
             var error = await Assert.ThrowsAsync<LibvirtException>(() => blocked);
             Assert.True(error.IsConnectionLost, $"{error.Code}/{error.Domain}: {error.Message}");

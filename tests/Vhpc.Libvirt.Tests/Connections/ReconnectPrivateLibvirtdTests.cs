@@ -24,10 +24,10 @@ public sealed class ReconnectPrivateLibvirtdTests
             RetryMaxDelay = TimeSpan.FromSeconds(1),
             MaxRetryAttempts = 100,
         }), logger, TimeProvider.System);
-        int reconnected = 0;
+        var reconnected = 0;
         provider.Reconnected += (_, _) => Interlocked.Increment(ref reconnected);
 
-        Connection before = await provider.GetAsync(CancellationToken.None);
+        var before = await provider.GetAsync(CancellationToken.None);
         Assert.True(before.IsAlive);
         Assert.Equal(1, logger.Count(1001)); // keepalive is on for a remote connection
 
@@ -39,12 +39,12 @@ public sealed class ReconnectPrivateLibvirtdTests
         Assert.False(before.IsAlive);
 
         daemon.StartLibvirtd();
-        string uri = await provider.ExecuteAsync(c => c.Uri, CancellationToken.None);
+        var uri = await provider.ExecuteAsync(c => c.Uri, CancellationToken.None);
         Assert.Equal(daemon.TestDriverUri, uri);
-        Connection after = await provider.GetAsync(CancellationToken.None);
+        var after = await provider.GetAsync(CancellationToken.None);
         Assert.NotSame(before, after);
         Assert.True(after.IsAlive);
-        using (Domain domain = after.LookupDomain("test")!)
+        using (var domain = after.LookupDomain("test")!)
         {
             Assert.Equal(DomainState.Running, domain.GetState());
         }

@@ -23,9 +23,9 @@ public sealed class SharedConnectionTests
     public async Task The_same_live_connection_is_handed_out_and_keepalive_is_tolerated_as_unsupported_locally()
     {
         var logger = new ListLogger<SharedConnection>();
-        using SharedConnection provider = Provider("test:///default", logger);
-        Connection first = await provider.GetAsync(CancellationToken.None);
-        Connection second = await provider.GetAsync(CancellationToken.None);
+        using var provider = Provider("test:///default", logger);
+        var first = await provider.GetAsync(CancellationToken.None);
+        var second = await provider.GetAsync(CancellationToken.None);
         Assert.Same(first, second);
         Assert.Equal(1, logger.Count(1000));
         Assert.Equal(1, logger.Count(1002));
@@ -35,9 +35,9 @@ public sealed class SharedConnectionTests
     public async Task A_connection_lost_during_an_operation_reconnects_and_runs_it_again()
     {
         var logger = new ListLogger<SharedConnection>();
-        using SharedConnection provider = Provider("test:///default", logger);
+        using var provider = Provider("test:///default", logger);
         var seen = new List<Connection>();
-        string uri = await provider.ExecuteAsync(connection =>
+        var uri = await provider.ExecuteAsync(connection =>
         {
             seen.Add(connection);
             if (seen.Count == 1)
@@ -60,8 +60,8 @@ public sealed class SharedConnectionTests
     public async Task Errors_other_than_connection_lost_are_not_retried()
     {
         var logger = new ListLogger<SharedConnection>();
-        using SharedConnection provider = Provider("test:///default", logger);
-        int calls = 0;
+        using var provider = Provider("test:///default", logger);
+        var calls = 0;
         var error = await Assert.ThrowsAsync<LibvirtException>(async () => await provider.ExecuteAsync<Domain>(connection =>
         {
             calls++;
@@ -76,7 +76,7 @@ public sealed class SharedConnectionTests
     public async Task An_unreachable_daemon_is_retried_with_backoff_then_reported()
     {
         var logger = new ListLogger<SharedConnection>();
-        using SharedConnection provider = Provider("test+unix:///default?socket=/nonexistent/vtb/libvirt-sock", logger, attempts: 3);
+        using var provider = Provider("test+unix:///default?socket=/nonexistent/vtb/libvirt-sock", logger, attempts: 3);
         var error = await Assert.ThrowsAsync<LibvirtException>(async () => await provider.GetAsync(CancellationToken.None));
         Assert.True(error.IsConnectionLost, $"{error.Code}/{error.Domain}: {error.Message}");
         Assert.Equal(3, logger.Count(1004));

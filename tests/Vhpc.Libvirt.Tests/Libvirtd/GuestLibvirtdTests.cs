@@ -18,16 +18,16 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
     [Fact]
     public async Task Lifecycle_events_leases_and_interface_addresses_of_a_booting_guest()
     {
-        string name = LibvirtdFixture.Prefix + "guest";
-        string poolName = LibvirtdFixture.Prefix + "guest";
-        string directory = Path.Combine(LibvirtdFixture.ImagesDirectory, poolName);
-        string networkName = LibvirtdFixture.Prefix + "gnet";
-        string consoleLog = TinyGuest.ConsoleLogPath(name);
+        var name = LibvirtdFixture.Prefix + "guest";
+        var poolName = LibvirtdFixture.Prefix + "guest";
+        var directory = Path.Combine(LibvirtdFixture.ImagesDirectory, poolName);
+        var networkName = LibvirtdFixture.Prefix + "gnet";
+        var consoleLog = TinyGuest.ConsoleLogPath(name);
         using var guest = new TinyGuest();
 
         using var connection = Connection.Open(LibvirtdFixture.Uri);
         var events = new BlockingCollection<DomainLifecycleEvent>();
-        IDisposable subscription = connection.SubscribeDomainLifecycle(e =>
+        var subscription = connection.SubscribeDomainLifecycle(e =>
         {
             if (e.DomainName == name)
             {
@@ -36,7 +36,7 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
         });
 
         // A dir pool of its own, defined, built and started like vhpcd's.
-        StoragePool pool = connection.DefineStoragePool(Xml.DirPool(poolName, directory));
+        var pool = connection.DefineStoragePool(Xml.DirPool(poolName, directory));
         Network? network = null;
         Domain? domain = null;
         try
@@ -58,7 +58,7 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
             Next(events, DomainLifecycleEventType.Started);
             Assert.Equal(DomainState.Running, domain.GetState());
 
-            DhcpLease lease = await WaitForLease(network, domain, consoleLog);
+            var lease = await WaitForLease(network, domain, consoleLog);
             Assert.Equal(IPAddressType.IPv4, lease.Type);
             Assert.Equal("vtbt2", lease.Interface);
             Assert.Equal(24, lease.Prefix);
@@ -66,9 +66,9 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
             Assert.Equal("10.201.2", string.Join('.', lease.IPAddress.ToString().Split('.')[..3]));
             Assert.True(lease.ExpiryTime > DateTimeOffset.UtcNow, $"lease expires {lease.ExpiryTime}");
 
-            DomainInterface nic = Assert.Single(domain.GetInterfaceAddresses(InterfaceAddressSource.Lease));
+            var nic = Assert.Single(domain.GetInterfaceAddresses(InterfaceAddressSource.Lease));
             Assert.Equal(Mac, nic.HardwareAddress, ignoreCase: true);
-            DomainIPAddress address = Assert.Single(nic.Addresses);
+            var address = Assert.Single(nic.Addresses);
             Assert.Equal(lease.IPAddress, address.Address);
             Assert.Equal(24, address.Prefix);
 
@@ -90,7 +90,7 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
             Assert.Contains("agent", agent.Message, StringComparison.OrdinalIgnoreCase);
 
             domain.Destroy();
-            DomainLifecycleEvent stopped = Next(events, DomainLifecycleEventType.Stopped);
+            var stopped = Next(events, DomainLifecycleEventType.Stopped);
             Assert.Equal(1, stopped.Detail); // VIR_DOMAIN_EVENT_STOPPED_DESTROYED
             Assert.Equal(DomainState.Shutoff, domain.GetState());
 
@@ -141,7 +141,7 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
         // qemu reports more than the test waits for (Resumed around a start, Shutdown before Stopped on destroy):
         // skip those, but nothing of the later stages may come first.
         var skipped = new List<DomainLifecycleEventType>();
-        while (events.TryTake(out DomainLifecycleEvent? e, EventPatience))
+        while (events.TryTake(out var e, EventPatience))
         {
             if (e.Event == expected)
             {
@@ -158,11 +158,11 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
 
     private static async Task<DhcpLease> WaitForLease(Network network, Domain domain, string consoleLog)
     {
-        DateTime deadline = DateTime.UtcNow + LeasePatience;
+        var deadline = DateTime.UtcNow + LeasePatience;
         while (DateTime.UtcNow < deadline)
         {
             // A MAC may have stale leases: the newest expiry is the current one.
-            DhcpLease? lease = network.GetDhcpLeases(Mac).MaxBy(l => l.ExpiryTime);
+            var lease = network.GetDhcpLeases(Mac).MaxBy(l => l.ExpiryTime);
             if (lease is not null)
             {
                 return lease;
@@ -176,7 +176,7 @@ public sealed class GuestLibvirtdTests(LibvirtdFixture fixture)
             await Task.Delay(250);
         }
 
-        string console = File.Exists(consoleLog) ? await File.ReadAllTextAsync(consoleLog) : "(no console log)";
+        var console = File.Exists(consoleLog) ? await File.ReadAllTextAsync(consoleLog) : "(no console log)";
         throw new TimeoutException($"no DHCP lease for {Mac} (domain {domain.GetState()}); console:\n{console[^Math.Min(console.Length, 3000)..]}");
     }
 }

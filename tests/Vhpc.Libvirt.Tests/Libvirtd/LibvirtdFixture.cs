@@ -35,7 +35,7 @@ public sealed class LibvirtdFixture : IDisposable
     public void Dispose()
     {
         Sweep(Connection);
-        int references = Connection.Close();
+        var references = Connection.Close();
         if (references != 0)
         {
             throw new InvalidOperationException($"virConnectClose left {references} references: a test leaked a libvirt object");
@@ -45,7 +45,7 @@ public sealed class LibvirtdFixture : IDisposable
     /// <summary>Removes every domain, network and pool (with its volumes and directory) named with the prefix.</summary>
     internal static void Sweep(Connection connection)
     {
-        foreach (Domain domain in connection.ListDomains())
+        foreach (var domain in connection.ListDomains())
         {
             using (domain)
             {
@@ -61,7 +61,7 @@ public sealed class LibvirtdFixture : IDisposable
             }
         }
 
-        foreach (Network network in connection.ListNetworks())
+        foreach (var network in connection.ListNetworks())
         {
             using (network)
             {
@@ -77,7 +77,7 @@ public sealed class LibvirtdFixture : IDisposable
             }
         }
 
-        foreach (StoragePool pool in connection.ListStoragePools())
+        foreach (var pool in connection.ListStoragePools())
         {
             using (pool)
             {
@@ -96,7 +96,7 @@ public sealed class LibvirtdFixture : IDisposable
             pool.Create();
         }
 
-        foreach (StorageVolume volume in pool.ListVolumes())
+        foreach (var volume in pool.ListVolumes())
         {
             using (volume)
             {
@@ -106,7 +106,7 @@ public sealed class LibvirtdFixture : IDisposable
 
         pool.Destroy();
         pool.Undefine();
-        string directory = Path.Combine(ImagesDirectory, pool.Name);
+        var directory = Path.Combine(ImagesDirectory, pool.Name);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);

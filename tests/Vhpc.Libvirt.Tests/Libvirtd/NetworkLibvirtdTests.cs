@@ -12,20 +12,20 @@ public sealed class NetworkLibvirtdTests(LibvirtdFixture fixture)
     [Fact]
     public void A_nat_network_is_defined_started_and_read_back()
     {
-        Connection connection = fixture.Connection;
-        string name = LibvirtdFixture.Prefix + "net";
-        Network network = connection.DefineNetwork(Xml.NatNetwork(name, "vtbt1", "10.201.1"));
+        var connection = fixture.Connection;
+        var name = LibvirtdFixture.Prefix + "net";
+        var network = connection.DefineNetwork(Xml.NatNetwork(name, "vtbt1", "10.201.1"));
         try
         {
             network.SetAutostart(true);
             network.Create();
 
-            using Network found = connection.LookupNetwork(name)!;
+            using var found = connection.LookupNetwork(name)!;
             Assert.True(found.IsActive);
             Assert.True(found.Autostart);
             Assert.Equal(network.Uuid, found.Uuid);
 
-            XElement xml = XElement.Parse(found.GetXml());
+            var xml = XElement.Parse(found.GetXml());
             Assert.Equal("nat", (string?)xml.Element("forward")!.Attribute("mode"));
             Assert.Equal("vtbt1", (string?)xml.Element("bridge")!.Attribute("name"));
             Assert.Equal("10.201.1.1", (string?)xml.Element("ip")!.Attribute("address"));
@@ -38,8 +38,8 @@ public sealed class NetworkLibvirtdTests(LibvirtdFixture fixture)
 
             // A fixed host entry, live and persistent at once.
             found.UpdateDhcpHost(NetworkUpdateCommand.AddLast, "52:54:00:20:01:0a", IPAddress.Parse("10.201.1.10"), "node1");
-            XElement live = Assert.Single(XElement.Parse(found.GetXml()).Descendants("host"));
-            XElement persistent = Assert.Single(XElement.Parse(found.GetXml(NetworkXmlFlags.Inactive)).Descendants("host"));
+            var live = Assert.Single(XElement.Parse(found.GetXml()).Descendants("host"));
+            var persistent = Assert.Single(XElement.Parse(found.GetXml(NetworkXmlFlags.Inactive)).Descendants("host"));
             Assert.Equal("10.201.1.10", (string?)live.Attribute("ip"));
             Assert.Equal("node1", (string?)persistent.Attribute("name"));
             found.UpdateDhcpHost(NetworkUpdateCommand.Delete, "52:54:00:20:01:0a", IPAddress.Parse("10.201.1.10"), "node1");
@@ -73,9 +73,9 @@ public sealed class NetworkLibvirtdTests(LibvirtdFixture fixture)
         Assert.True(connection.HypervisorVersion >= new Version(7, 0, 0), $"qemu {connection.HypervisorVersion}");
         Assert.True(connection.SetKeepAlive(5, 3));
 
-        XElement capabilities = XElement.Parse(connection.GetCapabilities());
+        var capabilities = XElement.Parse(connection.GetCapabilities());
         Assert.Contains(capabilities.Descendants("arch"), a => (string?)a.Attribute("name") == "x86_64");
-        XElement domainCapabilities = XElement.Parse(connection.GetDomainCapabilities(virtType: "qemu", arch: "x86_64"));
+        var domainCapabilities = XElement.Parse(connection.GetDomainCapabilities(virtType: "qemu", arch: "x86_64"));
         Assert.Equal("qemu", (string?)domainCapabilities.Element("domain"));
         Assert.Equal(0, connection.Close());
     }

@@ -15,13 +15,13 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
         await WithPool("up", async pool =>
         {
             // Not a multiple of the chunk size, so the last short chunk is exercised.
-            byte[] content = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 12345);
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("disk.raw", content.Length));
+            var content = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 12345);
+            using var volume = pool.CreateVolume(Xml.Volume("disk.raw", content.Length));
 
             await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
 
             Assert.Equal(pool.Name, Path.GetFileName(Path.GetDirectoryName(volume.Path)));
-            byte[] written = await File.ReadAllBytesAsync(volume.Path);
+            var written = await File.ReadAllBytesAsync(volume.Path);
             Assert.Equal(content.Length, written.Length);
             Assert.True(content.AsSpan().SequenceEqual(written), "the volume's bytes differ from the uploaded file");
         });
@@ -32,9 +32,9 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         await WithPool("vol", pool =>
         {
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("a.qcow2", 64L << 20, format: "qcow2"));
+            using var volume = pool.CreateVolume(Xml.Volume("a.qcow2", 64L << 20, format: "qcow2"));
             Assert.Equal(volume.Path, volume.Key);
-            StorageVolumeInfo info = volume.GetInfo();
+            var info = volume.GetInfo();
             Assert.Equal(StorageVolumeType.File, info.Type);
             Assert.Equal(64UL << 20, info.Capacity);
             Assert.True(info.Allocation < info.Capacity, "a fresh qcow2 must be sparse");
@@ -51,12 +51,12 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
             File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(volume.Path)!, "outside.raw"), new byte[4096]);
             Assert.Null(pool.LookupVolume("outside.raw"));
             pool.Refresh();
-            using (StorageVolume outside = pool.LookupVolume("outside.raw")!)
+            using (var outside = pool.LookupVolume("outside.raw")!)
             {
                 Assert.Equal(4096UL, outside.GetInfo().Capacity);
             }
 
-            string file = volume.Path;
+            var file = volume.Path;
             Assert.True(File.Exists(file));
             volume.Delete();
             Assert.False(File.Exists(file));
@@ -70,7 +70,7 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         await WithPool("ab", async pool =>
         {
-            using StorageVolume volume = pool.CreateVolume(Xml.Volume("short.raw", 1 << 20));
+            using var volume = pool.CreateVolume(Xml.Volume("short.raw", 1 << 20));
             var error = await Assert.ThrowsAsync<EndOfStreamException>(
                 () => volume.UploadAsync(new MemoryStream(new byte[1000]), 1 << 20, CancellationToken.None));
             Assert.Contains("1000 of the 1048576", error.Message, StringComparison.Ordinal);
@@ -86,19 +86,96 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
             await Assert.ThrowsAnyAsync<OperationCanceledException>(
                 () => volume.UploadAsync(source, 4 << 20, midway.Token));
 
-            byte[] content = RandomNumberGenerator.GetBytes(1 << 20);
+            var content = RandomNumberGenerator.GetBytes(1 << 20);
             await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
-            byte[] written = await File.ReadAllBytesAsync(volume.Path);
+            var written = await File.ReadAllBytesAsync(volume.Path);
             Assert.True(content.AsSpan().SequenceEqual(written));
         });
     }
 
+    [Fact]
+    public async Task A_volume_downloads_through_a_stream_whole_or_as_a_tail_also_after_growing_behind_libvirt()
+    {
+        await WithPool("dl", async pool =>
+        {
+            var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 4321);
+            using var volume = pool.CreateVolume(Xml.Volume("serial.log", content.Length));
+            await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
+
+            var whole = new MemoryStream();
+            Assert.Equal(content.Length, await volume.DownloadAsync(whole, 0, 0));
+            Assert.True(content.AsSpan().SequenceEqual(whole.ToArray()), "the downloaded bytes differ from the volume's");
+
+            var tail = new MemoryStream();
+            Assert.Equal(1000, await volume.DownloadAsync(tail, (ulong)content.Length - 1000, 1000));
+            Assert.True(content.AsSpan(content.Length - 1000).SequenceEqual(tail.ToArray()), "the tail is not the volume's last 1000 bytes");
+
+            // A log written by someone else (virtlogd) grows behind libvirt: after a refresh the new
+            // size, and so the new end, is what a tail reads.
+            var appended = "vhpc-tiny: ready 10.0.0.2/24\n"u8.ToArray();
+            await using (var file = new FileStream(volume.Path, FileMode.Append, FileAccess.Write))
+            {
+                await file.WriteAsync(appended);
+            }
+
+            pool.Refresh();
+            using var grown = pool.LookupVolume("serial.log")!;
+            var size = grown.GetInfo().Capacity;
+            Assert.Equal((ulong)(content.Length + appended.Length), size);
+            var end = new MemoryStream();
+            await grown.DownloadAsync(end, size - (ulong)appended.Length, (ulong)appended.Length);
+            Assert.Equal(appended, end.ToArray());
+        });
+    }
+
+    [Fact]
+    public async Task A_cancelled_or_failing_download_aborts_the_stream_and_the_connection_stays_usable()
+    {
+        await WithPool("dx", async pool =>
+        {
+            var content = RandomNumberGenerator.GetBytes(4 << 20);
+            using var volume = pool.CreateVolume(Xml.Volume("big.raw", content.Length));
+            await volume.UploadAsync(new MemoryStream(content), content.Length, CancellationToken.None);
+
+            using var cancelled = new CancellationTokenSource();
+            await cancelled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => volume.DownloadAsync(new MemoryStream(), 0, 0, cancelled.Token));
+
+            // Cancelled after the first chunk arrived.
+            using var midway = new CancellationTokenSource();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => volume.DownloadAsync(new CancellingSink(midway), 0, 0, midway.Token));
+
+            // The destination fails: its exception is the one reported.
+            var failed = await Assert.ThrowsAsync<IOException>(() => volume.DownloadAsync(new FailingSink(), 0, 0));
+            Assert.Equal("sink full", failed.Message);
+
+            var again = new MemoryStream();
+            Assert.Equal(content.Length, await volume.DownloadAsync(again, 0, 0));
+            Assert.True(content.AsSpan().SequenceEqual(again.ToArray()));
+        });
+    }
+
+    private sealed class CancellingSink(CancellationTokenSource cancel) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            base.Write(buffer, offset, count);
+            cancel.Cancel();
+        }
+    }
+
+    private sealed class FailingSink : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("sink full");
+    }
+
     private async Task WithPool(string what, Func<StoragePool, Task> body)
     {
-        Connection connection = fixture.Connection;
-        string name = LibvirtdFixture.Prefix + what;
-        string path = Path.Combine(LibvirtdFixture.ImagesDirectory, name);
-        StoragePool pool = connection.DefineStoragePool(Xml.DirPool(name, path));
+        var connection = fixture.Connection;
+        var name = LibvirtdFixture.Prefix + what;
+        var path = Path.Combine(LibvirtdFixture.ImagesDirectory, name);
+        var pool = connection.DefineStoragePool(Xml.DirPool(name, path));
         try
         {
             pool.Build();
@@ -106,7 +183,7 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
             pool.SetAutostart(true);
             pool.Create();
             Assert.True(pool.IsActive);
-            using (StoragePool found = connection.LookupStoragePool(name)!)
+            using (var found = connection.LookupStoragePool(name)!)
             {
                 Assert.Equal(pool.Uuid, found.Uuid);
                 Assert.Equal(path, (string?)XElement.Parse(found.GetXml()).Element("target")!.Element("path"));
@@ -129,7 +206,7 @@ public sealed class StorageLibvirtdTests(LibvirtdFixture fixture)
     {
         public override int Read(byte[] buffer, int offset, int count)
         {
-            int read = base.Read(buffer, offset, count);
+            var read = base.Read(buffer, offset, count);
             cancel.Cancel();
             return read;
         }

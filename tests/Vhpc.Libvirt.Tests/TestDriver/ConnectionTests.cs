@@ -36,7 +36,7 @@ public sealed class ConnectionTests
     public void Close_reports_references_still_held_by_undisposed_objects()
     {
         var connection = TestDriverConnection.Open();
-        Domain domain = connection.LookupDomain("test")!;
+        var domain = connection.LookupDomain("test")!;
 
         Assert.Equal(1, connection.Close());
         domain.Dispose();
@@ -48,7 +48,7 @@ public sealed class ConnectionTests
     {
         using var connection = TestDriverConnection.Open(readOnly: true);
         Assert.True(connection.IsReadOnly);
-        using (Domain domain = connection.LookupDomain("test")!)
+        using (var domain = connection.LookupDomain("test")!)
         {
             Assert.Equal("test", domain.Name);
         }
@@ -64,7 +64,7 @@ public sealed class ConnectionTests
     {
         using var connection = TestDriverConnection.Open();
 
-        XElement capabilities = XElement.Parse(connection.GetCapabilities());
+        var capabilities = XElement.Parse(connection.GetCapabilities());
         Assert.Equal("capabilities", capabilities.Name.LocalName);
         Assert.NotNull(capabilities.Element("host"));
 

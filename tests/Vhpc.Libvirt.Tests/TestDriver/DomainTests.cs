@@ -11,18 +11,18 @@ public sealed class DomainTests
     public void Define_lookup_list_start_stop_undefine_round_trip()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("dom");
-        using (Domain defined = connection.DefineDomain(Xml.TestDomain(name)))
+        var name = Names.Unique("dom");
+        using (var defined = connection.DefineDomain(Xml.TestDomain(name)))
         {
             Assert.Equal(name, defined.Name);
             Assert.False(defined.IsActive);
             Assert.Equal(DomainState.Shutoff, defined.GetState());
 
-            using Domain found = connection.LookupDomain(name)!;
+            using var found = connection.LookupDomain(name)!;
             Assert.Equal(defined.Uuid, found.Uuid);
             Assert.NotEqual(Guid.Empty, found.Uuid);
 
-            IReadOnlyList<Domain> all = connection.ListDomains();
+            var all = connection.ListDomains();
             try
             {
                 Assert.Contains(all, d => d.Name == name);
@@ -30,7 +30,7 @@ public sealed class DomainTests
             }
             finally
             {
-                foreach (Domain d in all)
+                foreach (var d in all)
                 {
                     d.Dispose();
                 }
@@ -58,16 +58,16 @@ public sealed class DomainTests
     public void Xml_round_trip_keeps_name_memory_and_uuid()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("xml");
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(name, memoryMiB: 96)))
+        var name = Names.Unique("xml");
+        using (var domain = connection.DefineDomain(Xml.TestDomain(name, memoryMiB: 96)))
         {
-            XElement xml = XElement.Parse(domain.GetXml());
+            var xml = XElement.Parse(domain.GetXml());
             Assert.Equal(name, (string?)xml.Element("name"));
             Assert.Equal(96 * 1024, (long)xml.Element("memory")!);
             Assert.Equal(domain.Uuid, Guid.Parse((string)xml.Element("uuid")!));
 
             // Redefining with the XML libvirt produced changes nothing.
-            using Domain redefined = connection.DefineDomain(xml.ToString());
+            using var redefined = connection.DefineDomain(xml.ToString());
             Assert.Equal(domain.Uuid, redefined.Uuid);
             Assert.Equal(XElement.Parse(domain.GetXml(DomainXmlFlags.Inactive)).ToString(),
                 XElement.Parse(redefined.GetXml(DomainXmlFlags.Inactive)).ToString());
@@ -82,7 +82,7 @@ public sealed class DomainTests
     {
         var connection = TestDriverConnection.Open();
         const string Ns = "https://vhpc.example/cluster/1";
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("meta"))))
+        using (var domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("meta"))))
         {
             Assert.Null(domain.GetMetadata(DomainMetadataType.Element, Ns));
             Assert.Null(domain.GetMetadata(DomainMetadataType.Title));
@@ -92,7 +92,7 @@ public sealed class DomainTests
             domain.SetMetadata(DomainMetadataType.Title, "a title");
             domain.SetMetadata(DomainMetadataType.Description, "a <description> & more");
 
-            XElement read = XElement.Parse(domain.GetMetadata(DomainMetadataType.Element, Ns)!);
+            var read = XElement.Parse(domain.GetMetadata(DomainMetadataType.Element, Ns)!);
             Assert.Equal("cluster", read.Name.LocalName);
             Assert.Equal("worker", (string?)read.Attribute("role"));
             Assert.Equal("a title", domain.GetMetadata(DomainMetadataType.Title));
@@ -110,12 +110,12 @@ public sealed class DomainTests
     public void Interface_addresses_of_the_test_driver_are_parsed()
     {
         var connection = TestDriverConnection.Open();
-        using (Domain domain = connection.LookupDomain("test")!)
+        using (var domain = connection.LookupDomain("test")!)
         {
-            IReadOnlyList<DomainInterface> interfaces = domain.GetInterfaceAddresses(InterfaceAddressSource.Lease);
-            DomainInterface nic = Assert.Single(interfaces);
+            var interfaces = domain.GetInterfaceAddresses(InterfaceAddressSource.Lease);
+            var nic = Assert.Single(interfaces);
             Assert.Matches("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", nic.HardwareAddress);
-            DomainIPAddress address = Assert.Single(nic.Addresses);
+            var address = Assert.Single(nic.Addresses);
             Assert.Equal(IPAddressType.IPv4, address.Type);
             Assert.Equal(System.Net.Sockets.AddressFamily.InterNetwork, address.Address.AddressFamily);
             Assert.InRange(address.Prefix, 1, 32);
@@ -128,7 +128,7 @@ public sealed class DomainTests
     public void Operations_on_a_stopped_domain_map_to_operation_invalid()
     {
         var connection = TestDriverConnection.Open();
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("inv"))))
+        using (var domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("inv"))))
         {
             var error = Assert.Throws<LibvirtException>(domain.Destroy);
             Assert.True(error.IsOperationInvalid, $"{error.Code}: {error.Message}");

@@ -13,7 +13,7 @@ public sealed class ErrorMappingTests
         Assert.Null(connection.LookupDomain("vtb-missing"));
         Assert.Null(connection.LookupNetwork("vtb-missing"));
         Assert.Null(connection.LookupStoragePool("vtb-missing"));
-        using (StoragePool pool = connection.LookupStoragePool("default-pool")!)
+        using (var pool = connection.LookupStoragePool("default-pool")!)
         {
             Assert.Null(pool.LookupVolume("vtb-missing"));
         }
@@ -25,8 +25,8 @@ public sealed class ErrorMappingTests
     public void A_vanished_domain_gives_the_not_found_code_domain_and_message()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("gone");
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(name)))
+        var name = Names.Unique("gone");
+        using (var domain = connection.DefineDomain(Xml.TestDomain(name)))
         {
             domain.Undefine();
 
@@ -46,7 +46,7 @@ public sealed class ErrorMappingTests
     public void Errors_are_read_on_the_failing_thread_not_leaked_to_others()
     {
         var connection = TestDriverConnection.Open();
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("thr"))))
+        using (var domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("thr"))))
         {
             // Fail on many threads at once with different errors; each must see its own.
             Parallel.For(0, 64, i =>

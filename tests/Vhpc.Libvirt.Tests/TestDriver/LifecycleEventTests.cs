@@ -13,9 +13,9 @@ public sealed class LifecycleEventTests
     public void Defined_started_stopped_undefined_arrive_in_order_and_stop_after_unsubscribe()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("ev");
+        var name = Names.Unique("ev");
         var events = new BlockingCollection<DomainLifecycleEvent>();
-        IDisposable subscription = connection.SubscribeDomainLifecycle(e =>
+        var subscription = connection.SubscribeDomainLifecycle(e =>
         {
             if (e.DomainName == name)
             {
@@ -28,7 +28,7 @@ public sealed class LifecycleEventTests
         GC.WaitForPendingFinalizers();
         GC.Collect();
 
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(name)))
+        using (var domain = connection.DefineDomain(Xml.TestDomain(name)))
         {
             domain.Create();
             domain.Destroy();
@@ -36,9 +36,9 @@ public sealed class LifecycleEventTests
         }
 
         var seen = new List<DomainLifecycleEventType>();
-        for (int i = 0; i < 4; i++)
+        for (var i = 0; i < 4; i++)
         {
-            Assert.True(events.TryTake(out DomainLifecycleEvent? e, Patience), $"only {string.Join(",", seen)} arrived");
+            Assert.True(events.TryTake(out var e, Patience), $"only {string.Join(",", seen)} arrived");
             seen.Add(e.Event);
         }
 
@@ -47,7 +47,7 @@ public sealed class LifecycleEventTests
             seen);
 
         subscription.Dispose();
-        using (Domain again = connection.DefineDomain(Xml.TestDomain(name)))
+        using (var again = connection.DefineDomain(Xml.TestDomain(name)))
         {
             again.Undefine();
         }
@@ -60,7 +60,7 @@ public sealed class LifecycleEventTests
     public void A_throwing_handler_is_reported_not_fatal_and_close_unsubscribes()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("evx");
+        var name = Names.Unique("evx");
         var failures = new BlockingCollection<Exception>();
         connection.CallbackFailed += (_, e) => failures.Add(e.Exception);
         _ = connection.SubscribeDomainLifecycle(e =>
@@ -71,15 +71,15 @@ public sealed class LifecycleEventTests
             }
         });
 
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(name)))
+        using (var domain = connection.DefineDomain(Xml.TestDomain(name)))
         {
             domain.Undefine();
         }
 
         // Both events (defined, undefined) reach the throwing handler; each failure is reported.
-        Assert.True(failures.TryTake(out Exception? failure, Patience));
+        Assert.True(failures.TryTake(out var failure, Patience));
         Assert.Equal("handler failed", failure.Message);
-        Assert.True(failures.TryTake(out Exception? second, Patience));
+        Assert.True(failures.TryTake(out var second, Patience));
         Assert.Equal("handler failed", second.Message);
 
         // Close deregisters the still-open subscription, so no reference is left behind. A callback
@@ -95,16 +95,16 @@ public sealed class LifecycleEventTests
         // libvirt itself refuses a second registration of one callback on a connection; the binding
         // must fan one registration out to every handler.
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("evm");
+        var name = Names.Unique("evm");
         var first = new BlockingCollection<DomainLifecycleEventType>();
         var second = new BlockingCollection<DomainLifecycleEventType>();
         var failures = new BlockingCollection<Exception>();
         connection.CallbackFailed += (_, e) => failures.Add(e.Exception);
-        IDisposable a = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) first.Add(e.Event); });
-        IDisposable thrower = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) throw new InvalidOperationException("one bad handler"); });
-        IDisposable b = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) second.Add(e.Event); });
+        var a = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) first.Add(e.Event); });
+        var thrower = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) throw new InvalidOperationException("one bad handler"); });
+        var b = connection.SubscribeDomainLifecycle(e => { if (e.DomainName == name) second.Add(e.Event); });
 
-        using (Domain domain = connection.DefineDomain(Xml.TestDomain(name)))
+        using (var domain = connection.DefineDomain(Xml.TestDomain(name)))
         {
             domain.Undefine();
         }
@@ -117,13 +117,13 @@ public sealed class LifecycleEventTests
             Assert.Equal(DomainLifecycleEventType.Undefined, undefined);
         }
 
-        Assert.True(failures.TryTake(out Exception? failure, Patience), "the throwing handler was not reported");
+        Assert.True(failures.TryTake(out var failure, Patience), "the throwing handler was not reported");
         Assert.Equal("one bad handler", failure.Message);
 
         a.Dispose();
         a.Dispose(); // twice is harmless and must not remove another handler
         thrower.Dispose();
-        using (Domain again = connection.DefineDomain(Xml.TestDomain(name)))
+        using (var again = connection.DefineDomain(Xml.TestDomain(name)))
         {
             again.Undefine();
         }
@@ -134,7 +134,7 @@ public sealed class LifecycleEventTests
 
         // The last one out deregisters; a new subscriber registers afresh.
         b.Dispose();
-        using IDisposable c = connection.SubscribeDomainLifecycle(_ => { });
+        using var c = connection.SubscribeDomainLifecycle(_ => { });
         c.Dispose();
         Assert.Equal(0, connection.Close());
     }

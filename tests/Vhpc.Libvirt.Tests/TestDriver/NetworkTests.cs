@@ -12,8 +12,8 @@ public sealed class NetworkTests
     public void Define_start_autostart_read_back_stop_undefine()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("net");
-        using (Network network = connection.DefineNetwork(Xml.NatNetwork(name, "vtbtd0", "10.201.250")))
+        var name = Names.Unique("net");
+        using (var network = connection.DefineNetwork(Xml.NatNetwork(name, "vtbtd0", "10.201.250")))
         {
             Assert.Equal(name, network.Name);
             Assert.False(network.IsActive);
@@ -22,16 +22,16 @@ public sealed class NetworkTests
             network.Create();
             Assert.True(network.IsActive);
 
-            using Network found = connection.LookupNetwork(name)!;
+            using var found = connection.LookupNetwork(name)!;
             Assert.Equal(network.Uuid, found.Uuid);
-            IReadOnlyList<Network> all = connection.ListNetworks();
+            var all = connection.ListNetworks();
             Assert.Contains(all, n => n.Name == name);
-            foreach (Network n in all)
+            foreach (var n in all)
             {
                 n.Dispose();
             }
 
-            XElement xml = XElement.Parse(network.GetXml());
+            var xml = XElement.Parse(network.GetXml());
             Assert.Equal("nat", (string?)xml.Element("forward")!.Attribute("mode"));
             Assert.Equal("10.201.250.1", (string?)xml.Element("ip")!.Attribute("address"));
 
@@ -49,12 +49,12 @@ public sealed class NetworkTests
     public void Dhcp_host_entries_are_added_modified_and_deleted()
     {
         var connection = TestDriverConnection.Open();
-        using (Network network = connection.DefineNetwork(Xml.NatNetwork(Names.Unique("dh"), "vtbtd1", "10.201.251")))
+        using (var network = connection.DefineNetwork(Xml.NatNetwork(Names.Unique("dh"), "vtbtd1", "10.201.251")))
         {
             network.Create();
             const string Mac = "52:54:00:20:11:05";
             network.UpdateDhcpHost(NetworkUpdateCommand.AddLast, Mac, IPAddress.Parse("10.201.251.5"), "node0");
-            XElement host = Assert.Single(XElement.Parse(network.GetXml()).Descendants("host"));
+            var host = Assert.Single(XElement.Parse(network.GetXml()).Descendants("host"));
             Assert.Equal(Mac, (string?)host.Attribute("mac"));
             Assert.Equal("10.201.251.5", (string?)host.Attribute("ip"));
             Assert.Equal("node0", (string?)host.Attribute("name"));
@@ -77,7 +77,7 @@ public sealed class NetworkTests
     public void Dhcp_leases_are_not_implemented_by_the_test_driver()
     {
         var connection = TestDriverConnection.Open();
-        using (Network network = connection.LookupNetwork("default")!)
+        using (var network = connection.LookupNetwork("default")!)
         {
             var error = Assert.Throws<LibvirtException>(() => network.GetDhcpLeases());
             Assert.Equal(ErrorCode.NoSupport, error.Code);

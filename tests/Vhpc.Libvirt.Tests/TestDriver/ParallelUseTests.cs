@@ -12,24 +12,24 @@ public sealed class ParallelUseTests
         const int Threads = 8;
         const int PerThread = 50;
         var connection = TestDriverConnection.Open();
-        string prefix = Names.Unique("par");
+        var prefix = Names.Unique("par");
 
         var threads = new Thread[Threads];
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        for (int t = 0; t < Threads; t++)
+        for (var t = 0; t < Threads; t++)
         {
-            int thread = t;
+            var thread = t;
             threads[t] = new Thread(() =>
             {
                 try
                 {
-                    for (int i = 0; i < PerThread; i++)
+                    for (var i = 0; i < PerThread; i++)
                     {
-                        string name = $"{prefix}-{thread}-{i}";
-                        using Domain domain = connection.DefineDomain(Xml.TestDomain(name));
+                        var name = $"{prefix}-{thread}-{i}";
+                        using var domain = connection.DefineDomain(Xml.TestDomain(name));
                         Assert.Equal(name, domain.Name);
                         domain.Create();
-                        using (Domain found = connection.LookupDomain(name)!)
+                        using (var found = connection.LookupDomain(name)!)
                         {
                             Assert.True(found.IsActive);
                         }
@@ -47,15 +47,15 @@ public sealed class ParallelUseTests
             threads[t].Start();
         }
 
-        foreach (Thread thread in threads)
+        foreach (var thread in threads)
         {
             thread.Join();
         }
 
         Assert.Empty(failures);
-        IReadOnlyList<Domain> left = connection.ListDomains();
+        var left = connection.ListDomains();
         Assert.DoesNotContain(left, d => d.Name.StartsWith(prefix, StringComparison.Ordinal));
-        foreach (Domain d in left)
+        foreach (var d in left)
         {
             d.Dispose();
         }
@@ -66,13 +66,13 @@ public sealed class ParallelUseTests
     [Fact]
     public void Eight_threads_each_with_its_own_connection_close_every_one_cleanly()
     {
-        int[] results = new int[8];
+        var results = new int[8];
         Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
         {
             var connection = TestDriverConnection.Open();
-            for (int i = 0; i < 25; i++)
+            for (var i = 0; i < 25; i++)
             {
-                using Domain domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("pc")));
+                using var domain = connection.DefineDomain(Xml.TestDomain(Names.Unique("pc")));
                 domain.Undefine();
             }
 

@@ -11,8 +11,8 @@ public sealed class StorageTests
     public void Pool_define_build_autostart_create_list_refresh_destroy_undefine()
     {
         var connection = TestDriverConnection.Open();
-        string name = Names.Unique("pool");
-        using (StoragePool pool = connection.DefineStoragePool(Xml.DirPool(name, $"/nonexistent/{name}")))
+        var name = Names.Unique("pool");
+        using (var pool = connection.DefineStoragePool(Xml.DirPool(name, $"/nonexistent/{name}")))
         {
             Assert.Equal(name, pool.Name);
             Assert.False(pool.IsActive);
@@ -23,16 +23,16 @@ public sealed class StorageTests
             Assert.True(pool.IsActive);
             pool.Refresh();
 
-            using StoragePool found = connection.LookupStoragePool(name)!;
+            using var found = connection.LookupStoragePool(name)!;
             Assert.Equal(pool.Uuid, found.Uuid);
-            IReadOnlyList<StoragePool> all = connection.ListStoragePools();
+            var all = connection.ListStoragePools();
             Assert.Contains(all, p => p.Name == name);
-            foreach (StoragePool p in all)
+            foreach (var p in all)
             {
                 p.Dispose();
             }
 
-            XElement xml = XElement.Parse(pool.GetXml());
+            var xml = XElement.Parse(pool.GetXml());
             Assert.Equal("dir", (string?)xml.Attribute("type"));
             Assert.Equal($"/nonexistent/{name}", (string?)xml.Element("target")!.Element("path"));
 
@@ -45,28 +45,56 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public async Task A_download_the_driver_cannot_serve_fails_with_its_error_and_frees_the_stream()
+    {
+        // The test driver has no volume streams: the error path of DownloadAsync, on the caller's
+        // connection, with the stream freed (Close() counts every reference still held).
+        var connection = TestDriverConnection.Open();
+        var poolName = Names.Unique("dpool");
+        using (var pool = connection.DefineStoragePool(Xml.DirPool(poolName, $"/nonexistent/{poolName}")))
+        {
+            pool.Create();
+            using (var volume = pool.CreateVolume(Xml.Volume("console.log", 4096)))
+            {
+                var error = await Assert.ThrowsAsync<LibvirtException>(() => volume.DownloadAsync(new MemoryStream(), 0, 0));
+                Assert.Equal(ErrorCode.NoSupport, error.Code);
+                Assert.Contains("virStorageVolDownload", error.Message, StringComparison.Ordinal);
+
+                // The connection is still usable afterwards.
+                Assert.Equal(4096UL, volume.GetInfo().Capacity);
+                volume.Delete();
+            }
+
+            pool.Destroy();
+            pool.Undefine();
+        }
+
+        Assert.Equal(0, connection.Close());
+    }
+
+    [Fact]
     public void Volume_create_lookup_info_path_list_delete_and_duplicate_fails()
     {
         var connection = TestDriverConnection.Open();
-        string poolName = Names.Unique("vpool");
-        using (StoragePool pool = connection.DefineStoragePool(Xml.DirPool(poolName, $"/nonexistent/{poolName}")))
+        var poolName = Names.Unique("vpool");
+        using (var pool = connection.DefineStoragePool(Xml.DirPool(poolName, $"/nonexistent/{poolName}")))
         {
             pool.Create();
-            string name = Names.Unique("vol") + ".img";
-            using (StorageVolume volume = pool.CreateVolume(Xml.Volume(name, 1 << 20)))
+            var name = Names.Unique("vol") + ".img";
+            using (var volume = pool.CreateVolume(Xml.Volume(name, 1 << 20)))
             {
                 Assert.Equal(name, volume.Name);
                 Assert.Equal($"/nonexistent/{poolName}/{name}", volume.Path);
                 Assert.Equal(volume.Path, volume.Key);
-                StorageVolumeInfo info = volume.GetInfo();
+                var info = volume.GetInfo();
                 Assert.Equal(StorageVolumeType.File, info.Type);
                 Assert.Equal(1UL << 20, info.Capacity);
 
-                using StorageVolume found = pool.LookupVolume(name)!;
+                using var found = pool.LookupVolume(name)!;
                 Assert.Equal(volume.Key, found.Key);
-                IReadOnlyList<StorageVolume> volumes = pool.ListVolumes();
+                var volumes = pool.ListVolumes();
                 Assert.Contains(volumes, v => v.Name == name);
-                foreach (StorageVolume v in volumes)
+                foreach (var v in volumes)
                 {
                     v.Dispose();
                 }

@@ -35,7 +35,7 @@ internal static class ExternalTool
             start.WorkingDirectory = workingDirectory;
         }
 
-        foreach (string argument in arguments)
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -43,7 +43,7 @@ internal static class ExternalTool
         start.Environment["LC_ALL"] = "C.UTF-8";
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         using var stdout = new MemoryStream();
         process.StandardOutput.BaseStream.CopyTo(stdout);
         if (!process.WaitForExit(120_000))
@@ -58,7 +58,7 @@ internal static class ExternalTool
     /// <summary>Runs and requires exit code 0, reporting stderr otherwise.</summary>
     public static Result RunOk(string tool, string package, params string[] arguments)
     {
-        Result result = Run(tool, package, arguments);
+        var result = Run(tool, package, arguments);
         if (result.ExitCode != 0)
         {
             throw new XunitException(

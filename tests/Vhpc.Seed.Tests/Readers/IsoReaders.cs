@@ -42,11 +42,11 @@ internal static partial class IsoReaders
     /// <summary>Paths from <c>xorriso -indev x.iso -find /</c> (xorriso reads the Joliet tree when asked).</summary>
     public static HashSet<string> XorrisoFind(string iso)
     {
-        ExternalTool.Result result = ExternalTool.RunOk("xorriso", XorrisoPackage,
+        var result = ExternalTool.RunOk("xorriso", XorrisoPackage,
             "-abort_on", "FAILURE", "-return_with", "SORRY", "32",
             "-for_backup", "-joliet", "on", "-rockridge", "off", "-indev", iso, "-find", "/");
         var paths = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string line in result.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in result.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             paths.Add(Unquote(line.Trim()));
         }
@@ -57,7 +57,7 @@ internal static partial class IsoReaders
     /// <summary>Extracts one file with xorriso's own reader.</summary>
     public static byte[] XorrisoExtract(string iso, string name, string scratch)
     {
-        string target = Path.Combine(scratch, "xorriso-" + Guid.NewGuid().ToString("N"));
+        var target = Path.Combine(scratch, "xorriso-" + Guid.NewGuid().ToString("N"));
         ExternalTool.RunOk("xorriso", XorrisoPackage, "-abort_on", "FAILURE", "-return_with", "SORRY", "32",
             "-joliet", "on", "-rockridge", "off", "-osirrox", "on", "-indev", iso, "-extract", "/" + name, target);
         return File.ReadAllBytes(target);
@@ -66,7 +66,7 @@ internal static partial class IsoReaders
     /// <summary>Extracts the whole Joliet tree with xorriso into a fresh directory and returns it.</summary>
     public static string XorrisoExtractAll(string iso, string scratch)
     {
-        string target = Path.Combine(scratch, "xorriso-" + Guid.NewGuid().ToString("N"));
+        var target = Path.Combine(scratch, "xorriso-" + Guid.NewGuid().ToString("N"));
         ExternalTool.RunOk("xorriso", XorrisoPackage, "-abort_on", "FAILURE", "-return_with", "SORRY", "32",
             "-joliet", "on", "-rockridge", "off", "-osirrox", "on", "-indev", iso, "-extract", "/", target);
         return target;
@@ -75,12 +75,12 @@ internal static partial class IsoReaders
     /// <summary>Names and sizes from <c>7z l -slt</c>.</summary>
     public static Dictionary<string, long> SevenZipListing(string iso)
     {
-        string text = ExternalTool.RunOk("7z", SevenZipPackage, "l", "-slt", "-tiso", iso).Text;
+        var text = ExternalTool.RunOk("7z", SevenZipPackage, "l", "-slt", "-tiso", iso).Text;
         var files = new Dictionary<string, long>(StringComparer.Ordinal);
         string? path = null;
-        foreach (string raw in text.Split('\n'))
+        foreach (var raw in text.Split('\n'))
         {
-            string line = raw.TrimEnd('\r');
+            var line = raw.TrimEnd('\r');
             if (line.StartsWith("Path = ", StringComparison.Ordinal))
             {
                 path = line["Path = ".Length..];
@@ -98,7 +98,7 @@ internal static partial class IsoReaders
     /// <summary>Extracts everything with <c>7z x</c> into a fresh directory and returns it.</summary>
     public static string SevenZipExtractAll(string iso, string scratch)
     {
-        string target = Path.Combine(scratch, "7z-" + Guid.NewGuid().ToString("N"));
+        var target = Path.Combine(scratch, "7z-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(target);
         ExternalTool.RunOk("7z", SevenZipPackage, "x", "-tiso", "-y", "-o" + target, iso);
         return target;
@@ -107,11 +107,11 @@ internal static partial class IsoReaders
     /// <summary><c>blkid -p -o export</c> as key/value pairs.</summary>
     public static Dictionary<string, string> Blkid(string iso)
     {
-        string text = ExternalTool.RunOk("blkid", BlkidPackage, "-p", "-o", "export", iso).Text;
+        var text = ExternalTool.RunOk("blkid", BlkidPackage, "-p", "-o", "export", iso).Text;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            int equals = line.IndexOf('=', StringComparison.Ordinal);
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0)
             {
                 values[line[..equals]] = line[(equals + 1)..];
@@ -124,12 +124,12 @@ internal static partial class IsoReaders
     private static List<(string Name, long Size)> ParseIsoinfoListing(string text)
     {
         var files = new List<(string Name, long Size)>();
-        foreach (string line in text.Split('\n'))
+        foreach (var line in text.Split('\n'))
         {
-            Match match = ListingLine().Match(line);
+            var match = ListingLine().Match(line);
             if (match.Success)
             {
-                string name = match.Groups["name"].Value;
+                var name = match.Groups["name"].Value;
                 if (name is not "." and not "..")
                 {
                     files.Add((name, long.Parse(match.Groups["size"].Value, System.Globalization.CultureInfo.InvariantCulture)));

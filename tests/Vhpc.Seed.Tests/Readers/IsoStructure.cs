@@ -26,7 +26,7 @@ internal sealed class IsoStructure(byte[] image)
     {
         for (uint lba = 16; (lba + 1) * Sector <= Image.Length; lba++)
         {
-            Descriptor d = DescriptorAt(lba);
+            var d = DescriptorAt(lba);
             if (d.Type == type)
             {
                 return d;
@@ -48,7 +48,7 @@ internal sealed class IsoStructure(byte[] image)
         for (uint s = 0; s < length / Sector; s++)
         {
             ReadOnlyMemory<byte> sector = Image.AsMemory((int)(extent + s) * Sector, Sector);
-            int offset = 0;
+            var offset = 0;
             while (offset < Sector && sector.Span[offset] != 0)
             {
                 int size = sector.Span[offset];
@@ -67,16 +67,16 @@ internal sealed class IsoStructure(byte[] image)
 
     public static uint BothEndian32(ReadOnlySpan<byte> field)
     {
-        uint le = BinaryPrimitives.ReadUInt32LittleEndian(field);
-        uint be = BinaryPrimitives.ReadUInt32BigEndian(field[4..]);
+        var le = BinaryPrimitives.ReadUInt32LittleEndian(field);
+        var be = BinaryPrimitives.ReadUInt32BigEndian(field[4..]);
         Assert.Equal(le, be);
         return le;
     }
 
     public static ushort BothEndian16(ReadOnlySpan<byte> field)
     {
-        ushort le = BinaryPrimitives.ReadUInt16LittleEndian(field);
-        ushort be = BinaryPrimitives.ReadUInt16BigEndian(field[2..]);
+        var le = BinaryPrimitives.ReadUInt16LittleEndian(field);
+        var be = BinaryPrimitives.ReadUInt16BigEndian(field[2..]);
         Assert.Equal(le, be);
         return le;
     }
