@@ -80,9 +80,13 @@ ip link set eth0 up
 # A cidata seed whose network-config gives a fixed address (bridge mode: no DHCP on the segment)
 # decides; without one (NAT networks, or no seed), DHCP as before.
 mkdir -p /seed
-for _ in $(seq 30); do [ -e /dev/sr0 ] && break; sleep 0.1; done
-fixed= via=
-if [ -e /dev/sr0 ] && mount -t iso9660 -o ro /dev/sr0 /seed 2>/dev/null; then
+# (AHCI probing under TCG on a loaded host takes seconds; a fresh cdrom may refuse the first mount.)
+for _ in $(seq 100); do [ -e /dev/sr0 ] && break; sleep 0.1; done
+fixed= via= mounted=
+if [ -e /dev/sr0 ]; then
+  for _ in $(seq 20); do mount -t iso9660 -o ro /dev/sr0 /seed 2>/dev/null && { mounted=1; break; }; sleep 0.2; done
+fi
+if [ -n "$mounted" ]; then
   if [ -f /seed/network-config ]; then
     fixed=$(grep -oE '[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+/[0-9]+' /seed/network-config | head -n 1)
     via=$(sed -n 's/.*via: *"*\([0-9.]*\).*/\1/p' /seed/network-config | head -n 1)
