@@ -337,8 +337,11 @@ internal sealed class ClusterEngine(
         NodeReadinessResult ready;
         try
         {
+            // Each node's lease (or address) wait and stop events go through the connection of its own host.
+            var view = provisioned.ViewOf(node.Name)
+                ?? throw new InvalidOperationException($"no libvirt connection to the host of node {node.Name} ({provisioned.HostOf(node.Name) ?? "not placed"})");
             ready = await readiness.WaitUntilReadyAsync(
-                new NodeReadinessRequest(layout.Spec, layout, node, provisioned.Hypervisor!, progress, provisioned.Reconnect), cancellationToken)
+                new NodeReadinessRequest(layout.Spec, layout, node, view.Hypervisor, progress, view.Reconnect), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)

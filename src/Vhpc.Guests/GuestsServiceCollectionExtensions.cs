@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Vhpc.Guests.Addresses;
 using Vhpc.Guests.Checks;
 using Vhpc.Guests.Keys;
 using Vhpc.Guests.Ssh;
@@ -35,6 +36,8 @@ public static class GuestsServiceCollectionExtensions
         services.TryAddSingleton<IClusterChecker, ClusterChecker>();
         services.TryAddSingleton<ClusterKeySource>();
         services.TryAddSingleton<ITcpProbe, TcpProbe>();
+        services.TryAddSingleton<IAddressProbe, TcpAddressProbe>();
+        services.TryAddSingleton<INeighbourTable>(new ProcNetArpTable());
         services.Replace(ServiceDescriptor.Singleton<IGuestStatusSource, GuestStatusProbe>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizedKeySource>(sp => sp.GetRequiredService<ClusterKeySource>()));
         services.Replace(ServiceDescriptor.Singleton<INodeReadiness, GuestNodeReadiness>());
