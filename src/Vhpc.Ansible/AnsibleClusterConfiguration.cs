@@ -80,16 +80,24 @@ internal sealed class AnsibleClusterConfiguration(
     {
         ArgumentNullException.ThrowIfNull(layout);
         var state = new ClusterStateDirectory(guests.Value.StateRoot, layout.Cluster);
-        if (!File.Exists(Path.Combine(state.Path, MungeKeyFileName)) || !File.Exists(options.Value.PlaybookPath))
+        if (CurrentRolesHash(layout) is not { } rolesHash)
         {
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var rolesHash = RolesHashOf(options.Value.PlaybookPath, state);
         return layout.Nodes
             .Where(n => NodeConfigurationRecord.Read(state, n.Name) is { } record && record.Holds(layout, n, rolesHash))
             .Select(n => n.Name)
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    public string? CurrentRolesHash(ClusterLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var state = new ClusterStateDirectory(guests.Value.StateRoot, layout.Cluster);
+        return File.Exists(Path.Combine(state.Path, MungeKeyFileName)) && File.Exists(options.Value.PlaybookPath)
+            ? RolesHashOf(options.Value.PlaybookPath, state)
+            : null;
     }
 
     public void RecordNotConfigured(ClusterLayout layout, ClusterNode node, string reason)

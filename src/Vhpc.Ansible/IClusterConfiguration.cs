@@ -22,6 +22,13 @@ public interface IClusterConfiguration
     /// </summary>
     IReadOnlySet<string> NodesUpToDate(ClusterLayout layout);
 
+    /// <summary>
+    /// The hash a run for <paramref name="layout"/> would record now (the playbook tree and the
+    /// cluster's keys), to tell status that a node configured with other roles is stale; null when it
+    /// cannot be known without creating something (no keys yet, no playbook).
+    /// </summary>
+    string? CurrentRolesHash(ClusterLayout layout) => null;
+
     /// <summary>Records that <paramref name="node"/> was not configured and why (for status), e.g. its management node failed.</summary>
     void RecordNotConfigured(ClusterLayout layout, ClusterNode node, string reason);
 

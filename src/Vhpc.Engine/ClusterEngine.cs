@@ -111,11 +111,22 @@ internal sealed class ClusterEngine(
         }
 
         var guests = await guestStatus.ReadAsync(new GuestStatusRequest(layout, reading.Targets), cancellationToken).ConfigureAwait(false);
+        var rolesHash = configuration?.CurrentRolesHash(layout);
         var nodes = reading.Status.Nodes
-            .Select(n => guests.TryGetValue(n.Name, out var guest) ? n with { Ssh = guest.Ssh, Configuration = guest.Configuration } : n)
+            .Select(n => guests.TryGetValue(n.Name, out var guest) ? n with { Ssh = guest.Ssh, Configuration = WithRoles(guest.Configuration, rolesHash) } : n)
             .ToList();
         return reading.Status with { Nodes = nodes };
     }
+
+    /// <summary>
+    /// A node configured for this spec but with other roles or keys than the ones a run would use now
+    /// is stale too: the next apply configures it again (its record does not hold), so status says so
+    /// before the user is surprised by a run.
+    /// </summary>
+    private static NodeConfigurationStatus WithRoles(NodeConfigurationStatus status, string? rolesHash) =>
+        status.State == ConfigurationState.Yes && rolesHash is not null && !string.Equals(status.RolesHash, rolesHash, StringComparison.Ordinal)
+            ? status with { State = ConfigurationState.Stale, StaleBecause = NodeConfigurationStatus.RolesChanged }
+            : status;
 
     /// <summary>The node's address from status, with the cluster's key pair and known_hosts from the guests layer's state directory.</summary>
     public async Task<NodeAccess?> GetNodeAccessAsync(ClusterSpec spec, string node, CancellationToken cancellationToken)

@@ -38,7 +38,7 @@ internal static class StatusTable
     private static string Configured(NodeStatusInfo node) => node.Configuration switch
     {
         "yes" => node.ConfiguredAt is { } at ? $"yes (at {Time(at)})" : "yes",
-        "stale" => "stale (spec changed)",
+        "stale" => $"stale ({node.ConfigurationStaleBecause ?? "spec changed"})",
         "no" => "no",
         "failed" => $"failed: {node.ConfigurationError}",
         "unknown" => "-",

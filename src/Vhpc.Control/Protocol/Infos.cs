@@ -53,11 +53,12 @@ public sealed record DestroyInfo(string Cluster, int ObjectsRemoved);
 /// <param name="SshReady">true when <paramref name="Ssh"/> is "ready", false when the node runs but is not, null when unknown.</param>
 /// <param name="Configured">true when <paramref name="Configuration"/> is "yes", false for stale/no/failed, null when unknown.</param>
 /// <param name="Ssh">"ready" (port 22 answers, host key recorded), "no-host-key", "not-answering", or "unknown" (domain not running).</param>
-/// <param name="Configuration">"yes", "stale" (spec changed since), "no", "failed", or "unknown".</param>
+/// <param name="Configuration">"yes", "stale" (spec, roles or keys changed since), "no", "failed", or "unknown".</param>
 /// <param name="ConfiguredAt">When the last configuration run for this node ended (yes, stale, failed).</param>
 /// <param name="ConfigurationSpecHash">The configuration hash of the spec that run used.</param>
 /// <param name="ConfigurationError">Why the last run failed for this node.</param>
 /// <param name="Host">The libvirt host holding the node's domain; null when no readable host has it.</param>
+/// <param name="ConfigurationStaleBecause">For "stale": "spec changed" or "roles or keys changed".</param>
 public sealed record NodeStatusInfo(
     string Name,
     string Role,
@@ -72,7 +73,8 @@ public sealed record NodeStatusInfo(
     DateTimeOffset? ConfiguredAt = null,
     string? ConfigurationSpecHash = null,
     string? ConfigurationError = null,
-    string? Host = null);
+    string? Host = null,
+    string? ConfigurationStaleBecause = null);
 
 public sealed record StatusInfo(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatusInfo> Nodes);
 

@@ -119,6 +119,8 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
     /// The configuration state of a node: no without a domain of the cluster (<paramref name="diskHash"/>
     /// null), without a record, or when the record is for another disk (a new disk was never configured);
     /// failed when the last run failed; stale when it succeeded for a spec that has changed; yes otherwise.
+    /// Whether the roles changed is not known here (the configuration layer hashes them): the status
+    /// carries the record's roles hash for the engine to compare.
     /// </summary>
     /// <param name="diskHash">The disk hash in the node's domain mark (which disk it runs on); null without a domain of the cluster.</param>
     public static NodeConfigurationStatus StatusOf(NodeConfigurationRecord? record, ClusterLayout layout, ClusterNode node, string? diskHash)
@@ -136,7 +138,8 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
         }
 
         return record.SpecHash == SpecHashOf(layout, node)
-            ? new NodeConfigurationStatus(ConfigurationState.Yes, record.At, record.SpecHash)
-            : new NodeConfigurationStatus(ConfigurationState.Stale, record.At, record.SpecHash);
+            ? new NodeConfigurationStatus(ConfigurationState.Yes, record.At, record.SpecHash, RolesHash: record.RolesHash)
+            : new NodeConfigurationStatus(ConfigurationState.Stale, record.At, record.SpecHash, RolesHash: record.RolesHash,
+                StaleBecause: NodeConfigurationStatus.SpecChanged);
     }
 }

@@ -29,6 +29,21 @@ public sealed class CliAgainstDaemonTests
     }
 
     [Fact]
+    public async Task Apply_reconfigure_reaches_the_engine_through_the_socket_and_a_plain_apply_does_not_force_it()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteCluster("c1.yaml", "name: c1\nworkers: 1\n");
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        var plain = await RunCliAsync(["apply", "c1", "--socket", layout.SocketPath]);
+        var forced = await RunCliAsync(["apply", "c1", "--reconfigure", "--socket", layout.SocketPath]);
+
+        Assert.True(plain.Code == ExitCodes.Ok, plain.Error);
+        Assert.True(forced.Code == ExitCodes.Ok, forced.Error);
+        Assert.Equal(["apply c1", "apply --reconfigure c1"], daemon.Engine.Calls.Where(c => c.StartsWith("apply", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Status_prints_a_table_or_json()
     {
         using var layout = new DaemonLayout();

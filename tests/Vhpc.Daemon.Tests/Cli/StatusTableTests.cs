@@ -23,6 +23,8 @@ public class StatusTableTests
             { Ssh = SshState.NotAnswering, Configuration = new NodeConfigurationStatus(ConfigurationState.Failed, At, "abc", "task 'Install munge' failed") },
         new NodeStatus("c1-w-03", "worker", "shut off", null, null, null)
             { Ssh = SshState.Unknown, Configuration = new NodeConfigurationStatus(ConfigurationState.No) },
+        new NodeStatus("c1-w-04", "worker", "running", "10.206.1.14", null, null)
+            { Ssh = SshState.Ready, Configuration = new NodeConfigurationStatus(ConfigurationState.Stale, At, "abc", StaleBecause: NodeConfigurationStatus.RolesChanged) },
     ]);
 
     [Fact]
@@ -34,6 +36,7 @@ public class StatusTableTests
         Assert.Matches(@"c1-w-01\s+worker\s+running\s+10\.206\.1\.11\s+-\s+no host key\s+stale \(spec changed\)", table);
         Assert.Matches(@"c1-w-02\s+worker\s+running\s+-\s+-\s+not answering\s+failed: task 'Install munge' failed", table);
         Assert.Matches(@"c1-w-03\s+worker\s+shut off\s+-\s+-\s+-\s+no", table);
+        Assert.Matches(@"c1-w-04\s+worker\s+running\s+10\.206\.1\.14\s+-\s+ready\s+stale \(roles or keys changed\)", table);
     }
 
     [Fact]
@@ -44,11 +47,13 @@ public class StatusTableTests
         var nodes = document.RootElement.GetProperty("nodes");
 
         Assert.Equal(["name", "role", "state", "address", "leaseExpiry", "sshReady", "configured", "error",
-            "ssh", "configuration", "configuredAt", "configurationSpecHash", "configurationError", "host"], nodes[0].EnumerateObject().Select(p => p.Name));
+            "ssh", "configuration", "configuredAt", "configurationSpecHash", "configurationError", "host", "configurationStaleBecause"], nodes[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(("ready", true, "yes", true, "abc"), (nodes[0].GetProperty("ssh").GetString(), nodes[0].GetProperty("sshReady").GetBoolean(),
             nodes[0].GetProperty("configuration").GetString(), nodes[0].GetProperty("configured").GetBoolean(), nodes[0].GetProperty("configurationSpecHash").GetString()));
         Assert.Equal(At, nodes[0].GetProperty("configuredAt").GetDateTimeOffset());
         Assert.Equal(("no-host-key", "stale"), (nodes[1].GetProperty("ssh").GetString(), nodes[1].GetProperty("configuration").GetString()));
+        Assert.Equal(("stale", "roles or keys changed"), (nodes[4].GetProperty("configuration").GetString(),
+            nodes[4].GetProperty("configurationStaleBecause").GetString()));
         Assert.Equal(("not-answering", "failed", "task 'Install munge' failed"), (nodes[2].GetProperty("ssh").GetString(),
             nodes[2].GetProperty("configuration").GetString(), nodes[2].GetProperty("configurationError").GetString()));
         Assert.Equal((JsonValueKind.Null, "unknown", "no"), (nodes[3].GetProperty("sshReady").ValueKind, nodes[3].GetProperty("ssh").GetString(),

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Vhpc.Ansible;
 using Vhpc.Engine.Status;
 using Vhpc.Guests;
 using Vhpc.Guests.Ssh;
@@ -74,7 +75,7 @@ public sealed class StatusEngineTests : IDisposable
         var nodes = status.Nodes.ToDictionary(n => n.Name);
         Assert.Equal(layout.Nodes.Select(n => n.Name), status.Nodes.Select(n => n.Name));
         Assert.Equal((SshState.Ready, true), (nodes[m1.Name].Ssh, nodes[m1.Name].SshReady));
-        Assert.Equal(new NodeConfigurationStatus(ConfigurationState.Yes, at, NodeConfigurationRecord.SpecHashOf(layout, m1)), nodes[m1.Name].Configuration);
+        Assert.Equal(new NodeConfigurationStatus(ConfigurationState.Yes, at, NodeConfigurationRecord.SpecHashOf(layout, m1), RolesHash: ""), nodes[m1.Name].Configuration);
         Assert.True(nodes[m1.Name].Configured);
         Assert.Equal("yes (at 2026-11-27 21:40:05Z)", nodes[m1.Name].Configuration.Describe());
 
@@ -122,6 +123,34 @@ public sealed class StatusEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_node_configured_with_other_roles_or_keys_is_stale_and_says_why()
+    {
+        var spec = _h.Spec(workers: 2);
+        var layout = ClusterLayout.From(spec);
+        Assert.True((await _h.Engine.ApplyAsync(spec, _h.Progress, default)).Succeeded);
+        var (m1, w1, w2) = (layout.Nodes[0], layout.Nodes[1], layout.Nodes[2]);
+        var state = new ClusterStateDirectory(_stateRoot, layout.Cluster);
+        new NodeConfigurationRecord(m1.Name, true, DateTimeOffset.UnixEpoch, NodeConfigurationRecord.SpecHashOf(layout, m1), m1.DiskHash, null, "roles-now").Write(state);
+        new NodeConfigurationRecord(w1.Name, true, DateTimeOffset.UnixEpoch, NodeConfigurationRecord.SpecHashOf(layout, w1), w1.DiskHash, null, "roles-before").Write(state);
+        new NodeConfigurationRecord(w2.Name, true, DateTimeOffset.UnixEpoch, NodeConfigurationRecord.SpecHashOf(layout, w2), w2.DiskHash, null).Write(state);
+        var guests = new GuestStatusProbe(Options.Create(new GuestsOptions { StateRoot = _stateRoot, SshProbeTimeout = TimeSpan.FromSeconds(1) }),
+            new LoopbackProbe(new Dictionary<IPAddress, IPEndPoint>()));
+
+        var status = await TestDriverHarness.CreateEngine(new SharedTestDriver(_h.Connection), _h.Uploads,
+            configuration: new RolesOnlyConfiguration("roles-now"), guestStatus: guests).GetStatusAsync(spec, default);
+        var unknownRoles = await TestDriverHarness.CreateEngine(new SharedTestDriver(_h.Connection), _h.Uploads,
+            configuration: new RolesOnlyConfiguration(null), guestStatus: guests).GetStatusAsync(spec, default);
+
+        Assert.Equal("yes (at 1970-01-01 00:00:00Z)", status.Nodes[0].Configuration.Describe());
+        Assert.Equal((ConfigurationState.Stale, "stale (roles or keys changed)"), (status.Nodes[1].Configuration.State, status.Nodes[1].Configuration.Describe()));
+        // A record written before roles hashes were kept does not hold either: the next apply runs on it.
+        Assert.Equal((ConfigurationState.Stale, false), (status.Nodes[2].Configuration.State, status.Nodes[2].Configured));
+        // Without keys or a playbook the roles' hash is not known, so status does not claim a change.
+        Assert.All(unknownRoles.Nodes, n => Assert.Equal(ConfigurationState.Yes, n.Configuration.State));
+        await _h.Engine.DestroyAsync(spec, new RecordingProgress(), default);
+    }
+
+    [Fact]
     public async Task Without_the_guests_layer_ssh_and_configuration_stay_unknown()
     {
         var spec = _h.Spec(workers: 1);
@@ -143,5 +172,22 @@ public sealed class StatusEngineTests : IDisposable
     {
         var key = new HostKey("ssh-ed25519", RandomNumberGenerator.GetBytes(51));
         Assert.Equal(HostKeyVerdictKind.Unknown, new KnownHostsFile(state.KnownHostsPath).CheckOrRecord(node.Address.ToString(), 22, key).Kind);
+    }
+
+    /// <summary>A configuration layer that only knows the roles' hash a run would record now.</summary>
+    private sealed class RolesOnlyConfiguration(string? rolesHash) : IClusterConfiguration
+    {
+        public string? CurrentRolesHash(ClusterLayout layout) => rolesHash;
+
+        public IReadOnlySet<string> NodesUpToDate(ClusterLayout layout) => new HashSet<string>(StringComparer.Ordinal);
+
+        public Task<IReadOnlyList<NodeConfigurationResult>> ConfigureAsync(ClusterConfigurationRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("status must not configure");
+
+        public void RecordNotConfigured(ClusterLayout layout, ClusterNode node, string reason) =>
+            throw new InvalidOperationException("status must not record");
+
+        public Task<string?> DrainAsync(ClusterLayout layout, IReadOnlyList<string> workers, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => throw new InvalidOperationException("status must not drain");
     }
 }

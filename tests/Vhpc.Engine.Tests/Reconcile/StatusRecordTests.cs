@@ -105,6 +105,7 @@ public sealed class StatusRecordTests : IDisposable
             m1Record.RolesHash), m1Record);
         Assert.Equal(32, m1Record.RolesHash.Length);
         Assert.Equal([m1.Name], configuration.NodesUpToDate(Layout));
+        Assert.Equal(m1Record.RolesHash, configuration.CurrentRolesHash(Layout)); // status compares this with each record
         var w1Record = NodeConfigurationRecord.Read(state, w1.Name)!;
         Assert.False(w1Record.Succeeded);
         Assert.Contains("Install munge", w1Record.Error, StringComparison.Ordinal);
