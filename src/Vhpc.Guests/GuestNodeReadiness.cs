@@ -85,7 +85,7 @@ internal sealed class GuestNodeReadiness(
             EndSpan(sshSpan, ProvisioningStep.Ssh, sshStarted, ok: false);
             Report(request, ProvisioningStep.Ssh, StepState.Failed, message: e.Message);
             return new NodeReadinessResult(false, lease.Address, e.Message,
-                ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));
+                await ConsoleLogTail.ReadAsync(request.Hypervisor, node.ConsoleLog, settings.ConsoleTailLines, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -108,13 +108,13 @@ internal sealed class GuestNodeReadiness(
             while (true)
             {
                 var remaining = settings.LeaseTimeout - time.GetElapsedTime(started);
-                var waiter = new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines);
+                var waiter = new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines, hypervisor);
                 string lost;
                 try
                 {
                     // WaitAsync subscribes to stop events and checks the domain's state before its first await.
                     var wait = waiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
-                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken);
+                        node.ConsoleLog, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken);
                     if (reconnected is not null)
                     {
                         Log.LeaseWaitResumed(logger, node.Name);
@@ -144,8 +144,9 @@ internal sealed class GuestNodeReadiness(
                     {
                         var message = $"Node {node.Name}: the connection to libvirt was lost while waiting for its DHCP lease ({lost}) "
                             + $"and could not be reopened within the lease timeout of {settings.LeaseTimeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: {e.Message}";
+                        // The connection is gone: there is no way to read the console log now.
                         throw new LeaseWaitException(node.Name, node.Mac, LeaseWaitFailure.ConnectionLost, message,
-                            ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));
+                            $"(console log {node.ConsoleLog} not read: no connection to libvirt)");
                     }
                 }
 

@@ -160,6 +160,19 @@ public sealed class ClusterProvisioner
         }, cancellationToken);
     }
 
+    /// <summary>The last lines of a node's serial console log (its pool volume); null when the log does not exist.</summary>
+    public Task<IReadOnlyList<string>?> ReadConsoleAsync(ClusterLayout layout, ClusterNode node, int lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(node);
+        return Task.Run(async () =>
+        {
+            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+            using var view = new LibvirtHypervisorView(lease.Connection);
+            return await ConsoleLogTail.ReadLinesAsync(view, node.ConsoleLog, lines, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
     /// <summary>Per-node status as libvirt reports it, and the nodes the guests layer is asked about.</summary>
     public Task<StatusReading> ReadStatusAsync(ClusterLayout layout, CancellationToken cancellationToken)
     {

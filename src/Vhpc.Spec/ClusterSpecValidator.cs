@@ -61,11 +61,6 @@ public static class ClusterSpecValidator
         var workersOk = ValidateGroup(v, "workers", spec.Workers, 1, MaxWorkers);
         ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk ? spec.Workers.Count : null);
 
-        if (spec.Vm.ConsoleLogDirectory is { } logDirectory)
-        {
-            Check(v, "vm.consoleLogDirectory", SpecRules.AbsolutePath(logDirectory));
-        }
-
         Check(v, "vm.accelerator", Enum.IsDefined(spec.Vm.Accelerator) ? null : "must be one of auto, kvm, qemu");
         Check(v, "vm.graphics", Enum.IsDefined(spec.Vm.Graphics) ? null : "must be one of spice, vnc, none");
 

@@ -104,7 +104,7 @@ public sealed class CliAgainstDaemonTests
     {
         using var layout = new DaemonLayout();
         var logs = Path.Combine(layout.Root, "consoles");
-        layout.WriteCluster("c1.yaml", $"name: c1\nconsoleLogDirectory: {logs}\n");
+        layout.WriteCluster("c1.yaml", $"name: c1\npoolPath: {logs}\n");
         var log = Path.Combine(logs, "c1-w-01-serial.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         await File.WriteAllLinesAsync(log, Enumerable.Range(1, 100).Select(i => $"line {i}"));

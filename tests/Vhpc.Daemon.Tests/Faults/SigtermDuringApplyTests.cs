@@ -323,7 +323,6 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     private static string WriteCluster(DaemonLayout layout, Uri source, byte[] image)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(image));
-        var console = Directory.CreateDirectory(Path.Combine(layout.Root, "console")).FullName;
         return layout.WriteCluster($"{Cluster}.yaml", $$"""
             name: {{Cluster}}
             domain: vtf.test
@@ -338,7 +337,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
             user: { name: vhpc }
             management: { count: 1, vcpu: 1, memoryMiB: 256, diskGiB: 1 }
             workers: { count: 2, vcpu: 1, memoryMiB: 256, diskGiB: 1 }
-            vm: { accelerator: qemu, graphics: none, consoleLogDirectory: {{console}} }
+            vm: { accelerator: qemu, graphics: none }
             """);
     }
 
