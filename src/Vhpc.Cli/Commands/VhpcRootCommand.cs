@@ -19,6 +19,7 @@ internal static class VhpcRootCommand
             WatchCommand.Create(),
             SshCommand.Create(),
             ConsoleCommand.Create(),
+            ReloadCommand.Create(),
             SeedIsoCommand.Create(),
         };
         return root;

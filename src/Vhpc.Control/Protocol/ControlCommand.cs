@@ -22,4 +22,7 @@ public enum ControlCommand
 
     /// <summary>The tail of a node's serial console log.</summary>
     Console,
+
+    /// <summary>Re-read the cluster files; answered once that is done, with the clusters as <see cref="List"/> shows them.</summary>
+    Reload,
 }
