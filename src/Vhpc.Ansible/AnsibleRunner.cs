@@ -58,7 +58,7 @@ internal sealed class AnsibleRunner
         var workspace = PrepareWorkspace(request, runId);
         var forks = PlaybookCommandBuilder.Forks(request, _options);
         var attempts = new List<PlaybookAttempt>();
-        IReadOnlyList<string>? pending = null;
+        var pending = request.Limit;
 
         var pipeline = new ResiliencePipelineBuilder<PlaybookAttempt> { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions<PlaybookAttempt>
@@ -214,7 +214,7 @@ internal sealed class AnsibleRunner
     internal static IReadOnlyList<HostConfigurationResult> Summarize(ConfigurationRequest request, IReadOnlyList<PlaybookAttempt> attempts)
     {
         var results = new List<HostConfigurationResult>();
-        foreach (var host in request.Hosts)
+        foreach (var host in request.Hosts.Where(h => request.Limit is null || request.Limit.Contains(h.Name, StringComparer.Ordinal)))
         {
             HostRunState? last = null;
             var changed = 0;
@@ -244,6 +244,8 @@ internal sealed class AnsibleRunner
         {
             if (temporaryControlDirectory is not null && Directory.Exists(temporaryControlDirectory))
                 Directory.Delete(temporaryControlDirectory, recursive: true);
+            if (Value.RunFiles != Value.Root && Directory.Exists(Value.RunFiles))
+                Directory.Delete(Value.RunFiles, recursive: true);
         }
     }
 
@@ -252,8 +254,11 @@ internal sealed class AnsibleRunner
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("vhpcd configures clusters from Linux hosts only.");
         var workspace = AnsibleWorkspace.For(request.StateDirectory);
+        workspace = workspace with { RunFiles = Path.Combine(workspace.Root, "runs", runId) };
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        foreach (var directory in new[] { workspace.Root, workspace.Home, workspace.LocalTemp, workspace.FactCache, workspace.CallbackPlugins })
+        Directory.CreateDirectory(workspace.Root, Private);
+        Directory.CreateDirectory(Path.Combine(workspace.Root, "runs"), Private);
+        foreach (var directory in new[] { workspace.Root, workspace.Home, workspace.LocalTemp, workspace.FactCache, workspace.CallbackPlugins, workspace.RunFiles })
         {
             Directory.CreateDirectory(directory, Private);
             File.SetUnixFileMode(directory, Private);

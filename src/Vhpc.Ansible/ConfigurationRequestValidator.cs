@@ -46,6 +46,13 @@ internal static partial class ConfigurationRequestValidator
             Require(host.MemoryMiB is null or > 0, field + ".MemoryMiB", $"{host.MemoryMiB} is not a positive number");
         }
 
+        if (request.Limit is not null)
+        {
+            Require(request.Limit.Count > 0, "Limit", "names no host (null configures every host)");
+            foreach (var name in request.Limit)
+                Require(names.Contains(name ?? ""), "Limit", $"'{name}' is not a host of the inventory");
+        }
+
         RequireFile(request.PlaybookPath, "PlaybookPath");
         RequireFile(request.MungeKeyPath, "MungeKeyPath");
         if (request.DatabasePasswordPath is not null)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
@@ -16,7 +17,7 @@ namespace Vhpc.Engine;
 /// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more. Wraps the
 /// engine when the guests layer is wired (AddVhpcGuests).
 /// </summary>
-internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> options) : IClusterEngine
+internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> guests) : IClusterEngine
 {
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.PlanAsync(spec, cancellationToken);
 
@@ -25,13 +26,16 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
     /// state goes too: configuration record, host key and its disk marker. A node added again later is
     /// a new guest and must not inherit them.
     /// </summary>
-    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        ApplyAsync(spec, ApplyOptions.Default, progress, cancellationToken);
+
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var result = await inner.ApplyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
+        var result = await inner.ApplyAsync(spec, options, progress, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
-            ForgetRemovedNodes(spec, new ClusterStateDirectory(options.Value.StateRoot, spec.Name));
+            ForgetRemovedNodes(spec, new ClusterStateDirectory(guests.Value.StateRoot, spec.Name));
         }
 
         return result;
@@ -42,7 +46,7 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
         ArgumentNullException.ThrowIfNull(spec);
         // The engine throws when libvirt objects remain; then the key is still needed and stays.
         var result = await inner.DestroyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
-        var state = new ClusterStateDirectory(options.Value.StateRoot, spec.Name);
+        var state = new ClusterStateDirectory(guests.Value.StateRoot, spec.Name);
         var existed = Directory.Exists(state.Path);
         state.Delete();
         return existed ? result with { ObjectsRemoved = result.ObjectsRemoved + 1 } : result;
@@ -86,4 +90,7 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
 
     public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
         inner.ReadConsoleAsync(spec, node, lines, cancellationToken);
+
+    public Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        inner.CheckAsync(spec, progress, cancellationToken);
 }

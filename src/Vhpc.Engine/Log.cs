@@ -19,4 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information,
         Message = "Cluster {Cluster}: {Step} is not wired into this engine; skipped")]
     public static partial void StepNotWired(ILogger logger, string cluster, string step);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: workers {Workers} leaving the cluster were not drained in Slurm, removed anyway: {Reason}")]
+    public static partial void DrainFailed(ILogger logger, string cluster, string workers, string reason);
 }

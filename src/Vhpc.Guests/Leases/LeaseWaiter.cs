@@ -130,18 +130,7 @@ internal sealed class LeaseWaiter
 
     private async Task<LeaseWaitException> DomainStoppedAsync(LeaseWaitRequest request, string reason, IReadOnlyList<GuestLease> seen, CancellationToken cancellationToken)
     {
-        // virtlogd may still be writing the last lines qemu printed: wait, then until the log stops
-        // growing (checked every 100 ms, for at most a second more).
-        await Task.Delay(_options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < 10; i++)
-        {
-            var before = await LengthOfAsync(request.ConsoleLog, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(TimeSpan.FromMilliseconds(100), _timeProvider, cancellationToken).ConfigureAwait(false);
-            if (await LengthOfAsync(request.ConsoleLog, cancellationToken).ConfigureAwait(false) == before)
-            {
-                break;
-            }
-        }
+        await SettleConsoleAsync(_consoleLogs, request.ConsoleLog, _options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
 
         var message = $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its DHCP lease "
             + $"on network {request.NetworkName}; leases seen for this MAC: {Describe(seen, _timeProvider.GetUtcNow())}.";
@@ -150,16 +139,35 @@ internal sealed class LeaseWaiter
         return new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.DomainStopped, message, tail);
     }
 
-    private async Task<long> LengthOfAsync(ConsoleLogVolume? log, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a domain stopped, virtlogd may still be writing the last lines qemu printed: wait
+    /// <paramref name="settleDelay"/>, then until the log stops growing (checked every 100 ms, for at most a second more).
+    /// </summary>
+    internal static async Task SettleConsoleAsync(IConsoleLogSource? consoleLogs, ConsoleLogVolume? log, TimeSpan settleDelay, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        if (_consoleLogs is null || log is null)
+        await Task.Delay(settleDelay, time, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < 10; i++)
+        {
+            var before = await LengthOfAsync(consoleLogs, log, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+            if (await LengthOfAsync(consoleLogs, log, cancellationToken).ConfigureAwait(false) == before)
+            {
+                break;
+            }
+        }
+    }
+
+    private static async Task<long> LengthOfAsync(IConsoleLogSource? consoleLogs, ConsoleLogVolume? log, CancellationToken cancellationToken)
+    {
+        if (consoleLogs is null || log is null)
         {
             return -1;
         }
 
         try
         {
-            return await _consoleLogs.GetLengthAsync(log, cancellationToken).ConfigureAwait(false) ?? -1;
+            return await consoleLogs.GetLengthAsync(log, cancellationToken).ConfigureAwait(false) ?? -1;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -23,8 +23,9 @@ internal static class ClusterPlanner
         var conflicts = new List<string>();
         var poolOwned = CheckPool(layout, actual.Pool, conflicts, apply: true);
         var networkOwned = CheckNetwork(layout, actual.Network, conflicts);
-        if (actual.Network is null)
+        if (actual.Network is null && !layout.IsBridged)
         {
+            // A bridge-mode network only attaches to a bridge the admin made, which others may use too.
             CheckHostNetworks(layout, actual.OtherNetworks, conflicts);
         }
 
@@ -76,12 +77,16 @@ internal static class ClusterPlanner
                 + (domain.Active ? "; it is stopped first" : "")));
         }
 
-        // Node volumes nobody wants any more: removed nodes, or left by an interrupted apply or destroy.
+        // Node volumes nobody wants here any more: removed nodes, or left by an interrupted apply or destroy
+        // (for a node of the spec that is not placed on this host, it has no domain here, so they are leftovers).
+        var inSpec = layout.ClusterNodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var volume in volumes.Values.OrderBy(v => v.Name, StringComparer.Ordinal))
         {
             if (NodeOfVolume(layout.Cluster, volume.Name) is { } node && !desired.Contains(node))
             {
-                actions.Add(NodeAction(node, ActionKind.Delete, ObjectKind.Volume, volume.Name, "volume of a node that is not in the spec"));
+                actions.Add(NodeAction(node, ActionKind.Delete, ObjectKind.Volume, volume.Name, inSpec.Contains(node)
+                    ? $"left by an interrupted apply: the node has no domain on {layout.Host?.Name ?? "this host"} and is not placed here"
+                    : "volume of a node that is not in the spec"));
             }
         }
 
@@ -244,8 +249,9 @@ internal static class ClusterPlanner
     {
         if (network is null)
         {
-            actions.Add(Prepare(ActionKind.Create, ObjectKind.Network, layout.NetworkName,
-                $"NAT network {layout.Subnet} on bridge {layout.BridgeName} with {layout.Nodes.Count} fixed hosts"));
+            actions.Add(Prepare(ActionKind.Create, ObjectKind.Network, layout.NetworkName, layout.IsBridged
+                ? $"bridge-mode network onto the host bridge {layout.BridgeName} (no libvirt DHCP: the seeds give {layout.Subnet} addresses)"
+                : $"NAT network {layout.Subnet} on bridge {layout.BridgeName} with {layout.Nodes.Count} fixed hosts"));
             return;
         }
 
@@ -256,13 +262,22 @@ internal static class ClusterPlanner
 
         var d = network.Definition;
         var differences = new List<string>();
-        Compare(differences, "forward mode", d.ForwardMode, "nat");
-        Compare(differences, "bridge", d.Bridge, layout.BridgeName);
-        Compare(differences, "domain", d.Domain, layout.Spec.Domain);
-        Compare(differences, "gateway", d.Address, layout.Gateway.ToString());
-        Compare(differences, "netmask", d.Netmask, layout.Subnet.Netmask.ToString());
-        Compare(differences, "DHCP range start", d.RangeStart, layout.DhcpRangeStart.ToString());
-        Compare(differences, "DHCP range end", d.RangeEnd, layout.DhcpRangeEnd.ToString());
+        if (layout.IsBridged)
+        {
+            Compare(differences, "forward mode", d.ForwardMode, "bridge");
+            Compare(differences, "bridge", d.Bridge, layout.BridgeName);
+        }
+        else
+        {
+            Compare(differences, "forward mode", d.ForwardMode, "nat");
+            Compare(differences, "bridge", d.Bridge, layout.BridgeName);
+            Compare(differences, "domain", d.Domain, layout.Spec.Domain);
+            Compare(differences, "gateway", d.Address, layout.Gateway.ToString());
+            Compare(differences, "netmask", d.Netmask, layout.Subnet.Netmask.ToString());
+            Compare(differences, "DHCP range start", d.RangeStart, layout.DhcpRangeStart.ToString());
+            Compare(differences, "DHCP range end", d.RangeEnd, layout.DhcpRangeEnd.ToString());
+        }
+
         if (differences.Count > 0)
         {
             actions.Add(Prepare(ActionKind.Replace, ObjectKind.Network, layout.NetworkName, string.Join("; ", differences)));
