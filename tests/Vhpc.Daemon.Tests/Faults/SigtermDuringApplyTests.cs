@@ -222,7 +222,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     {
         Assert.Equal(layout.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal), census.Domains.Select(d => d.Name));
         Assert.All(census.Domains, d => Assert.True(d.Running, $"{d.Name} is not running"));
-        var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume }).ToList();
+        var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume, n.ConsoleLog.Volume }).ToList();
         Assert.Equal(expected.Count + 2, census.Volumes.Count);
         Assert.All(expected, v => Assert.Contains(v, census.Volumes));
         Assert.Single(census.Volumes, v => v.EndsWith(".complete", StringComparison.Ordinal));
