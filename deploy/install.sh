@@ -14,6 +14,8 @@
 #   /etc/vhpc/clusters.d/                   one cluster per *.yaml file
 #   /etc/systemd/system/vhpcd.service       the unit (Type=notify)
 #   group "vhpc"                            members may use /run/vhpc/vhpcd.sock
+#   user "vhpcd"                            runs vhpcd (no capabilities): member of libvirt and vhpc,
+#                                           owner of /var/lib/vhpc (and, under systemd, /run/vhpc)
 set -euo pipefail
 
 prefix=/usr/local
@@ -22,7 +24,7 @@ start=true
 configuration=Release
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -88,8 +90,21 @@ install -m 0644 "$repo/deploy/etc/clusters.d/example.yaml" "$sharedir/examples/c
 install -m 0644 "$repo/deploy/etc/netns.conf" "$sharedir/netns.conf"
 if [[ -f "$repo/README.md" ]]; then install -m 0644 "$repo/README.md" "$sharedir/README.md"; fi
 
-echo "==> group vhpc (may use the control socket)"
+echo "==> group vhpc (may use the control socket) and user vhpcd (runs vhpcd)"
 getent group vhpc >/dev/null || groupadd --system vhpc
+if ! getent passwd vhpcd >/dev/null; then
+    useradd --system --user-group --home-dir /var/lib/vhpc --no-create-home --shell /usr/sbin/nologin \
+        --comment "vhpcd, virtual HPC clusters" vhpcd
+fi
+# vhpc: to give the control socket to that group. libvirt: Debian's polkit rule lets its members
+# manage qemu:///system through libvirtd's socket (no root, no capability).
+usermod -aG vhpc vhpcd
+if getent group libvirt >/dev/null; then
+    usermod -aG libvirt vhpcd
+else
+    echo "    group libvirt does not exist (install libvirt-daemon-system first): vhpcd cannot use qemu:///system until"
+    echo "    it is a member (usermod -aG libvirt vhpcd). For a remote libvirt host (qemu+ssh://), its key is in ~vhpcd/.ssh."
+fi
 
 echo "==> configuration in /etc/vhpc"
 install -d -m 0755 /etc/vhpc /etc/vhpc/clusters.d
@@ -98,10 +113,12 @@ if [[ ! -e /etc/vhpc/vhpcd.json ]]; then
 else
     echo "    /etc/vhpc/vhpcd.json exists: kept (the new default is $sharedir/examples/vhpcd.json)"
 fi
-install -d -m 0750 /var/lib/vhpc
+# State of an earlier install that ran as root becomes vhpcd's (systemd's StateDirectory= does the same).
+install -d -m 0750 -o vhpcd -g vhpcd /var/lib/vhpc
+chown -R vhpcd:vhpcd /var/lib/vhpc
 
 echo "==> systemd unit $unit"
-sed "s#/usr/local/lib/vhpc/vhpcd#$libdir/vhpcd#; s#/usr/local/share/vhpc#$sharedir#g" "$repo/vhpcd.service" > "$unit.new"
+sed "s#/usr/local/lib/vhpc/#$libdir/#g; s#/usr/local/share/vhpc#$sharedir#g" "$repo/vhpcd.service" > "$unit.new"
 chmod 0644 "$unit.new"
 mv "$unit.new" "$unit"
 
@@ -123,5 +140,7 @@ cat <<DONE
     Put a cluster file in place:     cp $sharedir/examples/cluster.yaml /etc/vhpc/clusters.d/NAME.yaml
                                      vhpc validate -f /etc/vhpc/clusters.d/NAME.yaml
                                      systemctl reload vhpcd && vhpc plan NAME && vhpc apply NAME
+    vhpcd runs as user vhpcd: base images and SSH public key files named in cluster files must be
+    readable by it (not under /home or /root).
     Logs:                            journalctl -u vhpcd -f
 DONE

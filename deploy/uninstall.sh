@@ -3,9 +3,9 @@
 #
 #   sudo deploy/uninstall.sh [--prefix /usr/local] [--purge]
 #
-# Keeps /etc/vhpc (your settings and cluster files), /var/lib/vhpc (cluster SSH keys, munge keys,
-# known_hosts) and the group vhpc unless --purge. Never touches libvirt: destroy clusters first
-# (vhpc destroy NAME) if you want their domains, volumes and networks gone.
+# Removes the user vhpcd. Keeps /etc/vhpc (your settings and cluster files), /var/lib/vhpc (cluster
+# SSH keys, munge keys, known_hosts) and the group vhpc unless --purge. Never touches libvirt:
+# destroy clusters first (vhpc destroy NAME) if you want their domains, volumes and networks gone.
 set -euo pipefail
 
 prefix=/usr/local
@@ -40,11 +40,14 @@ if [[ -L "$prefix/bin/vhpc" && "$(readlink "$prefix/bin/vhpc")" == "$prefix/lib/
 fi
 rm -rf "$prefix/lib/vhpc" "$prefix/share/vhpc"
 rm -rf /run/vhpc
+# The next install makes a new vhpcd and gives it /var/lib/vhpc again.
+if getent passwd vhpcd >/dev/null; then userdel vhpcd; fi
+if getent group vhpcd >/dev/null; then groupdel vhpcd; fi
 
 if $purge; then
     rm -rf /etc/vhpc /var/lib/vhpc
     if getent group vhpc >/dev/null; then groupdel vhpc; fi
-    echo "vhpc removed, including /etc/vhpc, /var/lib/vhpc and group vhpc"
+    echo "vhpc removed, including user vhpcd, /etc/vhpc, /var/lib/vhpc and group vhpc"
 else
-    echo "vhpc removed; kept /etc/vhpc, /var/lib/vhpc and group vhpc (use --purge to remove them)"
+    echo "vhpc removed (and user vhpcd); kept /etc/vhpc, /var/lib/vhpc and group vhpc (use --purge to remove them)"
 fi

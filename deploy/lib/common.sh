@@ -65,18 +65,19 @@ JSON
 }
 
 # write_cluster_spec FILE NAME IMAGE_DIR [--workers N] [--vcpu N] [--memory MiB] [--disk GiB]
-#   [--cidr CIDR] [--network NAME] [--bridge NAME] [--pool-path DIR] [--console-dir DIR]
+#   [--cidr CIDR] [--network NAME] [--bridge NAME] [--pool-path DIR]
 # A 1 + N cluster of the Debian image under TCG (direct kernel boot, no graphics); the network,
-# bridge, pool and console directory lines appear only when given (else the spec's defaults).
+# bridge and pool lines appear only when given (else the spec's defaults). The serial console logs
+# are volumes of the pool.
 write_cluster_spec() {
   local file=$1 name=$2 image=$3 workers=3 vcpu=1 memory=1536 disk=8 cidr=192.168.123.0/24
-  local network= bridge= pool= console= sha
+  local network= bridge= pool= sha
   shift 3
   while [ $# -gt 0 ]; do
     case $1 in
       --workers) workers=$2 ;; --vcpu) vcpu=$2 ;; --memory) memory=$2 ;; --disk) disk=$2 ;;
       --cidr) cidr=$2 ;; --network) network=$2 ;; --bridge) bridge=$2 ;;
-      --pool-path) pool=$2 ;; --console-dir) console=$2 ;;
+      --pool-path) pool=$2 ;;
       *) die "write_cluster_spec: unknown option $1" ;;
     esac
     shift 2
@@ -100,7 +101,7 @@ write_cluster_spec() {
     echo "user: { name: vhpc }"
     echo "management: { count: 1, vcpu: $vcpu, memoryMiB: $memory, diskGiB: $disk }"
     echo "workers:    { count: $workers, vcpu: $vcpu, memoryMiB: $memory, diskGiB: $disk }"
-    echo "vm: { accelerator: qemu, graphics: none${console:+, consoleLogDirectory: $console} }"
+    echo "vm: { accelerator: qemu, graphics: none }"
   } > "$file"
 }
 

@@ -143,27 +143,18 @@ internal sealed class ClusterEngine(
         return new NodeAccess(spec.Name, found.Name, found.State, found.Address, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath);
     }
 
-    /// <summary>The node's serial console log, where the layout says it is (vm.consoleLogDirectory), read from its end.</summary>
-    public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken)
+    /// <summary>The node's serial console log (its volume in the cluster's pool, read through libvirt), from its end.</summary>
+    public async Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
         var layout = LayoutOf(spec);
         if (layout.Nodes.FirstOrDefault(n => IsNamed(n.Name, node, spec)) is not { } found)
         {
-            return Task.FromResult<NodeConsole?>(null);
+            return null;
         }
 
-        IReadOnlyList<string>? tail;
-        try
-        {
-            tail = ConsoleLogTail.ReadLines(found.ConsoleLogPath, lines ?? _guests.ConsoleTailLines);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            tail = null;
-        }
-
-        return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
+        var tail = await provisioner.ReadConsoleAsync(layout, found, lines ?? _guests.ConsoleTailLines, cancellationToken).ConfigureAwait(false);
+        return new NodeConsole(spec.Name, found.Name, found.ConsoleLog.ToString(), tail);
     }
 
     /// <summary>

@@ -89,7 +89,7 @@ internal sealed class GuestNodeReadiness(
             EndSpan(sshSpan, ProvisioningStep.Ssh, sshStarted, ok: false);
             Report(request, ProvisioningStep.Ssh, StepState.Failed, message: e.Message);
             return new NodeReadinessResult(false, lease.Address, e.Message,
-                ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));
+                await ConsoleLogTail.ReadAsync(request.Hypervisor, node.ConsoleLog, settings.ConsoleTailLines, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -117,11 +117,11 @@ internal sealed class GuestNodeReadiness(
                 {
                     // WaitAsync subscribes to stop events and checks the domain's state before its first await.
                     var waitRequest = new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
-                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                        node.ConsoleLog, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
                     var wait = request.Layout.IsBridged
                         ? new FixedAddressWaiter(addresses, neighbours, hypervisor, settings.Lease, time, loggers.CreateLogger<FixedAddressWaiter>(),
-                            settings.ConsoleTailLines).WaitAsync(waitRequest, cancellationToken)
-                        : new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines).WaitAsync(waitRequest, cancellationToken);
+                            settings.ConsoleTailLines, hypervisor).WaitAsync(waitRequest, cancellationToken)
+                        : new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines, hypervisor).WaitAsync(waitRequest, cancellationToken);
                     if (reconnected is not null)
                     {
                         Log.LeaseWaitResumed(logger, node.Name);
@@ -152,8 +152,9 @@ internal sealed class GuestNodeReadiness(
                         var waitingFor = request.Layout.IsBridged ? "its fixed address to answer" : "its DHCP lease";
                         var message = $"Node {node.Name}: the connection to libvirt was lost while waiting for {waitingFor} ({lost}) "
                             + $"and could not be reopened within the lease timeout of {settings.LeaseTimeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: {e.Message}";
+                        // The connection is gone: there is no way to read the console log now.
                         throw new LeaseWaitException(node.Name, node.Mac, LeaseWaitFailure.ConnectionLost, message,
-                            ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));
+                            $"(console log {node.ConsoleLog} not read: no connection to libvirt)");
                     }
                 }
 

@@ -392,6 +392,58 @@ public sealed class ClusterProvisioner
                 + string.Join("; ", result.NodeErrors.Values.Append(result.Error).OfType<string>()));
     }
 
+    /// <summary>
+    /// The last lines of a node's serial console log (its pool volume), read through the connection of the
+    /// host that has it; null when no host has it. With several hosts, each is asked at once: the log is on
+    /// the host that holds the node's domain (a log left without its domain is still shown); when no
+    /// readable host has it and a host could not be read, that host's error is thrown (the log may be there).
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ReadConsoleAsync(ClusterLayout layout, ClusterNode node, int lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(node);
+        if (layout.Hosts.Count == 1)
+        {
+            return await ReadConsoleOnHostAsync(layout.Hosts[0], node, lines, cancellationToken).ConfigureAwait(false);
+        }
+
+        var found = await Task.WhenAll(layout.Hosts.Select(host => Task.Run(async () =>
+        {
+            try
+            {
+                using var lease = await _connections.AcquireAsync(host.Connect, cancellationToken).ConfigureAwait(false);
+                using var domain = lease.Connection.LookupDomain(node.Name);
+                return (Host: host, HasLog: ConsoleLogVolumes.Length(lease.Connection, node.ConsoleLog) is not null, HoldsDomain: domain is not null,
+                    Error: (LibvirtException?)null);
+            }
+            catch (LibvirtException e)
+            {
+                return (Host: host, HasLog: false, HoldsDomain: false, Error: e);
+            }
+        }, cancellationToken))).ConfigureAwait(false);
+        var holder = found.Where(f => f.HasLog).OrderByDescending(f => f.HoldsDomain).Select(f => f.Host).FirstOrDefault();
+        if (holder is not null)
+        {
+            return await ReadConsoleOnHostAsync(holder, node, lines, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (found.FirstOrDefault(f => f.Error is not null) is { Error: { } unread, Host: var unreadHost })
+        {
+            throw new InvalidOperationException($"host {unreadHost.Name} ({unreadHost.Connect}) could not be read ({unread.Message}); "
+                + $"node {node.Name}'s console log may be there", unread);
+        }
+
+        return null;
+    }
+
+    private Task<IReadOnlyList<string>?> ReadConsoleOnHostAsync(HostSpec host, ClusterNode node, int lines, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            using var lease = await _connections.AcquireAsync(host.Connect, cancellationToken).ConfigureAwait(false);
+            using var view = new LibvirtHypervisorView(lease.Connection);
+            return await ConsoleLogTail.ReadLinesAsync(view, node.ConsoleLog, lines, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
     /// <summary>A view over a new connection to <paramref name="host"/>, for lease waits whose connection was lost.</summary>
     private Func<CancellationToken, ValueTask<IHypervisorView>> ReconnectAsync(HostSpec host) => async token =>
     {

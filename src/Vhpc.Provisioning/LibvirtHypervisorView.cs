@@ -1,12 +1,14 @@
 using Vhpc.Guests.Leases;
 using Vhpc.Libvirt;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Provisioning;
 
 /// <summary>
 /// The guests layer's view of libvirt for lease waits, over one connection: leases from
 /// virNetworkGetDHCPLeases (the network looked up per call, so one recreated meanwhile is still found),
-/// domain state from virDomainGetState and stop events from lifecycle callbacks. A lost or closed
+/// domain state from virDomainGetState and stop events from lifecycle callbacks, the console log through
+/// its pool volume. A lost or closed
 /// connection is reported as <see cref="HypervisorConnectionLostException"/> with libvirt's message.
 /// </summary>
 /// <param name="owner">The connection's lease, released with the view; null when the caller keeps the connection.</param>
@@ -51,6 +53,21 @@ internal sealed class LibvirtHypervisorView(Connection connection, IDisposable? 
                 onStopped(reason);
             }
         }));
+    }
+
+    public Task<long?> GetLengthAsync(ConsoleLogVolume log, CancellationToken cancellationToken) =>
+        Task.FromResult(Translate(() => ConsoleLogVolumes.Length(connection, log)));
+
+    public async Task<byte[]> ReadAsync(ConsoleLogVolume log, long offset, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ConsoleLogVolumes.ReadAsync(connection, log, offset, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionLost(e))
+        {
+            throw new HypervisorConnectionLostException(e.Message, e);
+        }
     }
 
     public void Dispose() => owner?.Dispose();

@@ -162,12 +162,7 @@ public enum GraphicsKind
 }
 
 /// <summary>
-/// Virtual machine settings shared by all nodes. <see cref="ConsoleLogDirectory"/> is a directory on the
-/// libvirt host where each node's serial console is logged (null: /var/log/libvirt/qemu).
+/// Virtual machine settings shared by all nodes. Each node's serial console is logged to a volume of
+/// the cluster's pool (<see cref="Layout.ClusterNode.ConsoleLog"/>), so it is read through libvirt.
 /// </summary>
-public sealed record VmSpec(Accelerator Accelerator, GraphicsKind Graphics, string? ConsoleLogDirectory = null)
-{
-    public const string DefaultConsoleLogDirectory = "/var/log/libvirt/qemu";
-
-    public string EffectiveConsoleLogDirectory => ConsoleLogDirectory ?? DefaultConsoleLogDirectory;
-}
+public sealed record VmSpec(Accelerator Accelerator, GraphicsKind Graphics);

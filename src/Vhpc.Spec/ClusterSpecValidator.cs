@@ -83,11 +83,6 @@ public static class ClusterSpecValidator
             ValidateCapacity(v, spec);
         }
 
-        if (spec.Vm.ConsoleLogDirectory is { } logDirectory)
-        {
-            Check(v, "vm.consoleLogDirectory", SpecRules.AbsolutePath(logDirectory));
-        }
-
         Check(v, "vm.accelerator", Enum.IsDefined(spec.Vm.Accelerator) ? null : "must be one of auto, kvm, qemu");
         Check(v, "vm.graphics", Enum.IsDefined(spec.Vm.Graphics) ? null : "must be one of spice, vnc, none");
 

@@ -187,11 +187,18 @@ internal sealed class SpecBinder
 
     private VmSpec BindVm(YamlMapping? map)
     {
+        // consoleLogDirectory was a directory of libvirt's host that vhpcd read (and removed logs from)
+        // as root; the log is now a volume of the cluster's pool, read through libvirt. Say so by name.
+        if (map?.Entries.FirstOrDefault(e => e.Key.Value == "consoleLogDirectory").Key is { } removed)
+        {
+            Error(removed.Mark, "vm.consoleLogDirectory",
+                "is no longer a setting: each node's serial console is logged to the volume NODE-serial.log in the cluster's pool; remove the line");
+        }
+
         Keys(map, "vm", "accelerator", "graphics", "consoleLogDirectory");
         return new VmSpec(
             Enum(map, "vm", "accelerator", Accelerator.Auto),
-            Enum(map, "vm", "graphics", GraphicsKind.Spice),
-            String(map, "vm", "consoleLogDirectory", required: false));
+            Enum(map, "vm", "graphics", GraphicsKind.Spice));
     }
 
     private string Derived(string path, string value)

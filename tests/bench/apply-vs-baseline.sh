@@ -178,7 +178,7 @@ echo "$bl_single" | tee -a "$jsonl"
 log "=== vhpcd: apply $CLUSTER (1 + $workers)"
 write_vhpcd_settings "$work/vhpcd.json" "$work"
 write_cluster_spec "$work/clusters.d/$CLUSTER.yaml" "$CLUSTER" "$image" --workers "$workers" --vcpu "$VCPUS" --memory "$MEM" --disk 4 \
-  --cidr "$CIDR" --network "$NETWORK" --bridge "$BRIDGE" --pool-path "$POOL_DIR" --console-dir "$CONSOLE_DIR"
+  --cidr "$CIDR" --network "$NETWORK" --bridge "$BRIDGE" --pool-path "$POOL_DIR"
 "$VHPC_BIN" validate -f "$work/clusters.d/$CLUSTER.yaml" >&2
 start_vhpcd "$work/vhpcd.json" "$SOCKET" "$work/vhpcd.log" || die "vhpcd did not start"
 

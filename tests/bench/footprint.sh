@@ -67,7 +67,7 @@ network: { name: vfp-bench-net, cidr: 10.210.1.0/24 }
 user: { name: vhpc }
 management: { count: 1, vcpu: 1, memoryMiB: 512, diskGiB: 1 }
 workers: { count: 2, vcpu: 1, memoryMiB: 512, diskGiB: 1 }
-vm: { accelerator: qemu, graphics: none, consoleLogDirectory: $work/console }
+vm: { accelerator: qemu, graphics: none }
 YAML
 echo '{ "Guests": { "WaitForSsh": false, "LeaseTimeout": "00:00:01" } }' >"$work/vhpcd.json"
 socket=$work/run/vhpcd.sock

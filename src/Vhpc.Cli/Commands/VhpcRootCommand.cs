@@ -20,6 +20,7 @@ internal static class VhpcRootCommand
             SshCommand.Create(),
             ConsoleCommand.Create(),
             CheckCommand.Create(),
+            ReloadCommand.Create(),
             SeedIsoCommand.Create(),
         };
         return root;

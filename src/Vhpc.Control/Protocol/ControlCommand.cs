@@ -25,4 +25,7 @@ public enum ControlCommand
 
     /// <summary>`vhpc check`: prove the configured cluster works (progress lines per check, then the report).</summary>
     Check,
+
+    /// <summary>Re-read the cluster files; answered once that is done, with the clusters as <see cref="List"/> shows them.</summary>
+    Reload,
 }

@@ -18,6 +18,7 @@ internal sealed class ControlRequestHandler
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ClusterRegistry _registry;
+    private readonly ClusterReloadService _reloads;
     private readonly ClusterOperations _operations;
     private readonly ProgressHub _hub;
     private readonly VhpcdOptions _options;
@@ -25,6 +26,7 @@ internal sealed class ControlRequestHandler
 
     public ControlRequestHandler(
         ClusterRegistry registry,
+        ClusterReloadService reloads,
         ClusterOperations operations,
         ProgressHub hub,
         IOptions<VhpcdOptions> options,
@@ -32,6 +34,7 @@ internal sealed class ControlRequestHandler
     {
         ArgumentNullException.ThrowIfNull(options);
         _registry = registry;
+        _reloads = reloads;
         _operations = operations;
         _hub = hub;
         _options = options.Value;
@@ -113,6 +116,7 @@ internal sealed class ControlRequestHandler
                 ControlCommand.Console => await ConsoleAsync(request, stoppingToken).ConfigureAwait(false),
                 ControlCommand.Check => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.CheckAsync(spec, progress, stoppingToken),
                     r => new ControlMessage { Kind = ControlMessageKind.Result, Check = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
+                ControlCommand.Reload => await ReloadAsync().ConfigureAwait(false),
                 _ => Failure(ControlErrorCode.BadRequest, $"unknown command {request.Command}"),
             };
         }
@@ -297,6 +301,31 @@ internal sealed class ControlRequestHandler
         }
 
         return Failure(ControlErrorCode.UnknownNode, $"no node {request.Node} in {(request.Cluster is null ? "any loaded cluster" : "cluster " + request.Cluster)}");
+    }
+
+    /// <summary>Waits for a reload of the cluster files; the answer lists them as they are now, errors included.</summary>
+    private async Task<ControlMessage> ReloadAsync()
+    {
+        try
+        {
+            await _reloads.ReloadAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return Failure(ControlErrorCode.ShuttingDown, "vhpcd is stopping; the cluster files were not reloaded");
+        }
+#pragma warning disable CA1031 // Logged by the reload service; the client learns why in one line.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Failure(ControlErrorCode.OperationFailed, $"the reload failed, the previous clusters stay loaded: {ex.Message}");
+        }
+
+        return new ControlMessage
+        {
+            Kind = ControlMessageKind.Result,
+            Clusters = [.. _registry.Entries.Select(e => e.ToSummary(e.Name is null ? null : _operations.CurrentOperation(e.Name)))],
+        };
     }
 
     private ClusterEntry? Find(string? cluster) => string.IsNullOrEmpty(cluster) ? null : _registry.FindByName(cluster);

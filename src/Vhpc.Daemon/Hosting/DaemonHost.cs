@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
@@ -36,6 +37,15 @@ internal static class DaemonHost
 
         // READY=1/STOPPING=1, SIGTERM, and systemd-formatted console logs (<6>category[event id] message)...
         builder.Services.AddSystemd();
+        // AddSystemd() knows systemd by reading /proc/PPID/comm. The unit runs as user vhpcd with
+        // ProtectProc=invisible, which hides PID 1 from it, so that check fails; NOTIFY_SOCKET, which
+        // systemd sets for a Type=notify service, says the same thing and stays visible.
+        if (!SystemdHelpers.IsSystemdService() && !string.IsNullOrEmpty(environment("NOTIFY_SOCKET")))
+        {
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
+
         // ...replaced by the journal's native protocol (structured fields) when stderr is the journal stream.
         builder.AddVhpcdLogging(environment,
             builder.Configuration[$"{VhpcdOptions.SectionName}:{nameof(VhpcdOptions.LogTarget)}"],

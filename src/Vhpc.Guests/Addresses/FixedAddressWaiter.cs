@@ -14,6 +14,7 @@ namespace Vhpc.Guests.Addresses;
 /// stopped, crashed or shut-down domain ends the wait at once, as for a lease. SSH then confirms the node
 /// (its host key, hostname and cloud-init), exactly as after a lease.
 /// </summary>
+/// <param name="consoleLogs">Where the console tail of a failure is read (through libvirt, like the lease wait's); null: failures carry none.</param>
 internal sealed class FixedAddressWaiter(
     IAddressProbe probe,
     INeighbourTable neighbours,
@@ -21,7 +22,8 @@ internal sealed class FixedAddressWaiter(
     LeaseWaitOptions options,
     TimeProvider time,
     ILogger logger,
-    int consoleTailLines)
+    int consoleTailLines,
+    IConsoleLogSource? consoleLogs = null)
 {
     public const int Port = 22;
 
@@ -54,10 +56,10 @@ internal sealed class FixedAddressWaiter(
             if (stopped.Task.IsCompleted)
             {
                 var reason = await stopped.Task.ConfigureAwait(false);
-                await LeaseWaiter.SettleConsoleAsync(request.ConsoleLogPath, options.ConsoleSettleDelay, time, cancellationToken).ConfigureAwait(false);
-                throw Failure(request, LeaseWaitFailure.DomainStopped,
+                await LeaseWaiter.SettleConsoleAsync(consoleLogs, request.ConsoleLog, options.ConsoleSettleDelay, time, cancellationToken).ConfigureAwait(false);
+                throw await FailureAsync(request, LeaseWaitFailure.DomainStopped,
                     $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its fixed address {address} "
-                    + $"to answer on network {request.NetworkName} (last probe: {last}).", withTail: true);
+                    + $"to answer on network {request.NetworkName} (last probe: {last}).", withTail: true, cancellationToken).ConfigureAwait(false);
             }
 
             AddressAnswer answer;
@@ -67,7 +69,7 @@ internal sealed class FixedAddressWaiter(
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw TimedOut(request, address, probes, last);
+                throw await TimedOutAsync(request, address, probes, last, cancellationToken).ConfigureAwait(false);
             }
 
             probes++;
@@ -87,10 +89,10 @@ internal sealed class FixedAddressWaiter(
                 last = $"answered from MAC {mac}";
                 if (++mismatches >= MismatchesToFail)
                 {
-                    throw Failure(request, LeaseWaitFailure.AddressMismatch,
+                    throw await FailureAsync(request, LeaseWaitFailure.AddressMismatch,
                         $"Node {request.NodeName} (MAC {request.Mac}): its fixed address {address} answers from MAC {mac} ({mismatches} times in a row): "
                         + $"another machine on the bridge of network {request.NetworkName} holds that address; free it or choose another network.cidr.",
-                        withTail: false);
+                        withTail: false, cancellationToken).ConfigureAwait(false);
                 }
             }
             else
@@ -106,22 +108,23 @@ internal sealed class FixedAddressWaiter(
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw TimedOut(request, address, probes, last);
+                throw await TimedOutAsync(request, address, probes, last, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private LeaseWaitException TimedOut(LeaseWaitRequest request, IPAddress address, int probes, string last) =>
-        Failure(request, LeaseWaitFailure.TimedOut,
+    private Task<LeaseWaitException> TimedOutAsync(LeaseWaitRequest request, IPAddress address, int probes, string last, CancellationToken cancellationToken) =>
+        FailureAsync(request, LeaseWaitFailure.TimedOut,
             $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) did not answer at its fixed address {address} "
             + $"within {request.Timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s ({probes} probes of port {Port}; last: {last}). "
             + $"Network {request.NetworkName} is in bridge mode: the node's seed gives it the address, and the host bridge must reach "
-            + "this machine (vhpcd's network namespace); see the node's console log.", withTail: true);
+            + "this machine (vhpcd's network namespace); see the node's console log.", withTail: true, cancellationToken);
 
-    private LeaseWaitException Failure(LeaseWaitRequest request, LeaseWaitFailure failure, string message, bool withTail)
+    private async Task<LeaseWaitException> FailureAsync(LeaseWaitRequest request, LeaseWaitFailure failure, string message, bool withTail,
+        CancellationToken cancellationToken)
     {
         Log.AddressWaitFailed(logger, request.NodeName, request.Mac, message);
         return new LeaseWaitException(request.NodeName, request.Mac, failure, message,
-            withTail ? ConsoleLogTail.Read(request.ConsoleLogPath, consoleTailLines) : null);
+            withTail ? await ConsoleLogTail.ReadAsync(consoleLogs, request.ConsoleLog, consoleTailLines, cancellationToken).ConfigureAwait(false) : null);
     }
 }

@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Guests.Leases;
 
 /// <summary>
 /// The one reader of a domain's serial console log: its last lines with terminal escapes and control
-/// characters removed and empty lines dropped. It reads the file from its end, so a long log costs only
-/// its tail; failure messages (lease and SSH waits) and `vhpc console` both use it.
+/// characters removed and empty lines dropped. It reads the log (a pool volume, through
+/// <see cref="IConsoleLogSource"/>) from its end, so a long log costs only its tail; failure messages
+/// (lease and SSH waits) and `vhpc console` both use it.
 /// </summary>
 public static partial class ConsoleLogTail
 {
@@ -18,38 +20,49 @@ public static partial class ConsoleLogTail
     /// <summary>At most this many bytes are read per wanted line, so a log without line breaks is never read whole.</summary>
     private const int MaxBytesPerLine = 4 * 1024;
 
+    /// <summary>Whatever was asked for, no more than this is read (it travels through a libvirt stream).</summary>
+    private const long MaxTailBytes = 16L * 1024 * 1024;
+
     /// <summary>The tail as one text for a failure message, or a note in parentheses saying why there is none.</summary>
-    public static string Read(string? path, int lines)
+    public static async Task<string> ReadAsync(IConsoleLogSource? source, ConsoleLogVolume? log, int lines, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(path))
+        if (source is null || log is null)
         {
-            return "(the domain has no console log file)";
+            return "(the domain has no console log)";
         }
 
         try
         {
-            var tail = ReadLines(path, lines);
-            return tail.Count == 0 ? "(the console log is empty)" : string.Join('\n', tail);
+            var tail = await ReadLinesAsync(source, log, lines, cancellationToken).ConfigureAwait(false);
+            return tail switch
+            {
+                null => $"(no console log yet: {log} does not exist)",
+                [] => "(the console log is empty)",
+                _ => string.Join('\n', tail),
+            };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return $"(console log {path} unreadable: {e.Message})";
+            // A failure message must not fail for want of its console tail (connection lost, volume busy).
+            return $"(console log {log} unreadable: {e.Message})";
         }
     }
 
-    /// <summary>The last <paramref name="lines"/> lines; throws when the file cannot be read (for example <see cref="FileNotFoundException"/>).</summary>
-    public static IReadOnlyList<string> ReadLines(string path, int lines)
+    /// <summary>The last <paramref name="lines"/> lines, or null when the log does not exist; throws when it cannot be read.</summary>
+    public static async Task<IReadOnlyList<string>?> ReadLinesAsync(IConsoleLogSource source, ConsoleLogVolume log, int lines, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(log);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(lines);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var length = stream.Length;
-        var limit = Math.Min(length, Math.Max(FirstReadBytes, (long)lines * MaxBytesPerLine));
+        if (await source.GetLengthAsync(log, cancellationToken).ConfigureAwait(false) is not { } length)
+        {
+            return null;
+        }
+
+        var limit = Math.Min(length, Math.Min(MaxTailBytes, Math.Max(FirstReadBytes, (long)lines * MaxBytesPerLine)));
         for (var window = Math.Min(length, FirstReadBytes); ; window = Math.Min(limit, window * 4))
         {
-            var buffer = new byte[window];
-            stream.Seek(-window, SeekOrigin.End);
-            stream.ReadExactly(buffer);
+            var buffer = await source.ReadAsync(log, length - window, (int)window, cancellationToken).ConfigureAwait(false);
             var text = Encoding.UTF8.GetString(buffer);
             if (window < length)
             {

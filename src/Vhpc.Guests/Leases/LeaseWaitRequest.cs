@@ -1,4 +1,5 @@
 using System.Net;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Guests.Leases;
 
@@ -6,12 +7,12 @@ namespace Vhpc.Guests.Leases;
 /// One node waiting for its DHCP lease. With a fixed DHCP host entry <paramref name="ExpectedAddress"/>
 /// is known, and a lease for another address is reported as a mismatch.
 /// </summary>
-/// <param name="ConsoleLogPath">The domain's serial console log file, whose tail explains a dead guest.</param>
+/// <param name="ConsoleLog">The domain's serial console log, whose tail explains a dead guest.</param>
 internal sealed record LeaseWaitRequest(
     string NodeName,
     string DomainName,
     string NetworkName,
     string Mac,
     IPAddress? ExpectedAddress,
-    string? ConsoleLogPath,
+    ConsoleLogVolume? ConsoleLog,
     TimeSpan Timeout);

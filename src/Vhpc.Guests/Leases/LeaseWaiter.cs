@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Vhpc.Spec.Layout;
 
 namespace Vhpc.Guests.Leases;
 
@@ -19,10 +20,12 @@ internal sealed class LeaseWaiter
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly int _consoleTailLines;
+    private readonly IConsoleLogSource? _consoleLogs;
 
     /// <param name="consoleTailLines">Lines of the serial console log attached to a failure.</param>
+    /// <param name="consoleLogs">Where the console tail of a failure is read; null: failures carry none.</param>
     public LeaseWaiter(ILeaseSource leases, IDomainWatcher domains, LeaseWaitOptions options, TimeProvider timeProvider, ILogger<LeaseWaiter> logger,
-        int consoleTailLines = ConsoleLogTail.DefaultLines)
+        int consoleTailLines = ConsoleLogTail.DefaultLines, IConsoleLogSource? consoleLogs = null)
     {
         ArgumentNullException.ThrowIfNull(leases);
         ArgumentNullException.ThrowIfNull(domains);
@@ -35,6 +38,7 @@ internal sealed class LeaseWaiter
         _timeProvider = timeProvider;
         _logger = logger;
         _consoleTailLines = consoleTailLines;
+        _consoleLogs = consoleLogs;
     }
 
     public async Task<LeaseWaitResult> WaitAsync(LeaseWaitRequest request, CancellationToken cancellationToken)
@@ -102,7 +106,7 @@ internal sealed class LeaseWaiter
                     + $"({polls} polls); leases seen for this MAC: {Describe(seen, now)}. The guest may not have booted or "
                     + "its DHCP client never asked (see its console log).";
                 Log.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
-                var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
+                var tail = await ConsoleLogTail.ReadAsync(_consoleLogs, request.ConsoleLog, _consoleTailLines, cancellationToken).ConfigureAwait(false);
                 throw new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.TimedOut, message, tail);
             }
         }
@@ -126,12 +130,12 @@ internal sealed class LeaseWaiter
 
     private async Task<LeaseWaitException> DomainStoppedAsync(LeaseWaitRequest request, string reason, IReadOnlyList<GuestLease> seen, CancellationToken cancellationToken)
     {
-        await SettleConsoleAsync(request.ConsoleLogPath, _options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+        await SettleConsoleAsync(_consoleLogs, request.ConsoleLog, _options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
 
         var message = $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its DHCP lease "
             + $"on network {request.NetworkName}; leases seen for this MAC: {Describe(seen, _timeProvider.GetUtcNow())}.";
         Log.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
-        var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
+        var tail = await ConsoleLogTail.ReadAsync(_consoleLogs, request.ConsoleLog, _consoleTailLines, cancellationToken).ConfigureAwait(false);
         return new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.DomainStopped, message, tail);
     }
 
@@ -139,28 +143,35 @@ internal sealed class LeaseWaiter
     /// After a domain stopped, virtlogd may still be writing the last lines qemu printed: wait
     /// <paramref name="settleDelay"/>, then until the log stops growing (checked every 100 ms, for at most a second more).
     /// </summary>
-    internal static async Task SettleConsoleAsync(string? consoleLogPath, TimeSpan settleDelay, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task SettleConsoleAsync(IConsoleLogSource? consoleLogs, ConsoleLogVolume? log, TimeSpan settleDelay, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         await Task.Delay(settleDelay, time, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < 10; i++)
         {
-            var before = LengthOf(consoleLogPath);
+            var before = await LengthOfAsync(consoleLogs, log, cancellationToken).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-            if (LengthOf(consoleLogPath) == before)
+            if (await LengthOfAsync(consoleLogs, log, cancellationToken).ConfigureAwait(false) == before)
             {
                 break;
             }
         }
     }
 
-    private static long LengthOf(string? path)
+    private static async Task<long> LengthOfAsync(IConsoleLogSource? consoleLogs, ConsoleLogVolume? log, CancellationToken cancellationToken)
     {
+        if (consoleLogs is null || log is null)
+        {
+            return -1;
+        }
+
         try
         {
-            return path is null ? -1 : new FileInfo(path).Length;
+            return await consoleLogs.GetLengthAsync(log, cancellationToken).ConfigureAwait(false) ?? -1;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Only a hint for how long to wait; the tail read after it reports what went wrong.
             return -1;
         }
     }

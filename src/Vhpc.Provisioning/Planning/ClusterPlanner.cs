@@ -152,11 +152,22 @@ internal static class ClusterPlanner
         return new ClusterPlan(layout.Cluster, Ordered(actions)) { Conflicts = conflicts };
     }
 
-    /// <summary>The node a volume belongs to by name (<c>{node}.qcow2</c>, <c>{node}-seed.iso</c>), or null.</summary>
+    /// <summary>
+    /// The node a volume belongs to by name (<c>{node}.qcow2</c>, <c>{node}-seed.iso</c>,
+    /// <c>{node}-serial.log</c> and the <c>.1</c>, <c>.2</c>, ... copies virtlogd rotates it to), or null.
+    /// </summary>
     public static string? NodeOfVolume(string cluster, string volume)
     {
+        var rotated = volume.LastIndexOf('.');
+        if (rotated > 0 && rotated < volume.Length - 1 && volume[(rotated + 1)..].All(char.IsAsciiDigit)
+            && volume[..rotated].EndsWith(ConsoleLogVolume.Suffix, StringComparison.Ordinal))
+        {
+            volume = volume[..rotated];
+        }
+
         var node = volume.EndsWith(".qcow2", StringComparison.Ordinal) ? volume[..^".qcow2".Length]
             : volume.EndsWith("-seed.iso", StringComparison.Ordinal) ? volume[..^"-seed.iso".Length]
+            : volume.EndsWith(ConsoleLogVolume.Suffix, StringComparison.Ordinal) ? volume[..^ConsoleLogVolume.Suffix.Length]
             : null;
         return node is not null && NodeNames.TryParse(cluster, node, out _, out _) ? node : null;
     }
@@ -184,6 +195,8 @@ internal static class ClusterPlanner
     {
         var hasOverlay = volumes.ContainsKey(node.OverlayVolume);
         var hasSeed = volumes.ContainsKey(node.SeedVolume);
+        // A log left by an interrupted apply is kept: it only ever holds console history.
+        var hasConsoleLog = volumes.ContainsKey(node.ConsoleLog.Volume);
         if (domain is null)
         {
             // Without its domain a node's volumes may be half-made (a crash before the define): start fresh.
@@ -191,6 +204,11 @@ internal static class ClusterPlanner
                 hasOverlay ? "left by an interrupted apply (the node has no domain); recreated from the base image" : $"{node.Resources.DiskGiB} GiB overlay on the base image"));
             actions.Add(NodeAction(node.Name, hasSeed ? ActionKind.Replace : ActionKind.Create, ObjectKind.Volume, node.SeedVolume,
                 hasSeed ? "left by an interrupted apply (the node has no domain); rewritten" : "cloud-init seed (user, SSH key, hostname)"));
+            if (!hasConsoleLog)
+            {
+                actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Volume, node.ConsoleLog.Volume, "serial console log (empty)"));
+            }
+
             actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Domain, node.Name, $"{node.Role.ToString().ToLowerInvariant()} node {node.Fqdn} ({node.Address})"));
             actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, "new node"));
             return;
@@ -207,6 +225,12 @@ internal static class ClusterPlanner
         if (!hasSeed)
         {
             actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Volume, node.SeedVolume, "seed volume is missing"));
+        }
+
+        if (!hasConsoleLog)
+        {
+            // The domain names the same path: it logs there again once the volume exists.
+            actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Volume, node.ConsoleLog.Volume, "serial console log volume is missing"));
         }
 
         if (specChanged || diskChanged || !hasOverlay || !hasSeed)

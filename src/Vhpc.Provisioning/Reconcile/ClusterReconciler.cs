@@ -235,7 +235,7 @@ internal sealed class ClusterReconciler(
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Replace):
-                DeleteDomain(connection, layout.Cluster, action.Name, removeLogs: false);
+                DeleteDomain(connection, action.Name);
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Start):
@@ -250,7 +250,8 @@ internal sealed class ClusterReconciler(
                 VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "booting"));
                 break;
             case (ObjectKind.Domain, ActionKind.Delete):
-                DeleteDomain(connection, layout.Cluster, action.Name, removeLogs: true);
+                // Its serial log volume goes with the node's other volumes (their own actions).
+                DeleteDomain(connection, action.Name);
                 break;
 
             default:
@@ -323,6 +324,16 @@ internal sealed class ClusterReconciler(
             return;
         }
 
+        if (action.Name == node.ConsoleLog.Volume)
+        {
+            // Empty: virtlogd appends the serial console to it once the domain runs.
+            using (pool.CreateVolume(VolumeXml.Build(node.ConsoleLog.Volume, 0, "raw")))
+            {
+            }
+
+            return;
+        }
+
         if (action.Name != node.SeedVolume)
         {
             throw new InvalidOperationException($"volume {action.Name} is not a volume of node {node.Name}");
@@ -342,15 +353,20 @@ internal sealed class ClusterReconciler(
         using var pool = Required(context.Connection.LookupStoragePool(layout.PoolName), "pool", layout.PoolName);
         using var overlay = Required(pool.LookupVolume(node.OverlayVolume), "volume", node.OverlayVolume);
         using var seed = Required(pool.LookupVolume(node.SeedVolume), "volume", node.SeedVolume);
-        using (context.Connection.DefineDomain(DomainXml.Build(layout, node, context.Platform, overlay.Path, seed.Path)))
+        using var consoleLog = Required(pool.LookupVolume(node.ConsoleLog.Volume), "volume", node.ConsoleLog.Volume);
+        using (context.Connection.DefineDomain(DomainXml.Build(layout, node, context.Platform, overlay.Path, seed.Path, consoleLog.Path)))
         {
         }
 
         VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "defined"));
     }
 
-    /// <param name="removeLogs">False when the domain is redefined at once (replace keeps its console history).</param>
-    private void DeleteDomain(Connection connection, string cluster, string name, bool removeLogs)
+    /// <summary>
+    /// Stops and undefines the domain. libvirt's own per-domain qemu log (/var/log/libvirt/qemu/NAME.log,
+    /// root's) stays, as for every domain libvirt undefines: there is no API to remove it, and the
+    /// unprivileged vhpcd may not; Debian's logrotate rotates it.
+    /// </summary>
+    private static void DeleteDomain(Connection connection, string name)
     {
         using var domain = connection.LookupDomain(name);
         if (domain is null)
@@ -358,26 +374,8 @@ internal sealed class ClusterReconciler(
             return;
         }
 
-        // Read before undefine: afterwards the XML that names the serial log is gone.
-        var serialLog = removeLogs ? DomainLogFiles.SerialLogPath(domain.GetXml()) : null;
         IgnoreInvalid(() => { if (domain.IsActive) { domain.Destroy(); } });
         domain.Undefine();
-        if (removeLogs)
-        {
-            foreach (var file in DomainLogFiles.For(connection.Uri, name, serialLog))
-            {
-                try
-                {
-                    File.Delete(file);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // The domain is gone; a log file vhpcd may not remove (read-only file system under a
-                    // hardened unit, permissions) is reported, and the rest of the destroy goes on.
-                    Log.LogFileKept(logger, cluster, name, file, e.Message);
-                }
-            }
-        }
     }
 
     private static void DeleteNetwork(Connection connection, string name)

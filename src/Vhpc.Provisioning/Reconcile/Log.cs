@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Vhpc.Provisioning.Reconcile;
 
-/// <summary>The reconciler's and platform detection's log events (2000, 2003-2005, 2008, 2010, 2011; the engine's range is 2000-2999); placeholders become journald fields.</summary>
+/// <summary>The reconciler's and platform detection's log events (2000, 2003-2005, 2008, 2010; 2011 is retired; the engine's range is 2000-2999); placeholders become journald fields.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
@@ -29,7 +29,4 @@ internal static partial class Log
         Message = "Cluster {Cluster}: pool {Pool} undefined but its directory was kept: {Reason}")]
     public static partial void PoolDirectoryKept(ILogger logger, string cluster, string pool, string reason);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning,
-        Message = "Cluster {Cluster}: domain {Domain} undefined but its log file {File} was kept: {Reason}")]
-    public static partial void LogFileKept(ILogger logger, string cluster, string domain, string file, string reason);
 }

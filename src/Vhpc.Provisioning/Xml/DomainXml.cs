@@ -14,13 +14,15 @@ namespace Vhpc.Provisioning.Xml;
 /// </summary>
 internal static class DomainXml
 {
-    public static string Build(ClusterLayout layout, ClusterNode node, HostPlatform platform, string overlayPath, string seedPath)
+    public static string Build(ClusterLayout layout, ClusterNode node, HostPlatform platform, string overlayPath, string seedPath,
+        string consoleLogPath)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(overlayPath);
         ArgumentNullException.ThrowIfNull(seedPath);
+        ArgumentNullException.ThrowIfNull(consoleLogPath);
         var spec = layout.Spec;
         var boot = spec.Image.Boot;
         var mark = new NodeMark(layout.Cluster, node.Name, node.Role, node.Index, node.SpecHash, node.DiskHash,
@@ -71,7 +73,7 @@ internal static class DomainXml
                         new XElement("source", new XAttribute("network", layout.NetworkName)),
                         new XElement("model", new XAttribute("type", "virtio"))),
                     new XElement("serial", new XAttribute("type", "pty"),
-                        new XElement("log", new XAttribute("file", node.ConsoleLogPath), new XAttribute("append", "on")),
+                        new XElement("log", new XAttribute("file", consoleLogPath), new XAttribute("append", "on")),
                         new XElement("target", new XAttribute("port", "0"))),
                     new XElement("console", new XAttribute("type", "pty"),
                         new XElement("target", new XAttribute("type", "virtio"), new XAttribute("port", "1"))),

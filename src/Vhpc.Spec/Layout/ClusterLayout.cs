@@ -165,6 +165,8 @@ public sealed class ClusterLayout
 
     public static string FormatExtension(ImageFormat format) => format == ImageFormat.Raw ? "raw" : "qcow2";
 
+    private const string ConsoleLogHashMark = "serial-log-volume";
+
     private static List<ClusterNode> BuildNodes(ClusterSpec spec, Ipv4Subnet subnet)
     {
         var nodes = new List<ClusterNode>();
@@ -200,7 +202,9 @@ public sealed class ClusterLayout
         var specHash = DeterministicIds.HexDigest(16, "vhpc-node", diskHash, name, mac,
             resources.Vcpu.ToString(CultureInfo.InvariantCulture), resources.MemoryMiB.ToString(CultureInfo.InvariantCulture),
             spec.Image.OsFamily.ToString(), spec.Image.Boot?.Kernel ?? "", spec.Image.Boot?.Initrd ?? "", spec.Image.Boot?.Cmdline ?? "",
-            spec.Network.Name, spec.Vm.Accelerator.ToString(), spec.Vm.Graphics.ToString(), spec.Vm.EffectiveConsoleLogDirectory,
+            spec.Network.Name, spec.Vm.Accelerator.ToString(), spec.Vm.Graphics.ToString(),
+            // Was the console log directory; the log moving into the pool changes every domain's XML once.
+            ConsoleLogHashMark,
             spec.Domain, spec.User.Name, spec.Pool.Name, spec.Pool.Path);
         return new ClusterNode(
             name,
@@ -212,7 +216,7 @@ public sealed class ClusterLayout
             resources,
             $"{name}.qcow2",
             $"{name}-seed.iso",
-            $"{spec.Vm.EffectiveConsoleLogDirectory.TrimEnd('/')}/{name}-serial.log",
+            new ConsoleLogVolume(spec.Pool.Name, name + ConsoleLogVolume.Suffix),
             specHash,
             diskHash);
     }

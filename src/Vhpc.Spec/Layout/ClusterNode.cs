@@ -14,7 +14,7 @@ namespace Vhpc.Spec.Layout;
 /// <param name="Address">The fixed DHCP address (the network's fixed host entry).</param>
 /// <param name="OverlayVolume">Per-node qcow2 volume backed by the base volume: <c>{node}.qcow2</c>.</param>
 /// <param name="SeedVolume">Per-node NoCloud seed ISO volume: <c>{node}-seed.iso</c>.</param>
-/// <param name="ConsoleLogPath">Serial console log file on the libvirt host.</param>
+/// <param name="ConsoleLog">The serial console log: <c>{node}-serial.log</c> in the cluster's pool.</param>
 /// <param name="SpecHash">Hash of everything in the spec that shapes this node; a change replaces the domain.</param>
 /// <param name="DiskHash">Hash of what shapes the disk (base image, size); a change replaces the overlay too.</param>
 public sealed record ClusterNode(
@@ -27,6 +27,6 @@ public sealed record ClusterNode(
     NodeGroupSpec Resources,
     string OverlayVolume,
     string SeedVolume,
-    string ConsoleLogPath,
+    ConsoleLogVolume ConsoleLog,
     string SpecHash,
     string DiskHash);

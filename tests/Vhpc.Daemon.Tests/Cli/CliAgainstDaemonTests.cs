@@ -119,7 +119,7 @@ public sealed class CliAgainstDaemonTests
     {
         using var layout = new DaemonLayout();
         var logs = Path.Combine(layout.Root, "consoles");
-        layout.WriteCluster("c1.yaml", $"name: c1\nconsoleLogDirectory: {logs}\n");
+        layout.WriteCluster("c1.yaml", $"name: c1\npoolPath: {logs}\n");
         var log = Path.Combine(logs, "c1-w-01-serial.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         await File.WriteAllLinesAsync(log, Enumerable.Range(1, 100).Select(i => $"line {i}"));
@@ -128,6 +128,29 @@ public sealed class CliAgainstDaemonTests
         var (code, output, _) = await RunCliAsync(["console", "c1-w-01", "-n", "3", "--socket", layout.SocketPath]);
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal("line 98\nline 99\nline 100\n", output);
+    }
+
+    [Fact]
+    public async Task Reload_returns_once_the_files_are_read_again_and_exits_2_naming_a_broken_file()
+    {
+        using var layout = new DaemonLayout();
+        layout.WriteCluster("c1.yaml", "name: c1\nworkers: 1\n");
+        await using var daemon = await InProcessDaemon.Build(layout).StartAsync();
+
+        // What `systemctl reload` runs (ExecReload): when it returns, the new file is served, no waiting.
+        layout.WriteCluster("c2.yaml", "name: c2\n");
+        var added = await RunCliAsync(["reload", "--socket", layout.SocketPath]);
+        Assert.True(added.Code == ExitCodes.Ok, added.Error);
+        Assert.Equal("reloaded: 2 clusters loaded, 0 files with errors\n", added.Output);
+        Assert.Contains("c2", (await RunCliAsync(["list", "--socket", layout.SocketPath])).Output, StringComparison.Ordinal);
+
+        layout.WriteCluster("c1.yaml", "name: c1\nerror: workers.count: must be a number\n");
+        var broken = await RunCliAsync(["reload", "--socket", layout.SocketPath]);
+        Assert.Equal(ExitCodes.Usage, broken.Code);
+        Assert.Equal("reloaded: 2 clusters loaded, 1 file with errors\n", broken.Output);
+        Assert.Contains("c1.yaml (its previous version stays loaded):", broken.Error, StringComparison.Ordinal);
+        Assert.Contains("workers.count: must be a number", broken.Error, StringComparison.Ordinal);
+        Assert.Contains("loaded (file has errors)", (await RunCliAsync(["list", "--socket", layout.SocketPath])).Output, StringComparison.Ordinal);
     }
 
     private static async Task<(int Code, string Output, string Error)> RunCliAsync(string[] args, bool hasTerminal = false, string input = "")

@@ -131,18 +131,37 @@ internal sealed class FakeClusterEngine : IClusterEngine
             : new NodeAccess(spec.Name, found.Name, found.State, found.Address, spec.User.Name, $"/fake/{spec.Name}/id_ecdsa", $"/fake/{spec.Name}/known_hosts");
     }
 
-    /// <summary>The real console reader on the node's log where the real layout puts it (the daemon's path is the subject).</summary>
-    public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken)
+    /// <summary>The real console reader on the node's log volume, as a file of the spec's dir pool (the daemon's path is the subject).</summary>
+    public async Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken)
     {
         Calls.Enqueue("console " + spec.Name);
         var found = ClusterLayout.From(spec).Nodes.FirstOrDefault(n => n.Name == node || n.Fqdn == node);
         if (found is null)
         {
-            return Task.FromResult<NodeConsole?>(null);
+            return null;
         }
 
-        var tail = File.Exists(found.ConsoleLogPath) ? ConsoleLogTail.ReadLines(found.ConsoleLogPath, lines ?? ConsoleLogTail.DefaultLines) : null;
-        return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
+        var tail = await ConsoleLogTail.ReadLinesAsync(new PoolDirectoryLogs(spec.Pool.Path), found.ConsoleLog, lines ?? ConsoleLogTail.DefaultLines, cancellationToken);
+        return new NodeConsole(spec.Name, found.Name, found.ConsoleLog.ToString(), tail);
+    }
+
+    /// <summary>A dir pool's volumes are files in its directory.</summary>
+    private sealed class PoolDirectoryLogs(string directory) : IConsoleLogSource
+    {
+        public Task<long?> GetLengthAsync(ConsoleLogVolume log, CancellationToken cancellationToken)
+        {
+            var file = new FileInfo(Path.Combine(directory, log.Volume));
+            return Task.FromResult(file.Exists ? file.Length : (long?)null);
+        }
+
+        public async Task<byte[]> ReadAsync(ConsoleLogVolume log, long offset, int count, CancellationToken cancellationToken)
+        {
+            await using var stream = File.OpenRead(Path.Combine(directory, log.Volume));
+            stream.Seek(offset, SeekOrigin.Begin);
+            var buffer = new byte[count];
+            var read = await stream.ReadAtLeastAsync(buffer, count, throwOnEndOfStream: false, cancellationToken);
+            return buffer[..read];
+        }
     }
 
     /// <summary>What <see cref="CheckAsync"/> reports for a cluster; default: every worker passes srun.</summary>

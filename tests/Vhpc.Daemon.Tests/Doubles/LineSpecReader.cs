@@ -4,7 +4,7 @@ namespace Vhpc.Daemon.Tests.Doubles;
 
 /// <summary>
 /// Test double of the engine's loader for daemon tests where the YAML loader is not the subject:
-/// "name: X", "connect: URI", "workers: N", "consoleLogDirectory: DIR"; a line "error: reason" makes the file invalid.
+/// "name: X", "connect: URI", "workers: N", "poolPath: DIR" (where the fake engine finds NODE-serial.log, as in a dir pool); a line "error: reason" makes the file invalid.
 /// </summary>
 internal sealed class LineSpecReader : IClusterSpecReader
 {
@@ -28,6 +28,6 @@ internal sealed class LineSpecReader : IClusterSpecReader
             name,
             fields.GetValueOrDefault("connect", "test:///default"),
             int.Parse(fields.GetValueOrDefault("workers", "2"), System.Globalization.CultureInfo.InvariantCulture),
-            fields.GetValueOrDefault("consoleLogDirectory")));
+            fields.GetValueOrDefault("poolPath")));
     }
 }

@@ -222,7 +222,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     {
         Assert.Equal(layout.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal), census.Domains.Select(d => d.Name));
         Assert.All(census.Domains, d => Assert.True(d.Running, $"{d.Name} is not running"));
-        var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume }).ToList();
+        var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume, n.ConsoleLog.Volume }).ToList();
         Assert.Equal(expected.Count + 2, census.Volumes.Count);
         Assert.All(expected, v => Assert.Contains(v, census.Volumes));
         Assert.Single(census.Volumes, v => v.EndsWith(".complete", StringComparison.Ordinal));
@@ -323,7 +323,6 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
     private static string WriteCluster(DaemonLayout layout, Uri source, byte[] image)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(image));
-        var console = Directory.CreateDirectory(Path.Combine(layout.Root, "console")).FullName;
         return layout.WriteCluster($"{Cluster}.yaml", $$"""
             name: {{Cluster}}
             domain: vtf.test
@@ -338,7 +337,7 @@ public sealed class SigtermDuringApplyTests(ITestOutputHelper output)
             user: { name: vhpc }
             management: { count: 1, vcpu: 1, memoryMiB: 256, diskGiB: 1 }
             workers: { count: 2, vcpu: 1, memoryMiB: 256, diskGiB: 1 }
-            vm: { accelerator: qemu, graphics: none, consoleLogDirectory: {{console}} }
+            vm: { accelerator: qemu, graphics: none }
             """);
     }
 

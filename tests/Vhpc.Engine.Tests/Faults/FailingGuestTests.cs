@@ -45,8 +45,9 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
             {
                 destroying = Task.Run(async () =>
                 {
-                    // Once its kernel has written to the console, so there is a tail to report.
-                    var log = cluster.Layout.Nodes[2].ConsoleLogPath;
+                    // Once its kernel has written to the console, so there is a tail to report (the log
+                    // volume is a file of the dir pool on this host).
+                    var log = Path.Combine(cluster.Layout.PoolPath, cluster.Layout.Nodes[2].ConsoleLog.Volume);
                     for (var i = 0; i < 1000 && (!File.Exists(log) || new FileInfo(log).Length < 2048); i++)
                     {
                         await Task.Delay(100);

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Vhpc.Guests.Addresses;
 using Vhpc.Guests.Leases;
+using Vhpc.Spec.Layout;
 using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
@@ -22,10 +23,10 @@ public sealed class FixedAddressWaiterTests
     private readonly FakeDomains _domains = new();
     private readonly ListLogger<FixedAddressWaiter> _log = new();
 
-    private FixedAddressWaiter Waiter() =>
-        new(_probe, _neighbours, _domains, new LeaseWaitOptions { PollInterval = TimeSpan.FromSeconds(1) }, _time, _log, consoleTailLines: 10);
+    private FixedAddressWaiter Waiter(IConsoleLogSource? consoleLogs = null) =>
+        new(_probe, _neighbours, _domains, new LeaseWaitOptions { PollInterval = TimeSpan.FromSeconds(1) }, _time, _log, consoleTailLines: 10, consoleLogs);
 
-    private static LeaseWaitRequest Request(int timeoutSeconds = 60, string? consoleLog = null) =>
+    private static LeaseWaitRequest Request(int timeoutSeconds = 60, ConsoleLogVolume? consoleLog = null) =>
         new("vtf-w-01", "vtf-w-01", "vtf-net", Mac, Address, consoleLog, TimeSpan.FromSeconds(timeoutSeconds));
 
     [Fact]
@@ -101,7 +102,7 @@ public sealed class FixedAddressWaiterTests
         using var directory = new TempDirectory();
         var console = directory.File("console.log");
         await File.WriteAllTextAsync(console, "Kernel panic - not syncing\n");
-        var waiting = Waiter().WaitAsync(Request(consoleLog: console), CancellationToken.None);
+        var waiting = Waiter(new FileConsoleLogs(directory.Path)).WaitAsync(Request(consoleLog: FileConsoleLogs.Of(console)), CancellationToken.None);
         await AdvanceAsync(TimeSpan.FromSeconds(2));
 
         _domains.Stop("crashed");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Xml.Linq;
 using Vhpc.Guests.Leases;
+using Vhpc.Spec.Layout;
 using Vhpc.Libvirt;
 using Vhpc.Provisioning;
 using Vhpc.Provisioning.Xml;
@@ -38,7 +39,8 @@ public sealed class LibvirtLeaseTests : IDisposable
     private LeaseWaiter Waiter(ListLogger<LeaseWaiter> log)
     {
         var libvirt = new LibvirtHypervisorView(_connection);
-        return new(libvirt, libvirt, new LeaseWaitOptions(), TimeProvider.System, log, consoleTailLines: 80);
+        return new(libvirt, libvirt, new LeaseWaitOptions(), TimeProvider.System, log, consoleTailLines: 80,
+            consoleLogs: new FileConsoleLogs(Path.GetDirectoryName(TinyGuest.ConsoleLogPath("x"))!));
     }
 
     private string Boot(string suffix, string mac, string mode)
@@ -59,7 +61,7 @@ public sealed class LibvirtLeaseTests : IDisposable
         var log = new ListLogger<LeaseWaiter>();
 
         var lease = await Waiter(log).WaitAsync(
-            new LeaseWaitRequest("tiny-1", name, NetworkName, FixedMac, FixedAddress, TinyGuest.ConsoleLogPath(name), TimeSpan.FromSeconds(120)),
+            new LeaseWaitRequest("tiny-1", name, NetworkName, FixedMac, FixedAddress, FileConsoleLogs.Of(TinyGuest.ConsoleLogPath(name)), TimeSpan.FromSeconds(120)),
             CancellationToken.None);
 
         Assert.Equal(FixedAddress, lease.Address);
@@ -84,7 +86,7 @@ public sealed class LibvirtLeaseTests : IDisposable
         Assert.True(File.Exists(console) && File.ReadAllText(console).Contains("VTG-GUEST mode=silent", StringComparison.Ordinal), $"the silent guest's init never ran within 180 s: {console}");
 
         var error = await Assert.ThrowsAsync<LeaseWaitException>(() => Waiter(new()).WaitAsync(
-            new LeaseWaitRequest("tiny-2", name, NetworkName, "52:54:00:03:01:0c", null, TinyGuest.ConsoleLogPath(name), TimeSpan.FromSeconds(25)),
+            new LeaseWaitRequest("tiny-2", name, NetworkName, "52:54:00:03:01:0c", null, FileConsoleLogs.Of(TinyGuest.ConsoleLogPath(name)), TimeSpan.FromSeconds(25)),
             CancellationToken.None));
 
         Assert.Equal(LeaseWaitFailure.TimedOut, error.Failure);
@@ -101,7 +103,7 @@ public sealed class LibvirtLeaseTests : IDisposable
         var started = DateTimeOffset.UtcNow;
 
         var error = await Assert.ThrowsAsync<LeaseWaitException>(() => Waiter(new()).WaitAsync(
-            new LeaseWaitRequest("tiny-3", name, NetworkName, "52:54:00:03:01:0d", null, TinyGuest.ConsoleLogPath(name), TimeSpan.FromSeconds(180)),
+            new LeaseWaitRequest("tiny-3", name, NetworkName, "52:54:00:03:01:0d", null, FileConsoleLogs.Of(TinyGuest.ConsoleLogPath(name)), TimeSpan.FromSeconds(180)),
             CancellationToken.None));
 
         Assert.Equal(LeaseWaitFailure.DomainStopped, error.Failure);
@@ -120,9 +122,9 @@ public sealed class LibvirtLeaseTests : IDisposable
         var waiter = Waiter(new());
 
         var goodWait = waiter.WaitAsync(new LeaseWaitRequest("tiny-ok", good, NetworkName, FixedMac, FixedAddress,
-            TinyGuest.ConsoleLogPath(good), TimeSpan.FromSeconds(180)), CancellationToken.None);
+            FileConsoleLogs.Of(TinyGuest.ConsoleLogPath(good)), TimeSpan.FromSeconds(180)), CancellationToken.None);
         var badWait = waiter.WaitAsync(new LeaseWaitRequest("tiny-dies", bad, NetworkName, "52:54:00:03:01:0e", null,
-            TinyGuest.ConsoleLogPath(bad), TimeSpan.FromSeconds(180)), CancellationToken.None);
+            FileConsoleLogs.Of(TinyGuest.ConsoleLogPath(bad)), TimeSpan.FromSeconds(180)), CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<LeaseWaitException>(() => badWait);
         Assert.Equal(LeaseWaitFailure.DomainStopped, error.Failure);

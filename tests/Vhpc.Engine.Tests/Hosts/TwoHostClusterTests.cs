@@ -67,7 +67,10 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
             var lease = progress.Events.Last(e => e.Event.Node == node.Name && e.Event.Step == ProvisioningStep.Lease && e.Event.State == StepState.Succeeded).Event;
             Assert.Contains("from the node's MAC", lease.Message, StringComparison.Ordinal);
             Assert.Equal(node.Mac, arp.MacOf(node.Address));
-            Assert.Contains($"vhpc-tiny: ready {node.Address}/24 (seed)", await File.ReadAllTextAsync(node.ConsoleLogPath), StringComparison.Ordinal);
+            // The console log is a volume on the node's own host, read through that host's connection.
+            var console = await engine.ReadConsoleAsync(spec, node.Name, 500, CancellationToken.None);
+            Assert.NotNull(console?.Lines);
+            Assert.Contains(console.Lines, l => l.Contains($"vhpc-tiny: ready {node.Address}/24 (seed)", StringComparison.Ordinal));
         }
 
         Assert.Equal(4, logs.Entries.Count(e => e.EventId == 3110));

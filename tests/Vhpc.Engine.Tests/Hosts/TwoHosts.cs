@@ -102,7 +102,6 @@ internal sealed class TwoHosts : IDisposable
         Assert.True(convert.ExitCode == 0, $"qemu-img failed: {convert.Error}; install qemu-utils (tests/env/up.sh does)");
         File.Delete(raw);
         var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
-        var console = Directory.CreateDirectory(Path.Combine(directory, "console")).FullName;
         var key = Path.Combine(directory, "id.pub");
         await File.WriteAllTextAsync(key, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vtf\n");
         var memory = (budget * 256).ToString(CultureInfo.InvariantCulture);
@@ -123,7 +122,7 @@ internal sealed class TwoHosts : IDisposable
             user: {"{"} name: vhpc{(keyFile ? ", sshPublicKeyFile: " + key : "")} {"}"}
             management: {"{"} count: 1, vcpu: 1, memoryMiB: 256, diskGiB: 1 {"}"}
             workers: {"{"} count: {workers}, vcpu: 1, memoryMiB: 256, diskGiB: 1 {"}"}
-            vm: {"{"} accelerator: qemu, graphics: none, consoleLogDirectory: {console} {"}"}
+            vm: {"{"} accelerator: qemu, graphics: none {"}"}
             """;
         var path = Path.Combine(directory, "cluster.yaml");
         await File.WriteAllTextAsync(path, yaml);

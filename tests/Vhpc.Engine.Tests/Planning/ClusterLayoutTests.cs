@@ -26,7 +26,7 @@ public class ClusterLayoutTests
         Assert.Equal("vhpc-base-0123456789abcdef.qcow2", layout.BaseVolumeName);
         Assert.Equal("vhpc-base-0123456789abcdef.qcow2.complete", layout.BaseVolumeMarkerName);
         Assert.Equal(("vhpc-w-01.qcow2", "vhpc-w-01-seed.iso"), (layout.Nodes[1].OverlayVolume, layout.Nodes[1].SeedVolume));
-        Assert.Equal("/var/log/libvirt/qemu/vhpc-w-01-serial.log", layout.Nodes[1].ConsoleLogPath);
+        Assert.Equal(new ConsoleLogVolume(layout.PoolName, "vhpc-w-01-serial.log"), layout.Nodes[1].ConsoleLog);
         Assert.All(layout.Nodes, n => Assert.Matches("^52:54:00(:[0-9a-f]{2}){3}$", n.Mac));
         Assert.Equal(NodeRole.Management, layout.Management.Role);
     }

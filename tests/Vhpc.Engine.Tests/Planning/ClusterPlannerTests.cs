@@ -28,11 +28,31 @@ public class ClusterPlannerTests
         {
             var mine = plan.Actions.Where(a => a.Node == node.Name).Select(a => (a.Kind, a.Target, a.Name)).ToList();
             Assert.Equal([(ActionKind.Create, ObjectKind.Volume, node.OverlayVolume), (ActionKind.Create, ObjectKind.Volume, node.SeedVolume),
+                (ActionKind.Create, ObjectKind.Volume, node.ConsoleLog.Volume),
                 (ActionKind.Create, ObjectKind.Domain, node.Name), (ActionKind.Start, ObjectKind.Domain, node.Name)], mine);
         }
 
-        Assert.Equal(3 + (4 * 4), plan.Actions.Count);
+        Assert.Equal(3 + (4 * 5), plan.Actions.Count);
         Assert.All(plan.Actions, a => Assert.False(string.IsNullOrWhiteSpace(a.Reason)));
+    }
+
+    [Fact]
+    public void Serial_logs_and_their_rotated_copies_belong_to_their_node_and_a_missing_log_is_recreated_alone()
+    {
+        Assert.Equal("vhpc-w-02", ClusterPlanner.NodeOfVolume("vhpc", "vhpc-w-02-serial.log"));
+        Assert.Equal("vhpc-w-02", ClusterPlanner.NodeOfVolume("vhpc", "vhpc-w-02-serial.log.3"));
+        Assert.Null(ClusterPlanner.NodeOfVolume("vhpc", "vhpc-w-02-serial.log.x"));
+        Assert.Null(ClusterPlanner.NodeOfVolume("vhpc", "other-w-02-serial.log"));
+
+        var state = Converged(Three);
+        var log = Three.Nodes[1].ConsoleLog.Volume;
+        var plan = ClusterPlanner.PlanApply(Three, state with { Volumes = [.. state.Volumes.Where(v => v.Name != log)] });
+        Assert.Equal([(ActionKind.Create, ObjectKind.Volume, log)], plan.Actions.Select(a => (a.Kind, a.Target, a.Name)));
+
+        var two = ClusterLayout.From(SpecSamples.Spec(workers: 1));
+        var rotated = state with { Volumes = [.. state.Volumes, new ActualVolume("vhpc-w-02-serial.log.1", "/p/vhpc-w-02-serial.log.1")] };
+        Assert.Contains(ClusterPlanner.PlanApply(two, rotated).Actions, a => a is { Kind: ActionKind.Delete, Name: "vhpc-w-02-serial.log.1" });
+        Assert.Contains(ClusterPlanner.PlanDestroy(Three, rotated).Actions, a => a is { Kind: ActionKind.Delete, Name: "vhpc-w-02-serial.log.1" });
     }
 
     [Fact]
@@ -53,7 +73,7 @@ public class ClusterPlannerTests
 
         Assert.Equal(["vhpc-w-03", "vhpc-w-04", "vhpc-w-05"],
             plan.Actions.Where(a => a is { Kind: ActionKind.Delete, Target: ObjectKind.Domain }).Select(a => a.Name).Order(StringComparer.Ordinal));
-        Assert.Equal(6, plan.Actions.Count(a => a is { Kind: ActionKind.Delete, Target: ObjectKind.Volume }));
+        Assert.Equal(9, plan.Actions.Count(a => a is { Kind: ActionKind.Delete, Target: ObjectKind.Volume }));
         Assert.Equal(3, plan.Actions.Count(a => a is { Kind: ActionKind.Delete, Target: ObjectKind.DhcpHost }));
         Assert.All(plan.Actions, a => Assert.Equal(ActionKind.Delete, a.Kind));
         Assert.All(plan.Actions.Where(a => a.Node is not null), a => Assert.Matches("vhpc-w-0[345]", a.Node!));

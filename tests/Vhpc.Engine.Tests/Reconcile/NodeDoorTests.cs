@@ -25,20 +25,19 @@ public sealed class NodeDoorTests : IDisposable
     }
 
     [Fact]
-    public async Task The_console_tail_is_read_from_the_nodes_serial_log_by_name_or_fqdn()
+    public async Task The_console_of_a_node_is_found_by_name_or_fqdn_in_its_pool_volume()
     {
+        // The tail's bytes come through virStorageVolDownload, which the test driver lacks: reading
+        // them is the libvirtd tier's (StorageLibvirtdTests) and the guests tier's (FailingGuestTests).
         var engine = Engine();
-        var spec = _h.Spec(workers: 1) with { Vm = new(Accelerator.Auto, GraphicsKind.None, _temp.Path) };
+        var spec = _h.Spec(workers: 1);
         var worker = ClusterLayout.From(spec).Nodes[1];
-        await File.WriteAllLinesAsync(worker.ConsoleLogPath, Enumerable.Range(1, 100).Select(i => $"boot line {i}"));
 
         var byName = await engine.ReadConsoleAsync(spec, worker.Name, 2, default);
         var byFqdn = await engine.ReadConsoleAsync(spec, worker.Fqdn, null, default);
 
-        Assert.Equal(new NodeConsole(spec.Name, worker.Name, worker.ConsoleLogPath, byName!.Lines), byName);
-        Assert.Equal(["boot line 99", "boot line 100"], byName.Lines);
-        Assert.Equal(7, byFqdn!.Lines!.Count);
-        Assert.Null((await engine.ReadConsoleAsync(spec, ClusterLayout.From(spec).Nodes[0].Name, 5, default))!.Lines);
+        Assert.Equal(new NodeConsole(spec.Name, worker.Name, $"volume {worker.Name}-serial.log of pool {spec.Pool.Name}", null), byName);
+        Assert.Equal(byName, byFqdn);
         Assert.Null(await engine.ReadConsoleAsync(spec, "no-such-node", 5, default));
     }
 

@@ -30,7 +30,7 @@ public class TestDriverEngineTests
             Assert.Equal(layout.PoolUuid, pool.Uuid);
             var volumes = pool.ListVolumes().Select(v => { using (v) { return v.Name; } }).Order(StringComparer.Ordinal).ToList();
             Assert.Equal(new[] { layout.BaseVolumeName, layout.BaseVolumeMarkerName }
-                .Concat(layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume })).Order(StringComparer.Ordinal), volumes);
+                .Concat(layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume, n.ConsoleLog.Volume })).Order(StringComparer.Ordinal), volumes);
             using var overlay = pool.LookupVolume(layout.Nodes[1].OverlayVolume)!;
             using var baseVolume = pool.LookupVolume(layout.BaseVolumeName)!;
             Assert.Equal(baseVolume.Path, VolumeXml.ParseBackingPath(overlay.GetXml()));
@@ -150,34 +150,32 @@ public class TestDriverEngineTests
     }
 
     [Fact]
-    public async Task A_log_file_that_cannot_be_removed_does_not_stop_destroy()
+    public async Task Each_node_logs_its_serial_console_to_a_volume_of_the_pool_and_destroy_deletes_it()
     {
-        // test:///default counts as the local host, so destroy removes the nodes' serial logs. One "log"
-        // that cannot be deleted (a directory in its place; a read-only /var/log under the unit is the
-        // real case) is kept with a warning; every libvirt object still goes.
+        // The log is a pool volume (read and removed through libvirt, so neither root nor a local file
+        // is needed); the domain names that volume's path. Destroy leaves nothing behind.
         using var h = new TestDriverHarness();
-        var logs = Directory.CreateTempSubdirectory("vte-logs-");
-        try
+        var spec = h.Spec(workers: 2);
+        var before = h.Inventory();
+        Assert.True((await h.Engine.ApplyAsync(spec, h.Progress, default)).Succeeded);
+        var layout = ClusterLayout.From(spec);
+        using (var pool = h.Connection.LookupStoragePool(layout.PoolName)!)
         {
-            var spec = h.Spec(workers: 2) with { Vm = new VmSpec(Accelerator.Auto, GraphicsKind.Spice, logs.FullName) };
-            var before = h.Inventory();
-            Assert.True((await h.Engine.ApplyAsync(spec, h.Progress, default)).Succeeded);
-            var layout = ClusterLayout.From(spec);
-            var stuck = Directory.CreateDirectory(layout.Nodes[1].ConsoleLogPath);
-            File.WriteAllText(Path.Combine(stuck.FullName, "keep"), "x");
-            File.WriteAllText(layout.Nodes[2].ConsoleLogPath, "boot log");
-
-            var destroyed = await h.Engine.DestroyAsync(spec, h.Progress, default);
-
-            Assert.True(destroyed.ObjectsRemoved >= 13, destroyed.ObjectsRemoved.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(before, h.Inventory());
-            Assert.True(stuck.Exists);
-            Assert.False(File.Exists(layout.Nodes[2].ConsoleLogPath), "the removable serial log was kept");
+            foreach (var node in layout.Nodes)
+            {
+                using var volume = pool.LookupVolume(node.ConsoleLog.Volume);
+                Assert.True(volume is not null, $"no serial log volume {node.ConsoleLog.Volume}");
+                using var domain = h.Connection.LookupDomain(node.Name)!;
+                var log = System.Xml.Linq.XElement.Parse(domain.GetXml()).Element("devices")!.Element("serial")!.Element("log")!;
+                Assert.Equal(volume.Path, (string?)log.Attribute("file"));
+            }
         }
-        finally
-        {
-            logs.Delete(recursive: true);
-        }
+
+        Assert.Empty((await h.Engine.PlanAsync(spec, default)).Actions);
+        var destroyed = await h.Engine.DestroyAsync(spec, h.Progress, default);
+
+        Assert.True(destroyed.ObjectsRemoved >= 16, destroyed.ObjectsRemoved.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(before, h.Inventory());
     }
 
     [Fact]

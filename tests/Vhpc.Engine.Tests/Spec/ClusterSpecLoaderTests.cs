@@ -77,6 +77,17 @@ public class ClusterSpecLoaderTests
     }
 
     [Fact]
+    public void The_retired_console_log_directory_is_an_error_that_says_where_the_log_went()
+    {
+        var yaml = SpecSamples.Yaml.Replace("graphics: spice", "graphics: spice, consoleLogDirectory: /var/log/x", StringComparison.Ordinal);
+
+        var result = ClusterSpecLoader.Parse(yaml, "c.yaml");
+
+        var error = Assert.Single(result.Errors).ToString();
+        Assert.Contains("vm.consoleLogDirectory: is no longer a setting: each node's serial console is logged to the volume NODE-serial.log in the cluster's pool", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_required_fields_name_their_path_at_the_parent()
     {
         var result = ClusterSpecLoader.Parse("name: a\nimage: { source: /x/y.qcow2 }\n", "m.yaml");

@@ -46,11 +46,10 @@ public partial class HostileSpecTests
         ("workers.diskGiB", "20"),
         ("vm.accelerator", "auto"),
         ("vm.graphics", "spice"),
-        ("vm.consoleLogDirectory", "/var/log/libvirt/qemu"),
     ];
 
     private static readonly string[] NameFields = ["name", "pool.name", "network.name"];
-    private static readonly string[] PathFields = ["image.boot.kernel", "image.boot.initrd", "pool.path", "user.sshPublicKeyFile", "vm.consoleLogDirectory"];
+    private static readonly string[] PathFields = ["image.boot.kernel", "image.boot.initrd", "pool.path", "user.sshPublicKeyFile"];
     private static readonly string[] IntFields = ["management.vcpu", "management.memoryMiB", "management.diskGiB", "workers.count", "workers.vcpu", "workers.memoryMiB", "workers.diskGiB"];
 
     public static TheoryData<string, string?> Cases()
@@ -374,7 +373,6 @@ public partial class HostileSpecTests
         "network.bridge" => spec with { Network = spec.Network with { Bridge = value } },
         "user.name" => spec with { User = spec.User with { Name = value } },
         "user.sshPublicKeyFile" => spec with { User = spec.User with { SshPublicKeyFile = value } },
-        "vm.consoleLogDirectory" => spec with { Vm = spec.Vm with { ConsoleLogDirectory = value } },
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
     };
 

@@ -36,7 +36,7 @@ public class XmlInjectionTests
             Pool = new PoolSpec("p" + payload, "/pool/" + payload),
             Network = new NetworkSpec("n" + payload, "10.202.5.0/24", "b" + payload),
             Image = SpecSamples.Spec().Image with { Boot = new DirectKernelBootSpec("/k" + payload, "/i" + payload, "c" + payload) },
-            Vm = new VmSpec(Accelerator.Auto, GraphicsKind.Spice, "/log" + payload),
+            Vm = new VmSpec(Accelerator.Auto, GraphicsKind.Spice),
         };
         var benignWithBoot = Documents(SpecSamples.Spec() with
         {
@@ -69,7 +69,7 @@ public class XmlInjectionTests
         {
             ["pool"] = PoolXml.Build(layout),
             ["network"] = NetworkXml.Build(layout),
-            ["domain"] = DomainXml.Build(layout, node, platform, overlayPath, seedPath),
+            ["domain"] = DomainXml.Build(layout, node, platform, overlayPath, seedPath, seedPath + "-serial.log"),
             ["overlay"] = VolumeXml.BuildOverlay(node.OverlayVolume, 1L << 30, overlayPath, "qcow2"),
             ["volume"] = VolumeXml.Build(seedPath, 2048, "raw"),
             ["host"] = NetworkXml.BuildHost(new DhcpHost(node.Mac, node.Address.ToString(), node.Name + spec.Domain)),

@@ -46,7 +46,7 @@ public class XmlRoundTripTests
             Assert.Equal(20UL << 30, overlay.GetInfo().Capacity);
 
             var platform = new HostPlatform(DomainType.Test, null, null, "test driver");
-            using var domain = connection.DefineDomain(DomainXml.Build(layout, node, platform, overlay.Path, seed.Path));
+            using var domain = connection.DefineDomain(DomainXml.Build(layout, node, platform, overlay.Path, seed.Path, "/var/lib/libvirt/images/x-serial.log"));
             try
             {
                 var xml = domain.GetXml();
@@ -59,7 +59,7 @@ public class XmlRoundTripTests
                 Assert.All(devices.Elements("disk"), d => Assert.Equal("file", (string?)d.Attribute("type")));
                 Assert.Equal(node.Mac, (string?)devices.Element("interface")!.Element("mac")!.Attribute("address"));
                 Assert.Equal(spec.Network.Name, (string?)devices.Element("interface")!.Element("source")!.Attribute("network"));
-                Assert.Equal(node.ConsoleLogPath, (string?)devices.Element("serial")!.Element("log")!.Attribute("file"));
+                Assert.Equal("/var/lib/libvirt/images/x-serial.log", (string?)devices.Element("serial")!.Element("log")!.Attribute("file"));
                 Assert.Contains(devices.Elements("console"), c => (string?)c.Element("target")!.Attribute("type") == "virtio");
                 Assert.Equal("yes", (string?)devices.Element("graphics")!.Attribute("autoport"));
                 Assert.Equal("maximum", (string?)root.Element("cpu")!.Attribute("mode"));
@@ -101,7 +101,7 @@ public class XmlRoundTripTests
         var layout = ClusterLayout.From(spec);
         var node = layout.Nodes[0];
 
-        using var domain = connection.DefineDomain(DomainXml.Build(layout, node, platform, "/var/lib/libvirt/images/vte-none.qcow2", "/var/lib/libvirt/images/vte-none.iso"));
+        using var domain = connection.DefineDomain(DomainXml.Build(layout, node, platform, "/var/lib/libvirt/images/vte-none.qcow2", "/var/lib/libvirt/images/vte-none.iso", "/var/lib/libvirt/images/vte-none-serial.log"));
         try
         {
             var root = System.Xml.Linq.XElement.Parse(domain.GetXml());

@@ -69,7 +69,6 @@ internal sealed class TinyCluster : IAsyncDisposable
             Run("qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", raw, image], "install qemu-utils (tests/env/up.sh does)");
             File.Delete(raw);
             var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
-            var console = Directory.CreateDirectory(Path.Combine(directory, "console")).FullName;
             var spec = new ClusterSpec
             {
                 Name = name,
@@ -82,7 +81,7 @@ internal sealed class TinyCluster : IAsyncDisposable
                 User = new UserSpec("vhpc", null),
                 Management = new NodeGroupSpec(1, 1, 256, 1),
                 Workers = new NodeGroupSpec(workers, 1, 256, 1),
-                Vm = new VmSpec(Accelerator.Qemu, GraphicsKind.None, console),
+                Vm = new VmSpec(Accelerator.Qemu, GraphicsKind.None),
             };
             var logs = new CapturingLoggerProvider(output, LogLevel.Information);
             var services = new ServiceCollection().AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
