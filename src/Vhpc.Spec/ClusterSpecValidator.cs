@@ -58,8 +58,18 @@ public static class ClusterSpecValidator
         }
 
         var managementOk = ValidateGroup(v, "management", spec.Management, 1, 1);
-        var workersOk = ValidateGroup(v, "workers", spec.Workers, 1, MaxWorkers);
-        ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk ? spec.Workers.Count : null);
+        Check(v, "management.elastic", spec.Management.Elastic is null ? null : "only workers can be elastic");
+        // With an elastic range every worker may be on demand (count 0): the cluster still has workers.
+        var workersOk = ValidateGroup(v, "workers", spec.Workers, spec.Workers.Elastic is null ? 1 : 0, MaxWorkers);
+        var elasticOk = spec.Workers.Elastic is not { } elastic || ValidateElastic(v, spec.Workers.Count, elastic, workersOk);
+        var subnetOk = ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk && spec.Workers.Elastic is null ? spec.Workers.Count : null);
+        if (subnetOk && managementOk && workersOk && elasticOk && spec.Workers.Elastic is { } range
+            && Ipv4Subnet.TryParse(spec.Network.Cidr, out var elasticSubnet, out _) && range.Max > NodeAddresses.MaxWorkers(elasticSubnet))
+        {
+            Check(v, "workers.elastic.max",
+                $"{elasticSubnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(elasticSubnet)} workers in its lower half "
+                + $"(the upper half is the DHCP range), not {range.Max}: every worker of the range has its fixed address; choose a larger network.cidr or a smaller max");
+        }
 
         if (spec.Vm.ConsoleLogDirectory is { } logDirectory)
         {
@@ -118,24 +128,49 @@ public static class ClusterSpecValidator
         return ok;
     }
 
-    private static void ValidateCidr(List<SpecViolation> v, string cidr, int? workers)
+    /// <summary>
+    /// The on-demand range: at least the always-on count (the range includes those), at most
+    /// <see cref="MaxWorkers"/>; an idle time of at least <see cref="MinIdleTimeout"/>, because
+    /// Slurm would power a node down between two jobs of one user and a TCG guest takes minutes to
+    /// come back.
+    /// </summary>
+    private static bool ValidateElastic(List<SpecViolation> v, int count, ElasticSpec elastic, bool countOk)
+    {
+        var ok = Check(v, "workers.elastic.max",
+            elastic.Max > MaxWorkers ? $"must be at most {MaxWorkers} (is {elastic.Max})"
+            : countOk && elastic.Max < count ? $"must be at least workers.count ({count}), the always-on workers it includes (is {elastic.Max})"
+            : elastic.Max < 1 ? $"must be at least 1 (is {elastic.Max})"
+            : null);
+        ok &= Check(v, "workers.elastic.idleTimeout",
+            elastic.IdleTimeout < MinIdleTimeout
+                ? $"must be at least {SpecDuration.Format(MinIdleTimeout)} (is {SpecDuration.Format(elastic.IdleTimeout)}): "
+                  + "Slurm would power a worker off between two jobs, and it takes minutes to boot again"
+                : elastic.IdleTimeout > SpecDuration.Max ? $"must be at most {SpecDuration.Format(SpecDuration.Max)}"
+                : null);
+        return ok;
+    }
+
+    /// <summary>The shortest idle time before an on-demand worker is powered off.</summary>
+    public static readonly TimeSpan MinIdleTimeout = TimeSpan.FromMinutes(1);
+
+    private static bool ValidateCidr(List<SpecViolation> v, string cidr, int? workers)
     {
         if (!Ipv4Subnet.TryParse(cidr, out var subnet, out var hostBitsSet))
         {
             Check(v, "network.cidr", $"'{SpecRules.Show(cidr)}' is not an IPv4 CIDR like 10.0.0.0/24");
-            return;
+            return false;
         }
 
         if (hostBitsSet)
         {
             Check(v, "network.cidr", $"'{cidr}' has host bits set; the network address is {subnet}");
-            return;
+            return false;
         }
 
         if (subnet.PrefixLength is < MinPrefixLength or > MaxPrefixLength)
         {
             Check(v, "network.cidr", $"prefix /{subnet.PrefixLength} is outside /{MinPrefixLength}../{MaxPrefixLength}");
-            return;
+            return false;
         }
 
         var first = subnet.Network >> 24;
@@ -144,7 +179,7 @@ public static class ClusterSpecValidator
         if (!isPrivate)
         {
             Check(v, "network.cidr", $"{subnet} is not a private (RFC 1918) range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
-            return;
+            return false;
         }
 
         if (workers is { } count && count > NodeAddresses.MaxWorkers(subnet))
@@ -152,7 +187,10 @@ public static class ClusterSpecValidator
             Check(v, "network.cidr",
                 $"{subnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(subnet)} workers in its lower half "
                 + $"(the upper half is the DHCP range), not {count} workers");
+            return false;
         }
+
+        return true;
     }
 
     private static string? ConnectUri(string value)

@@ -24,8 +24,17 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(node);
-        return DeterministicIds.HexDigest(16, ["vhpc-configuration", node.SpecHash,
-            .. layout.Nodes.SelectMany(n => new[] { n.Name, n.Fqdn, n.Address.ToString(), n.Role.ToString() })]);
+        string[] parts = ["vhpc-configuration", node.SpecHash,
+            .. layout.Nodes.SelectMany(n => new[] { n.Name, n.Fqdn, n.Address.ToString(), n.Role.ToString() })];
+        // slurm.conf also says which workers are on demand and after how long they power off; a
+        // cluster without an elastic range keeps the hash it always had.
+        if (layout.Spec.Workers.Elastic is { } elastic)
+        {
+            parts = [.. parts, "elastic", elastic.IdleTimeout.Ticks.ToString(CultureInfo.InvariantCulture),
+                .. layout.OnDemandWorkers.Select(n => n.Name)];
+        }
+
+        return DeterministicIds.HexDigest(16, parts);
     }
 
     /// <summary>Writes the record: a temporary file in the same directory, flushed, then renamed over the old one.</summary>

@@ -85,6 +85,18 @@ public sealed class ClusterLayout
 
     public IEnumerable<ClusterNode> Workers => Nodes.Where(n => n.Role == NodeRole.Worker);
 
+    /// <summary>Workers started only on demand (empty unless workers.elastic is set).</summary>
+    public IEnumerable<ClusterNode> OnDemandWorkers => Nodes.Where(n => n.OnDemand);
+
+    /// <summary>True when the spec has an elastic range (the management domain then has the power channel).</summary>
+    public bool IsElastic => Spec.Workers.Elastic is not null;
+
+    /// <summary>
+    /// Name of the management domain's power channel in the guest
+    /// (<c>/dev/virtio-ports/org.vhpc.power.0</c>), where Slurm's power programs write their requests.
+    /// </summary>
+    public const string PowerChannelName = "org.vhpc.power.0";
+
     /// <summary>The layout of a spec that <see cref="ClusterSpecValidator"/> accepted.</summary>
     public static ClusterLayout From(ClusterSpec spec)
     {
@@ -108,9 +120,9 @@ public sealed class ClusterLayout
             nodes.Add(BuildNode(spec, subnet, NodeRole.Management, i, spec.Management, macs));
         }
 
-        for (var i = 1; i <= spec.Workers.Count; i++)
+        for (var i = 1; i <= spec.Workers.MaxCount; i++)
         {
-            nodes.Add(BuildNode(spec, subnet, NodeRole.Worker, i, spec.Workers, macs));
+            nodes.Add(BuildNode(spec, subnet, NodeRole.Worker, i, spec.Workers, macs) with { OnDemand = i > spec.Workers.Count });
         }
 
         return nodes;
@@ -127,6 +139,13 @@ public sealed class ClusterLayout
             spec.Image.OsFamily.ToString(), spec.Image.Boot?.Kernel ?? "", spec.Image.Boot?.Initrd ?? "", spec.Image.Boot?.Cmdline ?? "",
             spec.Network.Name, spec.Vm.Accelerator.ToString(), spec.Vm.Graphics.ToString(), spec.Vm.EffectiveConsoleLogDirectory,
             spec.Domain, spec.User.Name, spec.Pool.Name, spec.Pool.Path);
+        if (role == NodeRole.Management && spec.Workers.Elastic is not null)
+        {
+            // The management domain of an elastic cluster has the power channel: turning elasticity
+            // on or off changes its domain.
+            specHash = DeterministicIds.HexDigest(16, "vhpc-node-power-channel", specHash);
+        }
+
         return new ClusterNode(
             name,
             $"{name}.{spec.Domain}",
