@@ -90,17 +90,27 @@ internal sealed class AnsibleClusterConfiguration(
     internal static ConfigurationRequest BuildRequest(ClusterConfigurationRequest request, string stateRoot, ClusterConfigurationOptions options)
     {
         var state = new ClusterStateDirectory(stateRoot, request.Layout.Cluster);
+        // The nodes to configure, and every on-demand worker whether it runs or not: slurm.conf and
+        // /etc/hosts declare them all, at the fixed addresses of the layout.
+        var configured = request.Nodes.Select(n => (n.Node, Address: n.Address.ToString())).ToList();
+        var declared = request.Layout.OnDemandWorkers
+            .Where(n => !configured.Any(c => c.Node.Name == n.Name))
+            .Select(n => (Node: n, Address: n.Address.ToString()))
+            .ToList();
         return new ConfigurationRequest
         {
             ClusterName = request.Layout.Cluster,
-            Hosts = request.Nodes
-                .Select(n => new ConfigurationHost(n.Node.Name, n.Node.Fqdn, n.Address.ToString(),
+            Hosts = configured.Concat(declared)
+                .Select(n => new ConfigurationHost(n.Node.Name, n.Node.Fqdn, n.Address,
                     n.Node.Role == NodeRole.Management ? HostRole.Management : HostRole.Worker)
                 {
                     Vcpus = n.Node.Resources.Vcpu,
                     MemoryMiB = n.Node.Resources.MemoryMiB,
+                    OnDemand = n.Node.OnDemand,
                 })
                 .ToList(),
+            Limit = declared.Count == 0 ? null : configured.Select(c => c.Node.Name).ToList(),
+            SuspendTimeSeconds = request.Spec.Workers.Elastic is { } elastic ? (int)elastic.IdleTimeout.TotalSeconds : null,
             User = request.Spec.User.Name,
             PrivateKeyPath = state.PrivateKeyPath,
             KnownHostsPath = state.KnownHostsPath,

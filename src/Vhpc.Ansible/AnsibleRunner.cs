@@ -58,7 +58,7 @@ internal sealed class AnsibleRunner
         var workspace = PrepareWorkspace(request, runId);
         var forks = PlaybookCommandBuilder.Forks(request, _options);
         var attempts = new List<PlaybookAttempt>();
-        IReadOnlyList<string>? pending = null;
+        var pending = request.Limit;
 
         var pipeline = new ResiliencePipelineBuilder<PlaybookAttempt> { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions<PlaybookAttempt>
@@ -214,7 +214,7 @@ internal sealed class AnsibleRunner
     internal static IReadOnlyList<HostConfigurationResult> Summarize(ConfigurationRequest request, IReadOnlyList<PlaybookAttempt> attempts)
     {
         var results = new List<HostConfigurationResult>();
-        foreach (var host in request.Hosts)
+        foreach (var host in request.Hosts.Where(h => request.Limit is null || request.Limit.Contains(h.Name, StringComparer.Ordinal)))
         {
             HostRunState? last = null;
             var changed = 0;

@@ -46,6 +46,14 @@ internal static partial class ConfigurationRequestValidator
             Require(host.MemoryMiB is null or > 0, field + ".MemoryMiB", $"{host.MemoryMiB} is not a positive number");
         }
 
+        if (request.Limit is not null)
+        {
+            Require(request.Limit.Count > 0, "Limit", "names no host (null configures all)");
+            foreach (var name in request.Limit)
+                Require(names.Contains(name), "Limit", $"'{name}' is not a host of the inventory");
+        }
+        Require(request.SuspendTimeSeconds is null or >= 60, "SuspendTimeSeconds", $"{request.SuspendTimeSeconds} is below 60 seconds");
+
         RequireFile(request.PlaybookPath, "PlaybookPath");
         RequireFile(request.MungeKeyPath, "MungeKeyPath");
         if (request.DatabasePasswordPath is not null)

@@ -191,7 +191,9 @@ internal sealed class ClusterEngine(
             return null;
         }
 
-        var candidates = layout.Nodes.Where(n => !nodeErrors.ContainsKey(n.Name)).ToList();
+        // On-demand workers are Slurm's to power: an apply declares them and waits for none of them
+        // (one Slurm started is configured by its own resume, alone).
+        var candidates = layout.Nodes.Where(n => !nodeErrors.ContainsKey(n.Name) && !n.OnDemand).ToList();
         var results = await Task.WhenAll(candidates.Select(async node =>
         {
             try
