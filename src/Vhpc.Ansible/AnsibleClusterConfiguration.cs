@@ -90,10 +90,11 @@ internal sealed class AnsibleClusterConfiguration(
     internal static ConfigurationRequest BuildRequest(ClusterConfigurationRequest request, string stateRoot, ClusterConfigurationOptions options)
     {
         var state = new ClusterStateDirectory(stateRoot, request.Layout.Cluster);
-        // The nodes to configure, and every on-demand worker whether it runs or not: slurm.conf and
-        // /etc/hosts declare them all, at the fixed addresses of the layout.
+        // The nodes to configure, and every other node of the layout whether it runs or not: slurm.conf
+        // and /etc/hosts declare them all, at their fixed addresses (a resumed worker is configured
+        // alone but needs the management node's name, and its /etc/hosts lists every node).
         var configured = request.Nodes.Select(n => (n.Node, Address: n.Address.ToString())).ToList();
-        var declared = request.Layout.OnDemandWorkers
+        var declared = request.Layout.Nodes
             .Where(n => !configured.Any(c => c.Node.Name == n.Name))
             .Select(n => (Node: n, Address: n.Address.ToString()))
             .ToList();

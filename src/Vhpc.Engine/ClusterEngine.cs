@@ -9,6 +9,7 @@ using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Guests;
 using Vhpc.Guests.Leases;
+using Vhpc.Guests.Ssh;
 using Vhpc.Guests.State;
 using Vhpc.Provisioning;
 using Vhpc.Provisioning.Reconcile;
@@ -24,14 +25,15 @@ namespace Vhpc.Engine;
 /// <see cref="ClusterSpecException"/> before any libvirt call.
 /// </summary>
 /// <param name="guests">Where the guests layer keeps each cluster's keys and known_hosts, and how many console lines to show.</param>
-internal sealed class ClusterEngine(
+internal sealed partial class ClusterEngine(
     ClusterProvisioner provisioner,
     TimeProvider time,
     ILogger<ClusterEngine> logger,
     INodeReadiness? readiness = null,
     IClusterConfiguration? configuration = null,
     IGuestStatusSource? guestStatus = null,
-    IOptions<GuestsOptions>? guests = null) : IClusterEngine
+    IOptions<GuestsOptions>? guests = null,
+    ISshCommandRunner? ssh = null) : IClusterEngine
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly GuestsOptions _guests = guests?.Value ?? new GuestsOptions();

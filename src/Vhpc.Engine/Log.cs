@@ -19,4 +19,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information,
         Message = "Cluster {Cluster}: {Step} is not wired into this engine; skipped")]
     public static partial void StepNotWired(ILogger logger, string cluster, string step);
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: resumed node {Node} is configured alone ({Reason})")]
+    public static partial void ConfiguringResumedNode(ILogger logger, string cluster, string node, string reason);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: {Command} on the management node failed (exit {ExitStatus}): {Reason}")]
+    public static partial void ManagementCommandFailed(ILogger logger, string cluster, string command, int exitStatus, string reason);
 }

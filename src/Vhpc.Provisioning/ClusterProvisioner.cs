@@ -63,8 +63,12 @@ public sealed class ClusterProvisioner
     /// connection open as a view for the nodes' lease waits; dispose the result when they are done.
     /// </summary>
     /// <param name="started">When the apply started (<see cref="TimeProvider.GetTimestamp"/>), for the Plan step's elapsed time.</param>
+    /// <param name="powerOn">
+    /// A resume: the on-demand workers to start. Only the shared objects (pool, base image, network)
+    /// and these nodes are touched; other nodes and the cleanup wait for the next apply.
+    /// </param>
     public async Task<ProvisioningResult> ProvisionAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlySet<string>? powerOn = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(progress);
@@ -92,7 +96,7 @@ public sealed class ClusterProvisioner
                         : $"connection to libvirt lost during apply ({lost}) and not regained: {e.Message}; run apply again once libvirtd is back");
                 }
 
-                var outcome = await PlanAndExecuteAsync(layout, lease.Connection, progress, started, cancellationToken).ConfigureAwait(false);
+                var outcome = await PlanAndExecuteAsync(layout, lease.Connection, progress, started, powerOn, cancellationToken).ConfigureAwait(false);
                 if (outcome.Lost is { } reason)
                 {
                     // Every action looks before it creates, so planning again from what libvirt now holds
@@ -160,6 +164,54 @@ public sealed class ClusterProvisioner
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Powers one of the cluster's domains off and keeps its disk: a clean shutdown (ACPI), and after
+    /// <paramref name="shutdownTimeout"/> a forced power-off. Returns false when the domain was not
+    /// running (or is not the cluster's).
+    /// </summary>
+    public Task<bool> PowerOffAsync(ClusterLayout layout, string node, TimeSpan shutdownTimeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(node);
+        return Task.Run(async () =>
+        {
+            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
+            using var domain = lease.Connection.LookupDomain(node);
+            if (domain is null || !IsOwned(layout, node, domain) || !domain.IsActive)
+            {
+                return false;
+            }
+
+            try
+            {
+                domain.Shutdown();
+            }
+            catch (LibvirtException e) when (!e.IsConnectionLost)
+            {
+                // A guest that ignores ACPI, or a domain that stopped meanwhile: forced below.
+                Log.ShutdownRefused(_logger, layout.Cluster, node, e.Message);
+            }
+
+            var deadline = _time.GetTimestamp();
+            while (domain.IsActive && _time.GetElapsedTime(deadline) < shutdownTimeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (domain.IsActive)
+            {
+                Log.ShutdownForced(_logger, layout.Cluster, node, shutdownTimeout.TotalSeconds);
+                domain.Destroy();
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    private static bool IsOwned(ClusterLayout layout, string node, Domain domain) =>
+        NodeMark.FromDomainXml(domain.GetXml()) is { } mark
+        && mark.Cluster == layout.Cluster && mark.Node == node;
+
     /// <summary>Per-node status as libvirt reports it, and the nodes the guests layer is asked about.</summary>
     public Task<StatusReading> ReadStatusAsync(ClusterLayout layout, CancellationToken cancellationToken)
     {
@@ -187,7 +239,7 @@ public sealed class ClusterProvisioner
 
     /// <summary>Reads, plans and executes on one connection; reports whether that connection was lost on the way.</summary>
     private async Task<LibvirtPhase> PlanAndExecuteAsync(ClusterLayout layout, Connection connection, IProgress<ProgressEvent> progress,
-        long started, CancellationToken cancellationToken)
+        long started, IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
     {
         var cluster = layout.Cluster;
         HostPlatform platform;
@@ -197,7 +249,14 @@ public sealed class ClusterProvisioner
         {
             platform = _detector.Detect(connection, layout.Spec.Vm.Accelerator);
             actual = ClusterStateReader.Read(connection, layout);
-            plan = ClusterPlanner.PlanApply(layout, actual);
+            plan = ClusterPlanner.PlanApply(layout, actual, powerOn);
+            if (powerOn is not null)
+            {
+                plan = plan with
+                {
+                    Actions = plan.Actions.Where(a => a.Stage == PlanStage.Prepare || (a.Stage == PlanStage.Nodes && powerOn.Contains(a.Node!))).ToList(),
+                };
+            }
         }
         catch (Exception e) when (IsLost(e, connection))
         {

@@ -19,4 +19,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: libvirt connection lost during apply ({Reason}) on attempt {Attempt} of {Attempts}")]
     public static partial void ConnectionLostDuringApply(ILogger logger, string cluster, string reason, int attempt, int attempts);
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: node {Node} refused the shutdown request ({Reason}); it is powered off at the timeout")]
+    public static partial void ShutdownRefused(ILogger logger, string cluster, string node, string reason);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: node {Node} did not shut down within {Seconds:F0} s; powered off (its disk is kept)")]
+    public static partial void ShutdownForced(ILogger logger, string cluster, string node, double seconds);
 }
