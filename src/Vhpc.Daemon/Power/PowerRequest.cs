@@ -19,7 +19,15 @@ internal enum PowerVerb
 
 internal sealed record PowerRequest(PowerVerb Verb, IReadOnlyList<string> Nodes)
 {
-    public override string ToString() => $"{Verb.ToString().ToLowerInvariant()} {string.Join(',', Nodes)}";
+    public override string ToString() => $"{WireName(Verb)} {string.Join(',', Nodes)}";
+
+    /// <summary>The verb as the channel spells it.</summary>
+    public static string WireName(PowerVerb verb) => verb switch
+    {
+        PowerVerb.Resume => "resume",
+        PowerVerb.Suspend => "suspend",
+        _ => "resume-failed",
+    };
 }
 
 /// <summary>A parsed line: the request, or why it is refused (one of the two is set).</summary>
