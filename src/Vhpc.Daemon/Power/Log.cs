@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(4606, LogLevel.Warning, "Cluster {Cluster}: power channel dropped: {Reason}")]
     public static partial void ChannelDropped(ILogger logger, string cluster, string reason);
 
+    [LoggerMessage(4607, LogLevel.Error, "Power channels are off: cannot make {Directory} ({Reason}); elastic clusters keep only their always-on workers")]
+    public static partial void ChannelsUnavailable(ILogger logger, string directory, string reason);
+
     [LoggerMessage(4610, LogLevel.Information, "Cluster {Cluster}: node {Node} powered on in {Seconds:F1} s (configured alone: {Configured})")]
     public static partial void PoweredOn(ILogger logger, string cluster, string node, double seconds, bool configured);
 

@@ -43,8 +43,17 @@ internal sealed class PowerChannelService(
         }
 
         // Only root reaches the sockets: libvirtd (root) binds them here, vhpcd connects.
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not fatal: clusters without an elastic range need no channel; elastic ones stay at their always-on workers.
+            Log.ChannelsUnavailable(logger, directory, e.Message);
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (var entry in registry.Entries)
