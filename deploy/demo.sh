@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a Debian 12 machine as root: a 1 management + 3 worker Slurm cluster
-# from a spec, built by vhpcd in the sandboxed libvirtd, then `srun -N3 hostname` across the workers.
+# from a spec, built by vhpcd in the sandboxed libvirtd, then `srun -N3 hostname` across the workers
+# and `vhpc check`, which proves Slurm, munge, srun, /home, MPI, a job array and accounting.
 #   1. tests/env/up.sh          Debian packages, network namespace vhpc-test, libvirtd inside it
 #   2. build-image.sh           the Debian 12 guest image (cached)
 #   3. dotnet build             vhpcd and vhpc (Release)
 #   4. vhpcd                    started here, inside the namespace, with its files under $DEMO_DIR
-#   5. vhpc apply / status / ssh vhpc-demo-m-01 -- srun -N3 hostname
+#   5. vhpc apply / status / ssh vhpc-demo-m-01 -- srun -N3 hostname / check
 #   6. vhpc destroy (unless --keep), then stop the vhpcd this script started (by its pid).
 # Usage: sudo deploy/demo.sh [--keep] | sudo deploy/demo.sh destroy
 # Environment: VHPC_DEMO_DIR (default /var/lib/vhpc-demo): config, clusters.d, state, socket, logs.
@@ -73,6 +74,11 @@ for w in 01 02 03; do
   grep -q "^$CLUSTER-w-$w" <<<"$out" || die "srun output lacks worker $CLUSTER-w-$w"
 done
 echo "srun ran on all 3 workers"
+
+step "vhpc check $CLUSTER"
+t0=$(date +%s)
+vhpc check "$CLUSTER" || die "vhpc check failed: the lines above name each failed check's node and its error"
+echo "check: $(( $(date +%s) - t0 )) s"
 
 if [ "$keep" -eq 1 ]; then
   echo

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Build the tiny fast-boot guest for lifecycle and crash tests (as root): the host's Debian kernel and
 # a busybox-static initramfs (cpio newc) that mounts proc/sys/dev, loads the virtio drivers, brings up
-# eth0 with udhcpc and idles. It boots in seconds under TCG. An ACPI power button press (virsh
+# eth0 and idles. eth0 gets the fixed address of the seed's network-config (the cidata cdrom vhpcd
+# attaches on SATA) when it has one (bridge-mode networks, no DHCP), else a lease from udhcpc. It boots in seconds under TCG. An ACPI power button press (virsh
 # shutdown) powers it off. Output:
 #   /var/cache/vhpc/images/tiny-<hash>/{vmlinuz,initrd.img,recipe.sha256}, symlink tiny-current.
 # Boot: kernel vmlinuz, initrd initrd.img, cmdline "console=ttyS0" (optionally "hostname=NAME", sent
 # to DHCP as option 12), no disk needed. The serial console prints "vhpc-tiny: ready <ip>" once eth0
-# has a lease.
+# has a lease, "vhpc-tiny: ready <ip> (seed)" once it has the seed's fixed address.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${VHPC_IMAGE_CACHE:-/var/cache/vhpc/images}
 # Drivers the guest needs; their dependencies are resolved (in load order) with modprobe.
-MODULES=(virtio_pci virtio_net virtio_blk button evdev)
+MODULES=(virtio_pci virtio_net virtio_blk button evdev ahci sr_mod isofs)
 
 # shellcheck source=deploy/lib/common.sh
 . "$HERE/../lib/common.sh"
@@ -76,10 +77,32 @@ acpid -c /etc/acpi -l /dev/null
 ip link set lo up
 for _ in $(seq 50); do [ -e /sys/class/net/eth0 ] && break; sleep 0.1; done
 ip link set eth0 up
-# Blocks until the first lease (retrying forever), then keeps renewing in the background.
-udhcpc -i eth0 -s /etc/udhcpc.script -x "hostname:$name" -T 1 -A 2 2>/dev/null
-addr=$(ip -4 -o addr show eth0 | awk '{print $4}')
-if [ -n "$addr" ]; then echo "vhpc-tiny: ready $addr"; else echo "vhpc-tiny: eth0 has no address"; fi
+# A cidata seed whose network-config gives a fixed address (bridge mode: no DHCP on the segment)
+# decides; without one (NAT networks, or no seed), DHCP as before.
+mkdir -p /seed
+# (AHCI probing under TCG on a loaded host takes seconds; a fresh cdrom may refuse the first mount.)
+for _ in $(seq 100); do [ -e /dev/sr0 ] && break; sleep 0.1; done
+fixed= via= mounted=
+if [ -e /dev/sr0 ]; then
+  for _ in $(seq 20); do mount -t iso9660 -o ro /dev/sr0 /seed 2>/dev/null && { mounted=1; break; }; sleep 0.2; done
+fi
+if [ -n "$mounted" ]; then
+  if [ -f /seed/network-config ]; then
+    fixed=$(grep -oE '[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+/[0-9]+' /seed/network-config | head -n 1)
+    via=$(sed -n 's/.*via: *"*\([0-9.]*\).*/\1/p' /seed/network-config | head -n 1)
+  fi
+  umount /seed
+fi
+if [ -n "$fixed" ]; then
+  ip addr add "$fixed" dev eth0
+  [ -n "$via" ] && ip route replace default via "$via" dev eth0
+  echo "vhpc-tiny: ready $fixed (seed)"
+else
+  # Blocks until the first lease (retrying forever), then keeps renewing in the background.
+  udhcpc -i eth0 -s /etc/udhcpc.script -x "hostname:$name" -T 1 -A 2 2>/dev/null
+  addr=$(ip -4 -o addr show eth0 | awk '{print $4}')
+  if [ -n "$addr" ]; then echo "vhpc-tiny: ready $addr"; else echo "vhpc-tiny: eth0 has no address"; fi
+fi
 while :; do sleep 3600; done
 INIT
   cat > "$root/etc/udhcpc.script" <<'DHCP'

@@ -244,6 +244,8 @@ internal sealed class AnsibleRunner
         {
             if (temporaryControlDirectory is not null && Directory.Exists(temporaryControlDirectory))
                 Directory.Delete(temporaryControlDirectory, recursive: true);
+            if (Value.RunFiles != Value.Root && Directory.Exists(Value.RunFiles))
+                Directory.Delete(Value.RunFiles, recursive: true);
         }
     }
 
@@ -252,8 +254,11 @@ internal sealed class AnsibleRunner
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("vhpcd configures clusters from Linux hosts only.");
         var workspace = AnsibleWorkspace.For(request.StateDirectory);
+        workspace = workspace with { RunFiles = Path.Combine(workspace.Root, "runs", runId) };
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        foreach (var directory in new[] { workspace.Root, workspace.Home, workspace.LocalTemp, workspace.FactCache, workspace.CallbackPlugins })
+        Directory.CreateDirectory(workspace.Root, Private);
+        Directory.CreateDirectory(Path.Combine(workspace.Root, "runs"), Private);
+        foreach (var directory in new[] { workspace.Root, workspace.Home, workspace.LocalTemp, workspace.FactCache, workspace.CallbackPlugins, workspace.RunFiles })
         {
             Directory.CreateDirectory(directory, Private);
             File.SetUnixFileMode(directory, Private);

@@ -7,8 +7,15 @@ namespace Vhpc.Ansible;
 /// </summary>
 internal sealed record AnsibleWorkspace(string Root)
 {
-    public string InventoryPath => Path.Combine(Root, "inventory.json");
-    public string ExtraVariablesPath => Path.Combine(Root, "extra-vars.json");
+    public string InventoryPath => Path.Combine(RunFiles, "inventory.json");
+    public string ExtraVariablesPath => Path.Combine(RunFiles, "extra-vars.json");
+
+    /// <summary>
+    /// Where one run's inventory and extra vars live: runs of one cluster go on side by side (each node
+    /// is configured as soon as it is ready), and each names its own run id.
+    /// </summary>
+    public string RunFiles { get; init; } = Root;
+
     public string ConfigPath => Path.Combine(Root, "ansible.cfg");
     public string Home => Path.Combine(Root, "home");
     public string LocalTemp => Path.Combine(Root, "tmp");

@@ -6,8 +6,14 @@ internal sealed record ConfigurationRequest
     /// <summary>Cluster name; goes to the playbook as <c>vhpc_cluster</c>.</summary>
     public required string ClusterName { get; init; }
 
-    /// <summary>All nodes of the cluster (a retry narrows the run with --limit, never the inventory).</summary>
+    /// <summary>All nodes of the cluster (a run or a retry narrows itself with --limit, never the inventory).</summary>
     public required IReadOnlyList<ConfigurationHost> Hosts { get; init; }
+
+    /// <summary>
+    /// The hosts this run configures (--limit); null: every host. The inventory still holds every
+    /// node, so the management node's slurm.conf and /etc/hosts list them all.
+    /// </summary>
+    public IReadOnlyList<string>? Limit { get; init; }
 
     /// <summary>Login user on the nodes (with passwordless sudo).</summary>
     public required string User { get; init; }
@@ -50,12 +56,6 @@ internal sealed record ConfigurationRequest
 
     /// <summary>Identifies this run in the per-host marker (<c>vhpc_run_id</c>); null makes a new one.</summary>
     public string? RunId { get; init; }
-
-    /// <summary>
-    /// The hosts to configure (<c>--limit</c>); null: all of <see cref="Hosts"/>. The inventory still
-    /// lists every host, so slurm.conf and /etc/hosts name the on-demand workers that are off.
-    /// </summary>
-    public IReadOnlyList<string>? Limit { get; init; }
 
     /// <summary>Slurm's SuspendTime: idle seconds before an on-demand worker is powered off (inventory <c>vhpc_suspend_time</c>).</summary>
     public int? SuspendTimeSeconds { get; init; }

@@ -48,9 +48,9 @@ internal static partial class ConfigurationRequestValidator
 
         if (request.Limit is not null)
         {
-            Require(request.Limit.Count > 0, "Limit", "names no host (null configures all)");
+            Require(request.Limit.Count > 0, "Limit", "names no host (null configures every host)");
             foreach (var name in request.Limit)
-                Require(names.Contains(name), "Limit", $"'{name}' is not a host of the inventory");
+                Require(names.Contains(name ?? ""), "Limit", $"'{name}' is not a host of the inventory");
         }
         Require(request.SuspendTimeSeconds is null or >= 60, "SuspendTimeSeconds", $"{request.SuspendTimeSeconds} is below 60 seconds");
 

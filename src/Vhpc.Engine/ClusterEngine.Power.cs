@@ -68,19 +68,24 @@ internal sealed partial class ClusterEngine : IClusterPowerEngine
                 return Result(false, true, false, "node readiness is not wired into this engine");
             }
 
-            var ready = await readiness.WaitUntilReadyAsync(
-                new NodeReadinessRequest(layout.Spec, layout, target, provisioned.Hypervisor!, progress, provisioned.Reconnect), cancellationToken)
-                .ConfigureAwait(false);
+            NodeReadinessResult ready;
+            try
+            {
+                // The node's lease (or address) wait goes through the connection of the host it is placed on.
+                var view = provisioned.ViewOf(target.Name)
+                    ?? throw new InvalidOperationException($"no libvirt connection to the host of node {target.Name} ({provisioned.HostOf(target.Name) ?? "not placed"})");
+                ready = await readiness.WaitUntilReadyAsync(
+                    new NodeReadinessRequest(layout.Spec, layout, target, view.Hypervisor, progress, view.Reconnect), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ready = new NodeReadinessResult(false, null, e.Message);
+            }
+
             if (!ready.Ready || ready.Address is null)
             {
                 return Result(false, true, false, ready.Error ?? "node did not become ready");
-            }
-
-            var record = NodeConfigurationRecord.Read(new ClusterStateDirectory(_guests.StateRoot, layout.Cluster), target.Name);
-            if (NodeConfigurationRecord.StatusOf(record, layout, target, target.DiskHash).State == ConfigurationState.Yes)
-            {
-                // Configured before on this disk for this spec: its slurmd starts at boot and registers.
-                return Result(true, true, false, null);
             }
 
             if (configuration is null)
@@ -88,10 +93,18 @@ internal sealed partial class ClusterEngine : IClusterPowerEngine
                 return Result(false, true, false, "configuration is not wired into this engine");
             }
 
-            Log.ConfiguringResumedNode(logger, layout.Cluster, target.Name, record is null ? "never configured" : "configuration is not current");
-            var results = await configuration.ConfigureAsync(
-                new ClusterConfigurationRequest(layout.Spec, layout, [new ReadyNode(target, ready.Address)], progress), cancellationToken)
-                .ConfigureAwait(false);
+            // A node configured before on this disk, for this spec and these roles boots with its
+            // services enabled and registers by itself. Otherwise it is configured alone, as a worker
+            // joining an apply is: --limit to it, over the inventory of every node, which the management
+            // node's slurm.conf already lists; no other node is logged into.
+            var upToDate = configuration.NodesUpToDate(layout).Contains(target.Name);
+            if (upToDate)
+            {
+                return Result(true, true, false, null);
+            }
+
+            Log.ConfiguringResumedNode(logger, layout.Cluster, target.Name, "its configuration record does not hold");
+            var results = await ConfigureNodesAsync(layout, [new ReadyNode(target, ready.Address)], progress, cancellationToken).ConfigureAwait(false);
             var mine = results.FirstOrDefault(r => r.Node == target.Name);
             return mine is { Succeeded: true }
                 ? Result(true, true, true, null)

@@ -3,17 +3,20 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Ansible;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Guests;
+using Vhpc.Guests.Checks;
 using Vhpc.Guests.Leases;
 using Vhpc.Guests.Ssh;
 using Vhpc.Guests.State;
 using Vhpc.Provisioning;
 using Vhpc.Provisioning.Reconcile;
 using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
 using Vhpc.Spec.Layout;
 
 namespace Vhpc.Engine;
@@ -33,6 +36,7 @@ internal sealed partial class ClusterEngine(
     IClusterConfiguration? configuration = null,
     IGuestStatusSource? guestStatus = null,
     IOptions<GuestsOptions>? guests = null,
+    IClusterChecker? checker = null,
     ISshCommandRunner? ssh = null) : IClusterEngine
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
@@ -41,8 +45,12 @@ internal sealed partial class ClusterEngine(
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
         provisioner.PlanAsync(LayoutOf(spec), cancellationToken);
 
-    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        ApplyAsync(spec, ApplyOptions.Default, progress, cancellationToken);
+
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         var layout = LayoutOf(spec);
         var started = time.GetTimestamp();
@@ -53,7 +61,7 @@ internal sealed partial class ClusterEngine(
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await Task.Run(() => ApplyLockedAsync(layout, progress, started, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var result = await Task.Run(() => ApplyLockedAsync(layout, options, progress, started, cancellationToken), cancellationToken).ConfigureAwait(false);
             activity?.SetTag("vhpc.outcome", result.Succeeded ? "ok" : "error");
             if (!result.Succeeded)
             {
@@ -149,126 +157,268 @@ internal sealed partial class ClusterEngine(
         return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
     }
 
+    /// <summary>
+    /// The guests layer's checks, logged in with the cluster's key and known_hosts. Takes no cluster
+    /// lock: it changes nothing vhpcd owns (the daemon refuses it while an apply or destroy runs).
+    /// </summary>
+    public async Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var layout = LayoutOf(spec);
+        if (checker is null)
+        {
+            throw new InvalidOperationException("checks log into the nodes over SSH, and the guests layer is not wired into this engine");
+        }
+
+        var state = new ClusterStateDirectory(_guests.StateRoot, spec.Name);
+        if (!File.Exists(state.PrivateKeyPath))
+        {
+            throw new InvalidOperationException($"cluster {spec.Name} has no SSH key in {state.Path}: it has not been applied (run: vhpc apply {spec.Name})");
+        }
+
+        using var scope = LogScopes.Cluster(logger, layout.Cluster);
+        using var activity = VhpcTelemetry.ActivitySource.StartActivity("vhpc.check");
+        activity?.SetTag("vhpc.cluster", layout.Cluster);
+        var report = await checker.CheckAsync(new ClusterCheckRequest(layout, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath), progress, cancellationToken)
+            .ConfigureAwait(false);
+        activity?.SetTag("vhpc.outcome", report.Passed ? "ok" : "error");
+        if (!report.Passed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
+        return report;
+    }
+
     private static bool IsNamed(string nodeName, string wanted, ClusterSpec spec) =>
         string.Equals(nodeName, wanted, StringComparison.Ordinal)
         || string.Equals(nodeName + "." + spec.Domain, wanted, StringComparison.Ordinal);
 
-    private async Task<ApplyResult> ApplyLockedAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started, CancellationToken cancellationToken)
+    private async Task<ApplyResult> ApplyLockedAsync(ClusterLayout layout, ApplyOptions options, IProgress<ProgressEvent> progress, long started,
+        CancellationToken cancellationToken)
     {
+        await DrainLeavingWorkersAsync(layout, progress, cancellationToken).ConfigureAwait(false);
         using var provisioned = await provisioner.ProvisionAsync(layout, progress, started, cancellationToken).ConfigureAwait(false);
         if (provisioned.Error is { } error)
         {
             return Failed(layout, started, error);
         }
 
-        var nodeErrors = new Dictionary<string, (string Error, string? Tail)>(StringComparer.Ordinal);
-        foreach (var (node, nodeError) in provisioned.NodeErrors)
-        {
-            nodeErrors[node] = (nodeError, null);
-        }
-
-        var ready = await WaitForNodesAsync(layout, provisioned, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
-        if (ready is not null)
-        {
-            await ConfigureAsync(layout, ready, progress, nodeErrors, cancellationToken).ConfigureAwait(false);
-        }
-
-        var nodes = layout.Nodes
-            .Select(n => nodeErrors.TryGetValue(n.Name, out var e) ? new NodeResult(n.Name, false, e.Error, e.Tail) : new NodeResult(n.Name, true, null, null))
-            .ToList();
+        // Left alone: nodes whose recorded configuration still holds and whose domain this apply did not
+        // touch. Everything else is waited for and configured, each node as soon as it can be.
+        var upToDate = configuration is null || readiness is null || options.Reconfigure
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : configuration.NodesUpToDate(layout).Where(n => !provisioned.NodesActedOn.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        var outcomes = await ConfigureAsTheyComeAsync(layout, provisioned, upToDate, progress, cancellationToken).ConfigureAwait(false);
+        var nodes = layout.Nodes.Select(n => outcomes[n.Name]).ToList();
         var succeeded = nodes.All(n => n.Succeeded);
         return new ApplyResult(layout.Cluster, succeeded, time.GetElapsedTime(started), nodes,
             succeeded ? null : $"{nodes.Count(n => !n.Succeeded)} of {nodes.Count} nodes failed");
     }
 
-    /// <summary>Every node without an error so far, waited for in parallel; null when readiness is not wired.</summary>
-    private async Task<List<ReadyNode>?> WaitForNodesAsync(ClusterLayout layout, ProvisioningResult provisioned, IProgress<ProgressEvent> progress,
-        Dictionary<string, (string Error, string? Tail)> nodeErrors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Scale-in: workers that have a domain of the cluster but are no longer in the spec are drained in
+    /// Slurm on the management node before provisioning removes their domains. A failed drain is
+    /// reported and the removal goes on (the spec asks for it); the management node's next configuration
+    /// drops them from slurm.conf either way.
+    /// </summary>
+    private async Task DrainLeavingWorkersAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        if (configuration is null)
+        {
+            return;
+        }
+
+        var plan = await provisioner.PlanAsync(layout, cancellationToken).ConfigureAwait(false);
+        var inLayout = layout.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var leaving = plan.Actions
+            .Where(a => a is { Kind: ActionKind.Delete, Target: ObjectKind.Domain, Node: not null } && !inLayout.Contains(a.Node!))
+            .Select(a => a.Node!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (leaving.Count == 0 || plan.HasConflicts)
+        {
+            return;
+        }
+
+        using var scope = LogScopes.Step(logger, layout.Management.Name, ProvisioningStep.Drain);
+        var drainStarted = time.GetTimestamp();
+        var workers = string.Join(',', leaving);
+        progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, layout.Management.Name, ProvisioningStep.Drain, StepState.Started, Message: workers));
+        string? failure;
+        try
+        {
+            failure = await configuration.DrainAsync(layout, leaving, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = e.Message;
+        }
+
+        if (failure is not null)
+        {
+            Log.DrainFailed(logger, layout.Cluster, workers, failure);
+        }
+
+        progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, layout.Management.Name, ProvisioningStep.Drain,
+            failure is null ? StepState.Succeeded : StepState.Failed, time.GetElapsedTime(drainStarted),
+            failure is null ? $"{workers} drained and down" : $"{workers} not drained, removed anyway: {failure}"));
+    }
+
+    /// <summary>
+    /// Per node, with no barrier on the slowest: readiness, then configuration as soon as it may run.
+    /// The management node is configured the moment it is ready; a worker once it is ready and the
+    /// management node's configuration succeeded (or still holds); a failed management node fails its
+    /// workers with its reason. Nodes in <paramref name="upToDate"/> are not waited for or logged into.
+    /// </summary>
+    private async Task<Dictionary<string, NodeResult>> ConfigureAsTheyComeAsync(ClusterLayout layout, ProvisioningResult provisioned,
+        IReadOnlySet<string> upToDate, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
         if (readiness is null)
         {
             Log.StepNotWired(logger, layout.Cluster, "node readiness (lease, SSH)");
             progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, null, ProvisioningStep.Lease, StepState.Skipped,
                 Message: "lease and SSH readiness are not wired into this engine"));
-            return null;
         }
-
-        // On-demand workers are Slurm's to power: an apply declares them and waits for none of them
-        // (one Slurm started is configured by its own resume, alone).
-        var candidates = layout.Nodes.Where(n => !nodeErrors.ContainsKey(n.Name) && !n.OnDemand).ToList();
-        var results = await Task.WhenAll(candidates.Select(async node =>
-        {
-            try
-            {
-                return (node, await readiness.WaitUntilReadyAsync(
-                    new NodeReadinessRequest(layout.Spec, layout, node, provisioned.Hypervisor!, progress, provisioned.Reconnect),
-                    cancellationToken)
-                    .ConfigureAwait(false));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return (node, new NodeReadinessResult(false, null, e.Message));
-            }
-        })).ConfigureAwait(false);
-
-        var ready = new List<ReadyNode>();
-        foreach (var (node, result) in results)
-        {
-            if (result.Ready && result.Address is not null)
-            {
-                ready.Add(new ReadyNode(node, result.Address));
-                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ssh"));
-            }
-            else
-            {
-                nodeErrors[node.Name] = (result.Error ?? "node did not become ready", result.ConsoleTail);
-                Log.NodeFailed(logger, layout.Cluster, node.Name, result.Error ?? "not ready");
-                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "failed"));
-            }
-        }
-
-        return ready;
-    }
-
-    private async Task ConfigureAsync(ClusterLayout layout, List<ReadyNode> ready, IProgress<ProgressEvent> progress,
-        Dictionary<string, (string Error, string? Tail)> nodeErrors, CancellationToken cancellationToken)
-    {
-        if (configuration is null)
+        else if (configuration is null)
         {
             Log.StepNotWired(logger, layout.Cluster, "configuration (Ansible)");
             progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, null, ProvisioningStep.Configure, StepState.Skipped,
                 Message: "configuration is not wired into this engine"));
-            return;
         }
 
-        if (ready.Count == 0)
+        var management = layout.Management;
+        var workers = new WorkerConfigurationGate(nodes => ConfigureNodesAsync(layout, nodes, progress, cancellationToken));
+        var results = await Task.WhenAll(layout.Nodes.Select(async node =>
         {
-            return;
+            var result = await ConfigureNodeAsync(layout, node, provisioned, upToDate, workers, progress, cancellationToken).ConfigureAwait(false);
+            if (node == management)
+            {
+                if (result.Succeeded)
+                {
+                    await workers.OpenAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    workers.Fail($"management node {node.Name} failed: {result.Error}");
+                }
+            }
+
+            if (!result.Succeeded)
+            {
+                Log.NodeFailed(logger, layout.Cluster, node.Name, result.Error ?? "failed");
+                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "failed"));
+            }
+
+            return result;
+        })).ConfigureAwait(false);
+        return results.ToDictionary(r => r.Name, StringComparer.Ordinal);
+    }
+
+    private async Task<NodeResult> ConfigureNodeAsync(ClusterLayout layout, ClusterNode node, ProvisioningResult provisioned,
+        IReadOnlySet<string> upToDate, WorkerConfigurationGate workers, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        if (provisioned.NodeErrors.TryGetValue(node.Name, out var provisioningError))
+        {
+            return new NodeResult(node.Name, false, provisioningError, null);
         }
 
-        using var scope = LogScopes.Step(logger, null, ProvisioningStep.Configure);
-        IReadOnlyList<NodeConfigurationResult> results;
+        if (node.OnDemand)
+        {
+            // Slurm's to power: an apply declares it and waits for nothing; one Slurm started is
+            // configured by its own resume, alone.
+            progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, node.Name, ProvisioningStep.Configure, StepState.Skipped,
+                Message: "on-demand worker: Slurm powers it up, and its resume configures it"));
+            return new NodeResult(node.Name, true, null, null) { Configuration = NodeConfigurationRun.NotRun };
+        }
+
+        if (upToDate.Contains(node.Name))
+        {
+            progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, node.Name, ProvisioningStep.Configure, StepState.Skipped,
+                Message: "configuration record holds (same spec, roles, keys and disk); not logged into"));
+            return new NodeResult(node.Name, true, null, null) { Configuration = NodeConfigurationRun.UpToDate };
+        }
+
+        if (readiness is null)
+        {
+            return new NodeResult(node.Name, true, null, null);
+        }
+
+        NodeReadinessResult ready;
         try
         {
-            results = await configuration.ConfigureAsync(new ClusterConfigurationRequest(layout.Spec, layout, ready, progress), cancellationToken)
+            // Each node's lease (or address) wait and stop events go through the connection of its own host.
+            var view = provisioned.ViewOf(node.Name)
+                ?? throw new InvalidOperationException($"no libvirt connection to the host of node {node.Name} ({provisioned.HostOf(node.Name) ?? "not placed"})");
+            ready = await readiness.WaitUntilReadyAsync(
+                new NodeReadinessRequest(layout.Spec, layout, node, view.Hypervisor, progress, view.Reconnect), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            results = ready.Select(r => new NodeConfigurationResult(r.Node.Name, false, e.Message)).ToList();
+            ready = new NodeReadinessResult(false, null, e.Message);
         }
 
-        foreach (var node in ready)
+        if (!ready.Ready || ready.Address is null)
         {
-            var result = results.FirstOrDefault(r => r.Node == node.Node.Name);
-            if (result is null || !result.Succeeded)
+            return new NodeResult(node.Name, false, ready.Error ?? "node did not become ready", ready.ConsoleTail);
+        }
+
+        VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ssh"));
+        if (configuration is null)
+        {
+            return new NodeResult(node.Name, true, null, null);
+        }
+
+        var readyNode = new ReadyNode(node, ready.Address);
+        NodeConfigurationResult configured;
+        if (node.Role == NodeRole.Management)
+        {
+            configured = (await ConfigureNodesAsync(layout, [readyNode], progress, cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(r => r.Node == node.Name) ?? new NodeConfigurationResult(node.Name, false, "no configuration result for this node");
+        }
+        else
+        {
+            configured = await workers.ConfigureAsync(readyNode).ConfigureAwait(false);
+            if (!configured.Succeeded && configured.Error is { } reason && reason.StartsWith("management node ", StringComparison.Ordinal))
             {
-                nodeErrors[node.Node.Name] = (result?.Error ?? "no configuration result for this node", null);
+                // Never run: say so where the operator looks (apply output and status).
+                progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, node.Name, ProvisioningStep.Configure, StepState.Failed, Message: reason));
+                configuration.RecordNotConfigured(layout, node, reason);
+                return new NodeResult(node.Name, false, reason, null) { Configuration = NodeConfigurationRun.NotRun };
             }
-            else
+        }
+
+        if (configured.Succeeded)
+        {
+            VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ready"));
+        }
+
+        return new NodeResult(node.Name, configured.Succeeded, configured.Succeeded ? null : configured.Error ?? "configuration failed", null)
+        {
+            Configuration = NodeConfigurationRun.Ran,
+        };
+    }
+
+    /// <summary>One configuration run for <paramref name="nodes"/>; a thrown error fails each of them with its message.</summary>
+    private async Task<IReadOnlyList<NodeConfigurationResult>> ConfigureNodesAsync(ClusterLayout layout, IReadOnlyList<ReadyNode> nodes,
+        IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        using var scope = LogScopes.Step(logger, nodes.Count == 1 ? nodes[0].Node.Name : null, ProvisioningStep.Configure);
+        try
+        {
+            return await configuration!.ConfigureAsync(new ClusterConfigurationRequest(layout.Spec, layout, nodes, progress), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            foreach (var node in nodes)
             {
-                VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "ready"));
+                progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, node.Node.Name, ProvisioningStep.Configure, StepState.Failed, Message: e.Message));
             }
+
+            return nodes.Select(r => new NodeConfigurationResult(r.Node.Name, false, e.Message)).ToList();
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Power;
 using Vhpc.Engine.Progress;
@@ -17,7 +18,7 @@ namespace Vhpc.Engine;
 /// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more. Wraps the
 /// engine when the guests layer is wired (AddVhpcGuests).
 /// </summary>
-internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> options) : IClusterEngine, IClusterPowerEngine
+internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> guests) : IClusterEngine, IClusterPowerEngine
 {
     private IClusterPowerEngine Power => inner as IClusterPowerEngine
         ?? throw new InvalidOperationException($"{inner.GetType().Name} does not handle power");
@@ -41,13 +42,16 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
     /// state goes too: configuration record, host key and its disk marker. A node added again later is
     /// a new guest and must not inherit them.
     /// </summary>
-    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        ApplyAsync(spec, ApplyOptions.Default, progress, cancellationToken);
+
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var result = await inner.ApplyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
+        var result = await inner.ApplyAsync(spec, options, progress, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
-            ForgetRemovedNodes(spec, new ClusterStateDirectory(options.Value.StateRoot, spec.Name));
+            ForgetRemovedNodes(spec, new ClusterStateDirectory(guests.Value.StateRoot, spec.Name));
         }
 
         return result;
@@ -58,7 +62,7 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
         ArgumentNullException.ThrowIfNull(spec);
         // The engine throws when libvirt objects remain; then the key is still needed and stays.
         var result = await inner.DestroyAsync(spec, progress, cancellationToken).ConfigureAwait(false);
-        var state = new ClusterStateDirectory(options.Value.StateRoot, spec.Name);
+        var state = new ClusterStateDirectory(guests.Value.StateRoot, spec.Name);
         var existed = Directory.Exists(state.Path);
         state.Delete();
         return existed ? result with { ObjectsRemoved = result.ObjectsRemoved + 1 } : result;
@@ -102,4 +106,7 @@ internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<
 
     public Task<NodeConsole?> ReadConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
         inner.ReadConsoleAsync(spec, node, lines, cancellationToken);
+
+    public Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        inner.CheckAsync(spec, progress, cancellationToken);
 }

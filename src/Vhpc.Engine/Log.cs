@@ -20,6 +20,10 @@ internal static partial class Log
         Message = "Cluster {Cluster}: {Step} is not wired into this engine; skipped")]
     public static partial void StepNotWired(ILogger logger, string cluster, string step);
 
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: workers {Workers} leaving the cluster were not drained in Slurm, removed anyway: {Reason}")]
+    public static partial void DrainFailed(ILogger logger, string cluster, string workers, string reason);
+
     [LoggerMessage(EventId = 2110, Level = LogLevel.Information,
         Message = "Cluster {Cluster}: resumed node {Node} is configured alone ({Reason})")]
     public static partial void ConfiguringResumedNode(ILogger logger, string cluster, string node, string reason);

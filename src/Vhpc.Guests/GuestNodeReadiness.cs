@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Telemetry;
+using Vhpc.Guests.Addresses;
 using Vhpc.Guests.Leases;
 using Vhpc.Guests.Ssh;
 using Vhpc.Guests.State;
@@ -11,13 +12,16 @@ using Vhpc.Guests.State;
 namespace Vhpc.Guests;
 
 /// <summary>
-/// The engine's readiness step for one booted node: its DHCP lease (fixed address), then SSH with
-/// the cluster key, cloud-init done and the right hostname. Reports the Lease and Ssh steps.
+/// The engine's readiness step for one booted node: its DHCP lease (fixed address) on a NAT network, or
+/// on a bridge-mode network its fixed address answering from its MAC (<see cref="FixedAddressWaiter"/>);
+/// then SSH with the cluster key, cloud-init done and the right hostname. Reports the Lease and Ssh steps.
 /// </summary>
 internal sealed class GuestNodeReadiness(
     IOptions<GuestsOptions> options,
     ClusterKeySource keys,
     ISshConnector connector,
+    IAddressProbe addresses,
+    INeighbourTable neighbours,
     TimeProvider time,
     ILoggerFactory loggers) : INodeReadiness
 {
@@ -54,7 +58,7 @@ internal sealed class GuestNodeReadiness(
             EndSpan(span, ProvisioningStep.Lease, leaseStarted, ok: true);
         }
 
-        Report(request, ProvisioningStep.Lease, StepState.Succeeded, time.GetElapsedTime(leaseStarted), lease.Address.ToString());
+        Report(request, ProvisioningStep.Lease, StepState.Succeeded, time.GetElapsedTime(leaseStarted), lease.Detail ?? lease.Address.ToString());
 
         if (!settings.WaitForSsh)
         {
@@ -108,13 +112,16 @@ internal sealed class GuestNodeReadiness(
             while (true)
             {
                 var remaining = settings.LeaseTimeout - time.GetElapsedTime(started);
-                var waiter = new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines);
                 string lost;
                 try
                 {
                     // WaitAsync subscribes to stop events and checks the domain's state before its first await.
-                    var wait = waiter.WaitAsync(new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
-                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), cancellationToken);
+                    var waitRequest = new LeaseWaitRequest(node.Name, node.Name, request.Layout.NetworkName, node.Mac, node.Address,
+                        node.ConsoleLogPath, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                    var wait = request.Layout.IsBridged
+                        ? new FixedAddressWaiter(addresses, neighbours, hypervisor, settings.Lease, time, loggers.CreateLogger<FixedAddressWaiter>(),
+                            settings.ConsoleTailLines).WaitAsync(waitRequest, cancellationToken)
+                        : new LeaseWaiter(hypervisor, hypervisor, settings.Lease, time, logger, settings.ConsoleTailLines).WaitAsync(waitRequest, cancellationToken);
                     if (reconnected is not null)
                     {
                         Log.LeaseWaitResumed(logger, node.Name);
@@ -142,7 +149,8 @@ internal sealed class GuestNodeReadiness(
                     }
                     catch (HypervisorConnectionLostException e)
                     {
-                        var message = $"Node {node.Name}: the connection to libvirt was lost while waiting for its DHCP lease ({lost}) "
+                        var waitingFor = request.Layout.IsBridged ? "its fixed address to answer" : "its DHCP lease";
+                        var message = $"Node {node.Name}: the connection to libvirt was lost while waiting for {waitingFor} ({lost}) "
                             + $"and could not be reopened within the lease timeout of {settings.LeaseTimeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: {e.Message}";
                         throw new LeaseWaitException(node.Name, node.Mac, LeaseWaitFailure.ConnectionLost, message,
                             ConsoleLogTail.Read(node.ConsoleLogPath, settings.ConsoleTailLines));

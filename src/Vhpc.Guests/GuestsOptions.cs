@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Vhpc.Guests.Checks;
 using Vhpc.Guests.Leases;
 using Vhpc.Guests.Ssh;
 
@@ -48,4 +49,8 @@ public sealed class GuestsOptions
 
     [ValidateObjectMembers]
     public SshReadinessOptions Ssh { get; set; } = new();
+
+    /// <summary>The time limits of `vhpc check`'s checks.</summary>
+    [ValidateObjectMembers]
+    public ClusterCheckOptions Checks { get; set; } = new();
 }

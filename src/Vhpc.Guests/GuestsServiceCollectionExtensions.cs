@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Vhpc.Guests.Addresses;
+using Vhpc.Guests.Checks;
 using Vhpc.Guests.Keys;
 using Vhpc.Guests.Ssh;
 
@@ -11,7 +13,7 @@ public static class GuestsServiceCollectionExtensions
     /// <summary>
     /// Wires the guests layer into the engine: lease and SSH readiness (<see cref="INodeReadiness"/>),
     /// the per-cluster key pair (<see cref="IAuthorizedKeySource"/>), SSH commands
-    /// (<see cref="ISshCommandRunner"/>), SSH and configuration for status (<see cref="IGuestStatusSource"/>);
+    /// (<see cref="ISshCommandRunner"/>), SSH and configuration for status (<see cref="IGuestStatusSource"/>), `vhpc check` (<see cref="IClusterChecker"/>);
     /// with readiness wired, the engine also removes a destroyed cluster's state directory.
     /// Call after AddVhpcEngine (it replaces the engine's defaults).
     /// </summary>
@@ -30,8 +32,12 @@ public static class GuestsServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GuestsOptions>>().Value.SshConnect);
         services.TryAddSingleton<ISshConnector, SshNetConnector>();
         services.TryAddSingleton<ISshCommandRunner, SshCommandRunner>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GuestsOptions>>().Value.Checks);
+        services.TryAddSingleton<IClusterChecker, ClusterChecker>();
         services.TryAddSingleton<ClusterKeySource>();
         services.TryAddSingleton<ITcpProbe, TcpProbe>();
+        services.TryAddSingleton<IAddressProbe, TcpAddressProbe>();
+        services.TryAddSingleton<INeighbourTable>(new ProcNetArpTable());
         services.Replace(ServiceDescriptor.Singleton<IGuestStatusSource, GuestStatusProbe>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizedKeySource>(sp => sp.GetRequiredService<ClusterKeySource>()));
         services.Replace(ServiceDescriptor.Singleton<INodeReadiness, GuestNodeReadiness>());

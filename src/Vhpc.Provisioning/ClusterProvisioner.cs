@@ -7,16 +7,20 @@ using Vhpc.Provisioning.Connections;
 using Vhpc.Provisioning.Planning;
 using Vhpc.Provisioning.Reconcile;
 using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
 using Vhpc.Spec.Layout;
 
 namespace Vhpc.Provisioning;
 
 /// <summary>
-/// The libvirt side of every operation, for a layout the engine has validated: read what libvirt has,
-/// plan, and execute the plan; read status; destroy. An apply that loses its connection plans again
-/// from what libvirt now holds and goes on, up to <see cref="ConnectionAttempts"/> times (every action
-/// looks before it creates, so that is safe). The engine composes this with guest readiness and
-/// configuration.
+/// The libvirt side of every operation, for a layout the engine has validated: read what each libvirt
+/// host has, place the nodes, plan, and execute the plan host by host; read status; destroy. A cluster
+/// has one host (the single-host form) or several (<c>hosts:</c>); every host holds its own pool, base
+/// image, network and the volumes and domains of its nodes, and is planned and executed by the same
+/// machinery, in parallel. An apply that loses a host's connection plans that host again from what its
+/// libvirt now holds and goes on, up to <see cref="ConnectionAttempts"/> times (every action looks before
+/// it creates, so that is safe). A host that cannot be reached fails only its nodes; nothing is planned
+/// for objects that could not be read. The engine composes this with guest readiness and configuration.
 /// </summary>
 public sealed class ClusterProvisioner
 {
@@ -41,26 +45,31 @@ public sealed class ClusterProvisioner
         _logger = logger;
     }
 
-    /// <summary>Times the libvirt phase of one apply is planned and run again after losing the connection.</summary>
+    /// <summary>Times the libvirt phase of one host is planned and run again after losing the connection.</summary>
     public const int ConnectionAttempts = 3;
 
-    /// <summary>The ordered actions that would bring libvirt to the layout; changes nothing.</summary>
-    public Task<ClusterPlan> PlanAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    /// <summary>The ordered actions that would bring every host to the layout, with the placement; changes nothing.</summary>
+    public async Task<ClusterPlan> PlanAsync(ClusterLayout layout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        return Task.Run(async () =>
-        {
-            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
-            var plan = ClusterPlanner.PlanApply(layout, ClusterStateReader.Read(lease.Connection, layout));
-            Log.Planned(_logger, layout.Cluster, plan.Actions.Count, plan.Conflicts.Count);
-            return plan;
-        }, cancellationToken);
+        // One host: libvirt's error is the answer, as it always was; several: a host that cannot be read is part of the plan.
+        var surveys = layout.Hosts.Count == 1
+            ? await Task.Run(async () =>
+            {
+                using var lease = await _connections.AcquireAsync(layout.Hosts[0].Connect, cancellationToken).ConfigureAwait(false);
+                return new[] { new HostSurvey(layout.Hosts[0], ClusterStateReader.Read(lease.Connection, layout), null) };
+            }, cancellationToken).ConfigureAwait(false)
+            : await SurveyAsync(layout, cancellationToken).ConfigureAwait(false);
+        var plan = HostsPlanner.PlanApply(layout, surveys).Plan;
+        Log.Planned(_logger, layout.Cluster, plan.Actions.Count, plan.Conflicts.Count);
+        return plan;
     }
 
     /// <summary>
-    /// Brings libvirt to the layout: plan and execute, again on a new connection when the connection is
-    /// lost on the way. Reports the Plan step and every action's step. On success the result holds the
-    /// connection open as a view for the nodes' lease waits; dispose the result when they are done.
+    /// Brings libvirt to the layout: read every host, place, plan; then each host's plan executes (hosts
+    /// in parallel), again on a new connection when its connection is lost on the way. Reports the Plan
+    /// step and every action's step. On success the result holds each host's connection open as a view
+    /// for its nodes' lease waits; dispose the result when they are done.
     /// </summary>
     /// <param name="started">When the apply started (<see cref="TimeProvider.GetTimestamp"/>), for the Plan step's elapsed time.</param>
     /// <param name="powerOn">
@@ -73,30 +82,264 @@ public sealed class ClusterProvisioner
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(progress);
         var cluster = layout.Cluster;
-        ConnectionLease? lease = null;
+        progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started));
+        var (surveys, leases) = await SurveyKeepingConnectionsAsync(layout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ProvisionSurveyedAsync(layout, surveys, leases, progress, started, powerOn, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Each host's run took its connection over (and set it to null) or never got one.
+            foreach (var lease in leases)
+            {
+                lease?.Dispose();
+            }
+        }
+    }
+
+    private async Task<ProvisioningResult> ProvisionSurveyedAsync(ClusterLayout layout, HostSurvey[] surveys, ConnectionLease?[] leases,
+        IProgress<ProgressEvent> progress, long started, IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
+    {
+        var cluster = layout.Cluster;
+        if (layout.Hosts.Count == 1 && surveys[0].Error is { } unread)
+        {
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: unread));
+            return ProvisioningResult.Failed(surveys[0].Unreachable ? $"cannot connect to {layout.Hosts[0].Connect}: {unread}" : unread);
+        }
+
+        var planned = HostsPlanner.PlanApply(layout, surveys, powerOn);
+        var plan = planned.Plan;
+        Log.Planned(_logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
+        foreach (var host in planned.Hosts.Where(h => h.Error is not null))
+        {
+            Log.HostUnreadable(_logger, cluster, host.Host.Name, host.Host.Connect, host.Error!);
+        }
+
+        if (plan.HasConflicts || planned.Hosts.All(h => h.Plan is null))
+        {
+            foreach (var conflict in plan.Conflicts)
+            {
+                Log.Conflict(_logger, cluster, conflict);
+            }
+
+            var message = plan.HasConflicts
+                ? "nothing was changed: " + string.Join("; ", plan.Conflicts)
+                : "no libvirt host could be read: " + string.Join("; ", planned.Hosts.Select(h => $"{h.Host.Name} ({h.Host.Connect}): {h.Error}"));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
+            return ProvisioningResult.Failed(message);
+        }
+
+        progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
+            _time.GetElapsedTime(started), PlanSummary(layout, planned)));
+
+        var runs = planned.Hosts.Select((h, i) => (Host: h, Index: i)).Where(h => h.Host.Plan is not null)
+            .Select(h =>
+            {
+                var lease = leases[h.Index];
+                leases[h.Index] = null;
+                return Task.Run(() => ProvisionHostAsync(h.Host, lease, progress, started, powerOn, cancellationToken), cancellationToken);
+            })
+            .ToList();
+        var outcomes = await Task.WhenAll(runs).ConfigureAwait(false);
+        if (layout.Hosts.Count == 1 && outcomes[0].Error is { } only)
+        {
+            return ProvisioningResult.Failed(only);
+        }
+
+        var nodeErrors = new Dictionary<string, string>(planned.UnplacedNodes, StringComparer.Ordinal);
+        foreach (var host in planned.Hosts.Where(h => h.Plan is null))
+        {
+            foreach (var node in host.Layout.Nodes)
+            {
+                nodeErrors[node.Name] = $"host {host.Host.Name} ({host.Host.Connect}) could not be read: {host.Error}";
+            }
+        }
+
+        var views = new Dictionary<string, HostView>(StringComparer.Ordinal);
+        foreach (var outcome in outcomes)
+        {
+            foreach (var (node, error) in outcome.NodeErrors)
+            {
+                nodeErrors[node] = error;
+            }
+
+            if (outcome.Error is { } hostError)
+            {
+                Log.HostFailed(_logger, cluster, outcome.Host.Host.Name, hostError);
+                foreach (var node in outcome.Host.Layout.Nodes)
+                {
+                    nodeErrors[node.Name] = layout.NamesHosts ? $"host {outcome.Host.Host.Name}: {hostError}" : hostError;
+                }
+            }
+            else if (outcome.View is not null)
+            {
+                views[outcome.Host.Host.Name] = new HostView(outcome.View, ReconnectAsync(outcome.Host.Host));
+            }
+        }
+
+        var hostOf = planned.Placement.Nodes.Where(n => n.Host is not null).ToDictionary(n => n.Node.Name, n => n.Host!, StringComparer.Ordinal);
+        return new ProvisioningResult(null, nodeErrors, views, hostOf)
+        {
+            NodesActedOn = outcomes.SelectMany(o => o.ActedOn).ToHashSet(StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// Removes every object of the cluster, and nothing else, on every host; returns how many were removed.
+    /// A host that cannot be reached keeps its objects (the others are destroyed) and the destroy fails saying so.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Objects of the cluster are left behind.</exception>
+    public async Task<int> DestroyAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(progress);
+        var results = await Task.WhenAll(layout.Hosts.Select(host => Task.Run(async () =>
+        {
+            try
+            {
+                return await DestroyOnHostAsync(layout.OnHost(host, layout.ClusterNodes), progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LibvirtException e) when (layout.Hosts.Count > 1)
+            {
+                Log.HostUnreadable(_logger, layout.Cluster, host.Name, host.Connect, e.Message);
+                return (Removed: 0, Left: (string?)$"host {host.Name} ({host.Connect}) could not be reached ({e.Message}): its objects are left; run destroy again once it is back");
+            }
+        }, cancellationToken))).ConfigureAwait(false);
+        var removed = results.Sum(r => r.Removed);
+        var left = results.Select(r => r.Left).OfType<string>().ToList();
+        if (left.Count > 0)
+        {
+            throw new InvalidOperationException($"destroy of cluster {layout.Cluster} left objects behind ({removed} removed): " + string.Join("; ", left));
+        }
+
+        Log.Destroyed(_logger, layout.Cluster, removed);
+        return removed;
+    }
+
+    /// <summary>Per-node status as each host's libvirt reports it, and the nodes the guests layer is asked about.</summary>
+    public async Task<StatusReading> ReadStatusAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var readings = await Task.WhenAll(layout.Hosts.Select(host => Task.Run(async () =>
+        {
+            try
+            {
+                using var lease = await _connections.AcquireAsync(host.Connect, cancellationToken).ConfigureAwait(false);
+                return ClusterStateReader.ReadHostStatus(lease.Connection, layout, host);
+            }
+            catch (LibvirtException e) when (layout.Hosts.Count > 1)
+            {
+                return HostStatusReading.Unread(host, e.Message);
+            }
+        }, cancellationToken))).ConfigureAwait(false);
+        return ClusterStateReader.Merge(layout, readings);
+    }
+
+    /// <summary>Reads every host at once; a host that cannot be reached or read is reported, not thrown.</summary>
+    private async Task<HostSurvey[]> SurveyAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        var (surveys, leases) = await SurveyKeepingConnectionsAsync(layout, cancellationToken).ConfigureAwait(false);
+        foreach (var lease in leases)
+        {
+            lease?.Dispose();
+        }
+
+        return surveys;
+    }
+
+    /// <summary>As <see cref="SurveyAsync"/>, keeping each readable host's connection for the apply that follows (opening one can cost an SSH login).</summary>
+    private async Task<(HostSurvey[] Surveys, ConnectionLease?[] Leases)> SurveyKeepingConnectionsAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        var read = await Task.WhenAll(layout.Hosts.Select(host => Task.Run(async () =>
+        {
+            ConnectionLease lease;
+            try
+            {
+                lease = await _connections.AcquireAsync(host.Connect, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LibvirtException e)
+            {
+                return (new HostSurvey(host, null, e.Message, Unreachable: true), (ConnectionLease?)null);
+            }
+
+            try
+            {
+                return (new HostSurvey(host, ClusterStateReader.Read(lease.Connection, layout), null), lease);
+            }
+            catch (Exception e) when (e is LibvirtException or InvalidOperationException or ObjectDisposedException)
+            {
+                lease.Dispose();
+                return (new HostSurvey(host, null, e.Message), null);
+            }
+        }, cancellationToken))).ConfigureAwait(false);
+        return (read.Select(r => r.Item1).ToArray(), read.Select(r => r.Item2).ToArray());
+    }
+
+    private static string PlanSummary(ClusterLayout layout, HostsPlan planned)
+    {
+        var plan = planned.Plan;
+        var summary = plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions";
+        if (!layout.NamesHosts)
+        {
+            return summary;
+        }
+
+        var hosts = planned.Hosts.Select(h => h.Plan is null
+            ? $"{h.Host.Name} could not be read"
+            : $"{h.Host.Name}: {string.Join(", ", h.Layout.Nodes.Select(n => n.Name).DefaultIfEmpty("no nodes"))}");
+        return $"{summary}; {string.Join("; ", hosts)}";
+    }
+
+    /// <summary>
+    /// One host's share of the apply: plan (again, from what it holds now) and execute on its connection,
+    /// again on a new connection when that is lost, up to <see cref="ConnectionAttempts"/> times.
+    /// </summary>
+    /// <param name="surveyed">The connection the host was read on, used for the first attempt (owned by this run from now on).</param>
+    private async Task<HostOutcome> ProvisionHostAsync(HostPlan host, ConnectionLease? surveyed, IProgress<ProgressEvent> progress, long started,
+        IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
+    {
+        var layout = host.Layout;
+        var cluster = layout.Cluster;
+        var hostName = layout.NamesHosts ? host.Host.Name : null;
+        var lease = surveyed;
         try
         {
             ReconcileResult? executed = null;
             string? lost = null;
+            var actedOn = new HashSet<string>(StringComparer.Ordinal);
             for (var attempt = 1; executed is null; attempt++)
             {
-                progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started,
-                    Message: lost is null ? null : $"resuming on a new libvirt connection (attempt {attempt} of {ConnectionAttempts}): {lost}"));
-                lease?.Dispose();
-                lease = null;
-                try
+                if (lost is not null)
                 {
-                    lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
-                }
-                catch (LibvirtException e)
-                {
-                    progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
-                    return ProvisioningResult.Failed(lost is null
-                        ? $"cannot connect to {layout.Spec.Connect}: {e.Message}"
-                        : $"connection to libvirt lost during apply ({lost}) and not regained: {e.Message}; run apply again once libvirtd is back");
+                    progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Started,
+                        Message: $"resuming on a new libvirt connection (attempt {attempt} of {ConnectionAttempts}): {lost}") { Host = hostName });
                 }
 
-                var outcome = await PlanAndExecuteAsync(layout, lease.Connection, progress, started, powerOn, cancellationToken).ConfigureAwait(false);
+                if (lease is null || lost is not null)
+                {
+                    lease?.Dispose();
+                    lease = null;
+                    try
+                    {
+                        lease = await _connections.AcquireAsync(host.Host.Connect, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (LibvirtException e)
+                    {
+                        progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message) { Host = hostName });
+                        return new HostOutcome(host, lost is null
+                            ? $"cannot connect to {host.Host.Connect}: {e.Message}"
+                            : $"connection to libvirt lost during apply ({lost}) and not regained: {e.Message}; run apply again once libvirtd is back", null, null);
+                    }
+                }
+
+                var outcome = await PlanAndExecuteAsync(host, lease.Connection, progress, started, reportPlanned: lost is not null, powerOn, cancellationToken)
+                    .ConfigureAwait(false);
+                if (outcome.Plan is { } plan)
+                {
+                    actedOn.UnionWith(NodesActedOn(layout, plan));
+                }
+
                 if (outcome.Lost is { } reason)
                 {
                     // Every action looks before it creates, so planning again from what libvirt now holds
@@ -105,8 +348,8 @@ public sealed class ClusterProvisioner
                     Log.ConnectionLostDuringApply(_logger, cluster, reason, attempt, ConnectionAttempts);
                     if (attempt >= ConnectionAttempts)
                     {
-                        return ProvisioningResult.Failed($"connection to libvirt lost during apply {attempt} times (last: {reason}); "
-                            + "nothing half-made is left in use; run apply again once libvirtd is stable");
+                        return new HostOutcome(host, $"connection to libvirt lost during apply {attempt} times (last: {reason}); "
+                            + "nothing half-made is left in use; run apply again once libvirtd is stable", null, null);
                     }
 
                     continue;
@@ -114,7 +357,7 @@ public sealed class ClusterProvisioner
 
                 if (outcome.Failed is { } failed)
                 {
-                    return ProvisioningResult.Failed(failed);
+                    return new HostOutcome(host, failed, null, null);
                 }
 
                 executed = outcome.Executed;
@@ -122,12 +365,12 @@ public sealed class ClusterProvisioner
 
             if (executed.Error is not null)
             {
-                return ProvisioningResult.Failed(executed.Error);
+                return new HostOutcome(host, executed.Error, null, null);
             }
 
             var view = new LibvirtHypervisorView(lease!.Connection, lease);
             lease = null;
-            return new ProvisioningResult(null, executed.NodeErrors, view, ReconnectAsync(layout));
+            return new HostOutcome(host, null, executed.NodeErrors, view) { ActedOn = actedOn };
         }
         finally
         {
@@ -135,33 +378,22 @@ public sealed class ClusterProvisioner
         }
     }
 
-    /// <summary>Removes every object of the cluster, and nothing else; returns how many were removed.</summary>
-    /// <exception cref="InvalidOperationException">Objects of the cluster are left behind.</exception>
-    public Task<int> DestroyAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    private async Task<(int Removed, string? Left)> DestroyOnHostAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(progress);
-        return Task.Run(async () =>
+        using var lease = await _connections.AcquireAsync(layout.Host!.Connect, cancellationToken).ConfigureAwait(false);
+        var plan = ClusterPlanner.PlanDestroy(layout, ClusterStateReader.Read(lease.Connection, layout));
+        foreach (var conflict in plan.Conflicts)
         {
-            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
-            var plan = ClusterPlanner.PlanDestroy(layout, ClusterStateReader.Read(lease.Connection, layout));
-            foreach (var conflict in plan.Conflicts)
-            {
-                Log.Conflict(_logger, layout.Cluster, conflict);
-            }
+            Log.Conflict(_logger, layout.Cluster, conflict);
+        }
 
-            // The platform only matters for defining domains, which destroy never does.
-            var context = new ReconcileContext(lease.Connection, layout, new HostPlatform(DomainType.Qemu, null, null, "destroy"), progress);
-            var result = await _reconciler.ExecuteAsync(context, plan, ActualState.Empty, cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                throw new InvalidOperationException($"destroy of cluster {layout.Cluster} left objects behind: "
-                    + string.Join("; ", result.NodeErrors.Values.Append(result.Error).OfType<string>()));
-            }
-
-            Log.Destroyed(_logger, layout.Cluster, result.ActionsCompleted);
-            return result.ActionsCompleted;
-        }, cancellationToken);
+        // The platform only matters for defining domains, which destroy never does.
+        var context = new ReconcileContext(lease.Connection, layout, new HostPlatform(DomainType.Qemu, null, null, "destroy"), progress);
+        var result = await _reconciler.ExecuteAsync(context, plan, ActualState.Empty, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? (result.ActionsCompleted, null)
+            : (result.ActionsCompleted, (layout.NamesHosts ? $"on {layout.Host.Name}: " : "")
+                + string.Join("; ", result.NodeErrors.Values.Append(result.Error).OfType<string>()));
     }
 
     /// <summary>
@@ -175,9 +407,27 @@ public sealed class ClusterProvisioner
         ArgumentNullException.ThrowIfNull(node);
         return Task.Run(async () =>
         {
-            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
-            using var domain = lease.Connection.LookupDomain(node);
-            if (domain is null || !IsOwned(layout, node, domain) || !domain.IsActive)
+            // The node's domain is on the host that holds it (the placement is read, not remembered).
+            ConnectionLease? lease = null;
+            Domain? domain = null;
+            foreach (var host in layout.Hosts)
+            {
+                lease = await _connections.AcquireAsync(host.Connect, cancellationToken).ConfigureAwait(false);
+                domain = lease.Connection.LookupDomain(node);
+                if (domain is not null && IsOwned(layout, node, domain))
+                {
+                    break;
+                }
+
+                domain?.Dispose();
+                domain = null;
+                lease.Dispose();
+                lease = null;
+            }
+
+            using var held = lease;
+            using var owned = domain;
+            if (domain is null || !domain.IsActive)
             {
                 return false;
             }
@@ -212,23 +462,12 @@ public sealed class ClusterProvisioner
         NodeMark.FromDomainXml(domain.GetXml()) is { } mark
         && mark.Cluster == layout.Cluster && mark.Node == node;
 
-    /// <summary>Per-node status as libvirt reports it, and the nodes the guests layer is asked about.</summary>
-    public Task<StatusReading> ReadStatusAsync(ClusterLayout layout, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        return Task.Run(async () =>
-        {
-            using var lease = await _connections.AcquireAsync(layout.Spec.Connect, cancellationToken).ConfigureAwait(false);
-            return ClusterStateReader.ReadStatus(lease.Connection, layout);
-        }, cancellationToken);
-    }
-
-    /// <summary>A view over a new connection, for lease waits whose connection was lost.</summary>
-    private Func<CancellationToken, ValueTask<IHypervisorView>> ReconnectAsync(ClusterLayout layout) => async token =>
+    /// <summary>A view over a new connection to <paramref name="host"/>, for lease waits whose connection was lost.</summary>
+    private Func<CancellationToken, ValueTask<IHypervisorView>> ReconnectAsync(HostSpec host) => async token =>
     {
         try
         {
-            var lease = await _connections.AcquireAsync(layout.Spec.Connect, token).ConfigureAwait(false);
+            var lease = await _connections.AcquireAsync(host.Connect, token).ConfigureAwait(false);
             return new LibvirtHypervisorView(lease.Connection, lease);
         }
         catch (Exception e) when (LibvirtHypervisorView.IsConnectionLost(e))
@@ -237,11 +476,17 @@ public sealed class ClusterProvisioner
         }
     };
 
-    /// <summary>Reads, plans and executes on one connection; reports whether that connection was lost on the way.</summary>
-    private async Task<LibvirtPhase> PlanAndExecuteAsync(ClusterLayout layout, Connection connection, IProgress<ProgressEvent> progress,
-        long started, IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads, plans and executes one host's share on one connection; reports whether that connection was
+    /// lost on the way. The plan is made again from what the host holds now (the placement stays the
+    /// apply's); <paramref name="reportPlanned"/> reports it when it resumes after a lost connection.
+    /// </summary>
+    private async Task<LibvirtPhase> PlanAndExecuteAsync(HostPlan host, Connection connection, IProgress<ProgressEvent> progress,
+        long started, bool reportPlanned, IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
     {
+        var layout = host.Layout;
         var cluster = layout.Cluster;
+        var hostName = layout.NamesHosts ? host.Host.Name : null;
         HostPlatform platform;
         ActualState actual;
         ClusterPlan plan;
@@ -249,27 +494,21 @@ public sealed class ClusterProvisioner
         {
             platform = _detector.Detect(connection, layout.Spec.Vm.Accelerator);
             actual = ClusterStateReader.Read(connection, layout);
-            plan = ClusterPlanner.PlanApply(layout, actual, powerOn);
-            if (powerOn is not null)
-            {
-                plan = plan with
-                {
-                    Actions = plan.Actions.Where(a => a.Stage == PlanStage.Prepare || (a.Stage == PlanStage.Nodes && powerOn.Contains(a.Node!))).ToList(),
-                };
-            }
+            plan = host.Releases ? ClusterPlanner.PlanDestroy(layout, actual)
+                : powerOn is not null ? ClusterPlanner.PlanPowerOn(layout, actual, powerOn)
+                : ClusterPlanner.PlanApply(layout, actual);
         }
         catch (Exception e) when (IsLost(e, connection))
         {
-            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message) { Host = hostName });
             return new LibvirtPhase(null, null, e.Message);
         }
         catch (Exception e) when (e is LibvirtException or InvalidOperationException)
         {
-            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: e.Message) { Host = hostName });
             return new LibvirtPhase(null, e.Message, null);
         }
 
-        Log.Planned(_logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
         if (plan.HasConflicts)
         {
             foreach (var conflict in plan.Conflicts)
@@ -278,12 +517,16 @@ public sealed class ClusterProvisioner
             }
 
             var message = "nothing was changed: " + string.Join("; ", plan.Conflicts);
-            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message));
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Failed, Message: message) { Host = hostName });
             return new LibvirtPhase(null, message, null);
         }
 
-        progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
-            _time.GetElapsedTime(started), plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions"));
+        if (reportPlanned)
+        {
+            Log.Planned(_logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
+            progress.Report(new ProgressEvent(_time.GetUtcNow(), cluster, null, ProvisioningStep.Plan, StepState.Succeeded,
+                _time.GetElapsedTime(started), plan.IsEmpty ? "libvirt already matches the spec" : $"{plan.Actions.Count} actions") { Host = hostName });
+        }
 
         ReconcileResult executed;
         try
@@ -294,13 +537,13 @@ public sealed class ClusterProvisioner
         catch (Exception e) when (IsLost(e, connection))
         {
             // The connection was closed under a running action (the provider replaced it).
-            return new LibvirtPhase(null, null, e.Message);
+            return new LibvirtPhase(null, null, e.Message, plan);
         }
 
         var failedWith = executed.Error ?? executed.NodeErrors.Values.FirstOrDefault();
         return failedWith is not null && !IsAlive(connection)
-            ? new LibvirtPhase(null, null, failedWith)
-            : new LibvirtPhase(executed, null, null);
+            ? new LibvirtPhase(null, null, failedWith, plan)
+            : new LibvirtPhase(executed, null, null, plan);
     }
 
     private static bool IsLost(Exception e, Connection connection) =>
@@ -319,33 +562,67 @@ public sealed class ClusterProvisioner
     }
 
     /// <summary>The libvirt phase's outcome: executed, failed for a reason other than the connection, or lost the connection.</summary>
-    private sealed record LibvirtPhase(ReconcileResult? Executed, string? Failed, string? Lost);
+    private sealed record LibvirtPhase(ReconcileResult? Executed, string? Failed, string? Lost, ClusterPlan? Plan = null);
+
+    /// <summary>How one host's share ended: <see cref="Error"/> when it stopped, else its nodes' errors and a view for their lease waits.</summary>
+    private sealed record HostOutcome(HostPlan Host, string? Error, IReadOnlyDictionary<string, string>? NodeErrors, IHypervisorView? View)
+    {
+        public IReadOnlyDictionary<string, string> NodeErrors { get; } = NodeErrors ?? new Dictionary<string, string>();
+
+        /// <summary>The nodes this host's plans changed in libvirt (see <see cref="NodesActedOn"/>).</summary>
+        public IReadOnlySet<string> ActedOn { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The nodes a plan changes in libvirt: those with an action of their own, and every node when the
+    /// network is made or replaced (their links and leases start again).
+    /// </summary>
+    internal static IEnumerable<string> NodesActedOn(ClusterLayout layout, ClusterPlan plan) =>
+        plan.Actions.Any(a => a.Target == ObjectKind.Network)
+            ? layout.Nodes.Select(n => n.Name).Concat(plan.Actions.Select(a => a.Node).OfType<string>())
+            : plan.Actions.Select(a => a.Node).OfType<string>();
 }
+
+/// <summary>The guests layer's view of one host, and how to get a new one when its connection is lost.</summary>
+public sealed record HostView(IHypervisorView Hypervisor, Func<CancellationToken, ValueTask<IHypervisorView>> Reconnect);
 
 /// <summary>
 /// How the libvirt phase of an apply ended: <see cref="Error"/> when it stopped (nothing more to do),
-/// else the nodes that failed and a view of the hypervisor for the others' lease waits. Disposing it
-/// releases that view's connection.
+/// else the nodes that failed and, per host, a view of the hypervisor for its nodes' lease waits.
+/// Disposing it releases those views' connections.
 /// </summary>
 public sealed class ProvisioningResult(
     string? error,
     IReadOnlyDictionary<string, string> nodeErrors,
-    IHypervisorView? hypervisor,
-    Func<CancellationToken, ValueTask<IHypervisorView>>? reconnect) : IDisposable
+    IReadOnlyDictionary<string, HostView> hosts,
+    IReadOnlyDictionary<string, string> hostOfNode) : IDisposable
 {
     /// <summary>Why the apply stopped before any node could be waited for; null when it did not.</summary>
     public string? Error { get; } = error;
 
-    /// <summary>Nodes whose libvirt actions failed, with the reason.</summary>
+    /// <summary>Nodes whose libvirt actions failed (or whose host failed or could not be read), with the reason.</summary>
     public IReadOnlyDictionary<string, string> NodeErrors { get; } = nodeErrors;
 
-    /// <summary>The apply's connection as the guests layer sees it (null after an error).</summary>
-    public IHypervisorView? Hypervisor { get; } = hypervisor;
+    /// <summary>The view of the host <paramref name="node"/> is on, for its lease wait; null when that host has none (it failed).</summary>
+    public HostView? ViewOf(string node) => hostOfNode.TryGetValue(node, out var host) && hosts.TryGetValue(host, out var view) ? view : null;
 
-    /// <summary>A view over a new connection when <see cref="Hypervisor"/>'s is lost.</summary>
-    public Func<CancellationToken, ValueTask<IHypervisorView>>? Reconnect { get; } = reconnect;
+    /// <summary>
+    /// The nodes whose domain (or network) this apply changed in libvirt: their recorded configuration
+    /// cannot be trusted to describe what now runs, so they are waited for and configured again.
+    /// </summary>
+    public IReadOnlySet<string> NodesActedOn { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public static ProvisioningResult Failed(string error) => new(error, new Dictionary<string, string>(), null, null);
+    /// <summary>The host <paramref name="node"/> is placed on, or null.</summary>
+    public string? HostOf(string node) => hostOfNode.GetValueOrDefault(node);
 
-    public void Dispose() => Hypervisor?.Dispose();
+    public static ProvisioningResult Failed(string error) =>
+        new(error, new Dictionary<string, string>(), new Dictionary<string, HostView>(), new Dictionary<string, string>());
+
+    public void Dispose()
+    {
+        foreach (var view in hosts.Values)
+        {
+            view.Hypervisor.Dispose();
+        }
+    }
 }

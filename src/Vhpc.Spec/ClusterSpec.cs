@@ -13,8 +13,21 @@ public sealed record ClusterSpec
     /// <summary>DNS domain of the nodes (node FQDN = node name + "." + domain).</summary>
     public required string Domain { get; init; }
 
-    /// <summary>libvirt URI (qemu:///system, qemu+ssh://host/system, test:///default).</summary>
+    /// <summary>
+    /// libvirt URI (qemu:///system, qemu+ssh://host/system, test:///default) of the one libvirt host of a
+    /// cluster without <see cref="Hosts"/>. Not used when <see cref="Hosts"/> is given (the loader refuses a
+    /// file that has both).
+    /// </summary>
     public required string Connect { get; init; }
+
+    /// <summary>
+    /// The libvirt hosts one cluster spreads over, with what vhpcd may use on each; empty for the
+    /// single-host form (<see cref="Connect"/>, no limits). See <see cref="LibvirtHosts"/>.
+    /// </summary>
+    public IReadOnlyList<HostSpec> Hosts { get; init; } = [];
+
+    /// <summary>How new nodes are put on <see cref="Hosts"/>.</summary>
+    public PlacementSpec Placement { get; init; } = PlacementSpec.Default;
 
     public required ImageSpec Image { get; init; }
 
@@ -32,6 +45,66 @@ public sealed record ClusterSpec
 
     /// <summary>Where the spec came from (file path), for messages.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>
+    /// The libvirt hosts the cluster lives on: <see cref="Hosts"/>, or for the single-host form one host
+    /// named after <see cref="Connect"/> without limits (<see cref="HostSpec.ForConnect"/>).
+    /// </summary>
+    public IReadOnlyList<HostSpec> LibvirtHosts => Hosts.Count > 0 ? Hosts : [HostSpec.ForConnect(Connect)];
+
+    /// <summary>The libvirt URIs of <see cref="LibvirtHosts"/>, comma-separated, for messages and summaries.</summary>
+    public string LibvirtUris => string.Join(", ", LibvirtHosts.Select(h => h.Connect));
+}
+
+/// <summary>
+/// One libvirt host of a cluster: its name (in plans, status and the domains' marks), its URI, and how
+/// many vCPUs and MiB of memory the cluster's nodes may take there in all. Null limits: no limit (the
+/// single-host form, where libvirt itself refuses what does not fit).
+/// </summary>
+public sealed record HostSpec(string Name, string Connect, int? Vcpus, int? MemoryMiB)
+{
+    /// <summary>
+    /// The host of the single-host form: named after the URI's host part (qemu+ssh://root@node7/system is
+    /// "node7"), or "local" when the URI names this machine (qemu:///system).
+    /// </summary>
+    public static HostSpec ForConnect(string connect)
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        var host = Uri.TryCreate(connect, UriKind.Absolute, out var uri) ? uri.Host : "";
+        return new HostSpec(host.Length == 0 ? LocalName : host, connect, null, null);
+    }
+
+    /// <summary>The name of the single-host form's host when its URI names this machine.</summary>
+    public const string LocalName = "local";
+}
+
+/// <summary>Where new nodes go: <see cref="PlacementPolicy"/>, and optionally the management node's host.</summary>
+/// <param name="Management">The host the management node is created on (a name in <c>hosts</c>); null: by the policy.</param>
+public sealed record PlacementSpec(PlacementPolicy Policy, string? Management)
+{
+    public static PlacementSpec Default { get; } = new(PlacementPolicy.Spread, null);
+}
+
+public enum PlacementPolicy
+{
+    /// <summary>Each new node on the host with the fewest of the cluster's nodes (ties: the first listed).</summary>
+    Spread,
+
+    /// <summary>Each new node on the first listed host where it fits.</summary>
+    Pack,
+}
+
+/// <summary>How the nodes are networked.</summary>
+public enum NetworkMode
+{
+    /// <summary>A libvirt NAT network with DHCP (fixed host entries) that vhpcd makes: one host only.</summary>
+    Nat,
+
+    /// <summary>
+    /// A libvirt network in bridge mode onto a host bridge the admin made (spanning the hosts, e.g. over a
+    /// VLAN or a tunnel); no libvirt DHCP: each node gets its fixed address through its seed.
+    /// </summary>
+    Bridge,
 }
 
 public enum OsFamily
@@ -60,8 +133,14 @@ public sealed record DirectKernelBootSpec(string Kernel, string? Initrd, string?
 /// <summary>A dir storage pool; <see cref="Path"/> is a directory on the libvirt host.</summary>
 public sealed record PoolSpec(string Name, string Path);
 
-/// <summary>The NAT network; <see cref="Bridge"/> null means the derived default (see ClusterLayout).</summary>
-public sealed record NetworkSpec(string Name, string Cidr, string? Bridge);
+/// <summary>
+/// The nodes' network. NAT (the default): libvirt makes the bridge (<see cref="Bridge"/>, null: the derived
+/// default, see ClusterLayout), DHCP and NAT. Bridge: <see cref="Bridge"/> names the existing host bridge the
+/// libvirt network attaches to on every host; nodes get their fixed address, the prefix of <see cref="Cidr"/>,
+/// and the optional <see cref="Gateway"/> and <see cref="Nameservers"/> through their seed.
+/// </summary>
+public sealed record NetworkSpec(string Name, string Cidr, string? Bridge, NetworkMode Mode = NetworkMode.Nat, string? Gateway = null,
+    IReadOnlyList<string>? Nameservers = null);
 
 /// <summary>The service account; without a key file vhpcd generates a per-cluster key pair.</summary>
 public sealed record UserSpec(string Name, string? SshPublicKeyFile);

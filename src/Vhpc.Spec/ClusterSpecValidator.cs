@@ -18,8 +18,12 @@ public static class ClusterSpecValidator
     public const int MaxDiskGiB = 4096;
     public const int MinPrefixLength = 16;
     public const int MaxPrefixLength = 29;
+    public const int MaxHosts = 32;
+    public const int MaxHostVcpus = 4096;
+    public const int MaxHostMemoryMiB = 16 * 1024 * 1024;
+    public const int MaxNameservers = 3;
 
-    private static readonly string[] AllowedSchemes = ["qemu", "qemu+ssh", "qemu+libssh", "qemu+libssh2", "qemu+tls", "qemu+tcp", "qemu+unix", "test"];
+    private static readonly string[] AllowedSchemes = ["qemu", "qemu+ssh", "qemu+libssh", "qemu+libssh2", "qemu+tls", "qemu+tcp", "qemu+unix", "test", "test+unix"];
 
     private static readonly string[] ReservedUsers = ["root", "daemon", "bin", "sys", "sync", "nobody", "slurm", "munge", "sshd", "systemd-network"];
 
@@ -41,7 +45,8 @@ public static class ClusterSpecValidator
             Check(v, "domain", longest.Length > 253 ? $"node FQDNs like '{longest}' would exceed 253 characters" : null);
         }
 
-        Check(v, "connect", ConnectUri(spec.Connect));
+        var hostsOk = spec.Hosts.Count == 0 ? Check(v, "connect", ConnectUri(spec.Connect)) : ValidateHosts(v, spec.Hosts);
+        ValidatePlacement(v, spec, hostsOk);
         ValidateImage(v, spec.Image);
         Check(v, "pool.name", SpecRules.Label(spec.Pool.Name));
         Check(v, "pool.path", PoolPath(spec.Pool.Path));
@@ -49,6 +54,18 @@ public static class ClusterSpecValidator
         if (spec.Network.Bridge is { } bridge)
         {
             Check(v, "network.bridge", Bridge(bridge));
+        }
+
+        Check(v, "network.mode", Enum.IsDefined(spec.Network.Mode) ? null : "must be one of nat, bridge");
+        if (spec.Network.Mode == NetworkMode.Bridge && spec.Network.Bridge is null)
+        {
+            Check(v, "network.bridge", "is required with mode: bridge: the existing host bridge (on every host) that the nodes attach to");
+        }
+
+        if (spec.Network.Mode == NetworkMode.Nat && spec.Hosts.Count > 1)
+        {
+            Check(v, "network.mode", $"a cluster over {spec.Hosts.Count} hosts needs mode: bridge (with a bridge that spans the hosts): "
+                + "the NAT networks of different hosts do not reach each other");
         }
 
         Check(v, "user.name", UserName(spec.User.Name));
@@ -62,13 +79,19 @@ public static class ClusterSpecValidator
         // With an elastic range every worker may be on demand (count 0): the cluster still has workers.
         var workersOk = ValidateGroup(v, "workers", spec.Workers, spec.Workers.Elastic is null ? 1 : 0, MaxWorkers);
         var elasticOk = spec.Workers.Elastic is not { } elastic || ValidateElastic(v, spec.Workers.Count, elastic, workersOk);
-        var subnetOk = ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk && spec.Workers.Elastic is null ? spec.Workers.Count : null);
-        if (subnetOk && managementOk && workersOk && elasticOk && spec.Workers.Elastic is { } range
+        var cidrOk = ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk && spec.Workers.Elastic is null ? spec.Workers.Count : null);
+        if (cidrOk && managementOk && workersOk && elasticOk && spec.Workers.Elastic is { } range
             && Ipv4Subnet.TryParse(spec.Network.Cidr, out var elasticSubnet, out _) && range.Max > NodeAddresses.MaxWorkers(elasticSubnet))
         {
-            Check(v, "workers.elastic.max",
+            cidrOk = Check(v, "workers.elastic.max",
                 $"{elasticSubnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(elasticSubnet)} workers in its lower half "
                 + $"(the upper half is the DHCP range), not {range.Max}: every worker of the range has its fixed address; choose a larger network.cidr or a smaller max");
+        }
+
+        ValidateStaticAddressing(v, spec, cidrOk && managementOk && workersOk && elasticOk);
+        if (hostsOk && managementOk && workersOk && elasticOk && spec.Hosts.Count > 0)
+        {
+            ValidateCapacity(v, spec);
         }
 
         if (spec.Vm.ConsoleLogDirectory is { } logDirectory)
@@ -157,20 +180,17 @@ public static class ClusterSpecValidator
     {
         if (!Ipv4Subnet.TryParse(cidr, out var subnet, out var hostBitsSet))
         {
-            Check(v, "network.cidr", $"'{SpecRules.Show(cidr)}' is not an IPv4 CIDR like 10.0.0.0/24");
-            return false;
+            return Check(v, "network.cidr", $"'{SpecRules.Show(cidr)}' is not an IPv4 CIDR like 10.0.0.0/24");
         }
 
         if (hostBitsSet)
         {
-            Check(v, "network.cidr", $"'{cidr}' has host bits set; the network address is {subnet}");
-            return false;
+            return Check(v, "network.cidr", $"'{cidr}' has host bits set; the network address is {subnet}");
         }
 
         if (subnet.PrefixLength is < MinPrefixLength or > MaxPrefixLength)
         {
-            Check(v, "network.cidr", $"prefix /{subnet.PrefixLength} is outside /{MinPrefixLength}../{MaxPrefixLength}");
-            return false;
+            return Check(v, "network.cidr", $"prefix /{subnet.PrefixLength} is outside /{MinPrefixLength}../{MaxPrefixLength}");
         }
 
         var first = subnet.Network >> 24;
@@ -178,19 +198,142 @@ public static class ClusterSpecValidator
         var isPrivate = first == 10 || (first == 172 && second is >= 16 and <= 31) || (first == 192 && second == 168);
         if (!isPrivate)
         {
-            Check(v, "network.cidr", $"{subnet} is not a private (RFC 1918) range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
-            return false;
+            return Check(v, "network.cidr", $"{subnet} is not a private (RFC 1918) range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
         }
 
         if (workers is { } count && count > NodeAddresses.MaxWorkers(subnet))
         {
-            Check(v, "network.cidr",
+            return Check(v, "network.cidr",
                 $"{subnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(subnet)} workers in its lower half "
                 + $"(the upper half is the DHCP range), not {count} workers");
-            return false;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Each host: a label for a name, a libvirt URI, the vCPUs and MiB the cluster may use there; names and
+    /// URIs unique (two entries naming one libvirt host would place the same node twice).
+    /// </summary>
+    private static bool ValidateHosts(List<SpecViolation> v, IReadOnlyList<HostSpec> hosts)
+    {
+        var ok = Check(v, "hosts", hosts.Count > MaxHosts ? $"lists {hosts.Count} hosts; at most {MaxHosts}" : null);
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var uris = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            var host = hosts[i];
+            var path = $"hosts[{i}]";
+            if (Check(v, $"{path}.name", SpecRules.Label(host.Name)))
+            {
+                ok &= Check(v, $"{path}.name", names.TryAdd(host.Name, i) ? null : $"'{host.Name}' is already the name of hosts[{names[host.Name]}]");
+            }
+            else
+            {
+                ok = false;
+            }
+
+            if (Check(v, $"{path}.connect", ConnectUri(host.Connect)))
+            {
+                ok &= Check(v, $"{path}.connect", uris.TryAdd(host.Connect, i) ? null : $"'{host.Connect}' is already the URI of hosts[{uris[host.Connect]}]");
+            }
+            else
+            {
+                ok = false;
+            }
+
+            ok &= Check(v, $"{path}.vcpus", host.Vcpus is { } vcpus ? Range(vcpus, 1, MaxHostVcpus) : "is required (how many vCPUs the cluster's nodes may use on this host)");
+            ok &= Check(v, $"{path}.memoryMiB", host.MemoryMiB is { } memory ? Range(memory, MinMemoryMiB, MaxHostMemoryMiB) : "is required (how many MiB the cluster's nodes may use on this host)");
+        }
+
+        return ok;
+    }
+
+    private static void ValidatePlacement(List<SpecViolation> v, ClusterSpec spec, bool hostsOk)
+    {
+        Check(v, "placement.policy", Enum.IsDefined(spec.Placement.Policy) ? null : "must be one of spread, pack");
+        if (spec.Placement.Management is not { } pinned)
+        {
+            return;
+        }
+
+        if (spec.Hosts.Count == 0)
+        {
+            Check(v, "placement.management", "names a host of the hosts list, and this spec has none (it uses connect)");
+        }
+        else if (hostsOk && spec.Hosts.All(h => h.Name != pinned))
+        {
+            Check(v, "placement.management", $"'{SpecRules.Show(pinned)}' is not a host of this spec; hosts: {string.Join(", ", spec.Hosts.Select(h => h.Name))}");
+        }
+    }
+
+    /// <summary>
+    /// Bridge mode: the optional gateway is an address of the CIDR that no node has; at most
+    /// <see cref="MaxNameservers"/> DNS servers, IPv4. NAT mode makes both itself, so neither is allowed there.
+    /// </summary>
+    private static void ValidateStaticAddressing(List<SpecViolation> v, ClusterSpec spec, bool layoutOk)
+    {
+        var network = spec.Network;
+        if (network.Mode != NetworkMode.Bridge)
+        {
+            if (network.Gateway is not null)
+            {
+                Check(v, "network.gateway", "only with mode: bridge (the NAT network's gateway is its first address, which libvirt takes)");
+            }
+
+            if (network.Nameservers is not null)
+            {
+                Check(v, "network.dns", "only with mode: bridge (the NAT network answers DNS itself)");
+            }
+
+            return;
+        }
+
+        if (network.Gateway is { } gateway)
+        {
+            if (!Ipv4Subnet.TryParseAddress(gateway, out var address))
+            {
+                Check(v, "network.gateway", $"'{SpecRules.Show(gateway)}' is not an IPv4 address like 10.0.0.1");
+            }
+            else if (layoutOk && Ipv4Subnet.TryParse(network.Cidr, out var subnet, out _))
+            {
+                var node = NodeNamesAt(spec, subnet).FirstOrDefault(n => n.Address == address);
+                Check(v, "network.gateway",
+                    !subnet.Contains(address) || address == subnet.Network || address == subnet.Broadcast
+                        ? $"{gateway} is not a host address of {subnet}"
+                        : node.Name is not null ? $"{gateway} is the fixed address of node {node.Name}" : null);
+            }
+        }
+
+        if (network.Nameservers is { } servers)
+        {
+            Check(v, "network.dns", servers.Count is 0 or > MaxNameservers ? $"lists {servers.Count} servers; give 1 to {MaxNameservers} (or leave dns out)" : null);
+            for (var i = 0; i < servers.Count; i++)
+            {
+                Check(v, $"network.dns[{i}]", Ipv4Subnet.TryParseAddress(servers[i], out _) ? null : $"'{SpecRules.Show(servers[i])}' is not an IPv4 address like 10.0.0.1");
+            }
+        }
+    }
+
+    private static IEnumerable<(string Name, uint Address)> NodeNamesAt(ClusterSpec spec, Ipv4Subnet subnet) =>
+        Enumerable.Range(1, spec.Management.Count).Select(i => (NodeNames.Of(spec.Name, NodeRole.Management, i), NodeAddresses.Of(subnet, NodeRole.Management, i)))
+            .Concat(Enumerable.Range(1, spec.Workers.MaxCount).Select(i => (NodeNames.Of(spec.Name, NodeRole.Worker, i), NodeAddresses.Of(subnet, NodeRole.Worker, i))));
+
+    /// <summary>
+    /// A cluster whose nodes need more vCPUs or memory than all hosts allow together can never be placed.
+    /// Whether it fits host by host is decided at plan time, where the nodes that already run are known.
+    /// An elastic range counts at its max: every worker of it may be powered up at once.
+    /// </summary>
+    private static void ValidateCapacity(List<SpecViolation> v, ClusterSpec spec)
+    {
+        var vcpus = ((long)spec.Management.Count * spec.Management.Vcpu) + ((long)spec.Workers.MaxCount * spec.Workers.Vcpu);
+        var memory = ((long)spec.Management.Count * spec.Management.MemoryMiB) + ((long)spec.Workers.MaxCount * spec.Workers.MemoryMiB);
+        var allowedVcpus = spec.Hosts.Sum(h => (long)h.Vcpus!.Value);
+        var allowedMemory = spec.Hosts.Sum(h => (long)h.MemoryMiB!.Value);
+        if (vcpus > allowedVcpus || memory > allowedMemory)
+        {
+            Check(v, "hosts", $"the nodes need {vcpus} vCPUs and {memory} MiB, the hosts allow {allowedVcpus} vCPUs and {allowedMemory} MiB in all");
+        }
     }
 
     private static string? ConnectUri(string value)
@@ -218,8 +361,8 @@ public static class ClusterSpecValidator
         }
 
         var path = uri.AbsolutePath;
-        return scheme == "test"
-            ? path == "/default" ? null : "a test URI must be test:///default"
+        return scheme is "test" or "test+unix"
+            ? path == "/default" ? null : "a test URI must be test:///default (or test+unix:///default?socket=... of a test libvirtd)"
             : path is "/system" or "/session" ? null : $"'{value}' must end in /system or /session";
     }
 

@@ -22,14 +22,14 @@ internal sealed class SpecBinder
     /// <summary>Where a field was written; for a missing field, where its nearest written parent was.</summary>
     public SourceMark MarkOf(string path)
     {
-        for (var p = path; ; p = p[..p.LastIndexOf('.')])
+        for (var p = path; ; p = p[..p.LastIndexOfAny(['.', '['])])
         {
             if (_marks.TryGetValue(p, out var mark))
             {
                 return mark;
             }
 
-            if (!p.Contains('.', StringComparison.Ordinal))
+            if (p.IndexOfAny(['.', '[']) < 0)
             {
                 return _marks.TryGetValue("", out var root) ? root : new SourceMark(1, 1);
             }
@@ -45,8 +45,16 @@ internal sealed class SpecBinder
             return null;
         }
 
-        Keys(map, "", "name", "domain", "connect", "image", "pool", "network", "user", "management", "workers", "vm");
+        Keys(map, "", "name", "domain", "connect", "hosts", "placement", "image", "pool", "network", "user", "management", "workers", "vm");
         var name = String(map, "", "name", required: true) ?? "";
+        var connect = String(map, "", "connect", required: false);
+        var hosts = BindHosts(map);
+        if (connect is not null && hosts.Count > 0)
+        {
+            Error(_marks["hosts"], "hosts",
+                "give either connect (one libvirt host) or hosts (several, each with its own connect), not both");
+        }
+
         var image = Mapping(map, "", "image", required: true);
         var pool = Mapping(map, "", "pool", required: false);
         var network = Mapping(map, "", "network", required: true);
@@ -59,7 +67,9 @@ internal sealed class SpecBinder
         {
             Name = name,
             Domain = String(map, "", "domain", required: true) ?? "",
-            Connect = String(map, "", "connect", required: false) ?? "qemu:///system",
+            Connect = connect ?? "qemu:///system",
+            Hosts = hosts,
+            Placement = BindPlacement(Mapping(map, "", "placement", required: false)),
             Image = BindImage(image),
             Pool = BindPool(pool, name),
             Network = BindNetwork(network, name),
@@ -104,11 +114,57 @@ internal sealed class SpecBinder
 
     private NetworkSpec BindNetwork(YamlMapping? map, string cluster)
     {
-        Keys(map, "network", "name", "cidr", "bridge");
+        Keys(map, "network", "name", "cidr", "bridge", "mode", "gateway", "dns");
         return new NetworkSpec(
             String(map, "network", "name", required: false) ?? Derived("network.name", $"{cluster}-net"),
             String(map, "network", "cidr", required: true) ?? "10.0.0.0/24",
-            String(map, "network", "bridge", required: false));
+            String(map, "network", "bridge", required: false),
+            Enum(map, "network", "mode", NetworkMode.Nat),
+            String(map, "network", "gateway", required: false),
+            Strings(map, "network", "dns"));
+    }
+
+    /// <summary>The hosts list: a sequence of mappings, each element's fields at hosts[i].field.</summary>
+    private List<HostSpec> BindHosts(YamlMapping map)
+    {
+        var hosts = new List<HostSpec>();
+        if (Sequence(map, "", "hosts") is not { } items)
+        {
+            return hosts;
+        }
+
+        if (items.Items.Count == 0)
+        {
+            Error(items.Mark, "hosts", "must list at least one host (or leave hosts out and use connect)");
+        }
+
+        for (var i = 0; i < items.Items.Count; i++)
+        {
+            var path = $"hosts[{i}]";
+            _marks[path] = items.Items[i].Mark;
+            if (items.Items[i] is not YamlMapping host)
+            {
+                Error(items.Items[i].Mark, path, "must be a mapping with name, connect, vcpus and memoryMiB");
+                continue;
+            }
+
+            Keys(host, path, "name", "connect", "vcpus", "memoryMiB");
+            hosts.Add(new HostSpec(
+                String(host, path, "name", required: true) ?? "",
+                String(host, path, "connect", required: true) ?? "qemu:///system",
+                Int(host, path, "vcpus", null),
+                Int(host, path, "memoryMiB", null)));
+        }
+
+        return hosts;
+    }
+
+    private PlacementSpec BindPlacement(YamlMapping? map)
+    {
+        Keys(map, "placement", "policy", "management");
+        return new PlacementSpec(
+            Enum(map, "placement", "policy", PlacementPolicy.Spread),
+            String(map, "placement", "management", required: false));
     }
 
     private UserSpec BindUser(YamlMapping? map)
@@ -232,6 +288,44 @@ internal sealed class SpecBinder
 
         Error(node.Mark, Join(path, key), "must be a mapping (nested key: value lines)");
         return null;
+    }
+
+    private YamlSequence? Sequence(YamlMapping? map, string path, string key)
+    {
+        var node = Get(map, path, key, required: false);
+        if (node is null or YamlSequence)
+        {
+            return (YamlSequence?)node;
+        }
+
+        Error(node.Mark, Join(path, key), "must be a list (lines starting with '- ')");
+        return null;
+    }
+
+    /// <summary>A list of single values (null when absent); each item's mark at path[i].</summary>
+    private List<string>? Strings(YamlMapping? map, string path, string key)
+    {
+        var full = Join(path, key);
+        if (Sequence(map, path, key) is not { } items)
+        {
+            return null;
+        }
+
+        var values = new List<string>();
+        for (var i = 0; i < items.Items.Count; i++)
+        {
+            _marks[$"{full}[{i}]"] = items.Items[i].Mark;
+            if (items.Items[i] is YamlScalar { IsNull: false } scalar)
+            {
+                values.Add(scalar.Value);
+            }
+            else
+            {
+                Error(items.Items[i].Mark, $"{full}[{i}]", "must be a single value");
+            }
+        }
+
+        return values;
     }
 
     private string? String(YamlMapping? map, string path, string key, bool required)

@@ -32,7 +32,7 @@ namespace Vhpc.EndToEnd.Tests;
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Tier(TestTier.EndToEnd)]
-public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
+public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private const string Cluster = "vhpc-e2e";
     private readonly string _stateRoot = Directory.CreateTempSubdirectory("vhpc-e2e-state-").FullName;
@@ -88,9 +88,13 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
             await CheckNodesIndependentlyAsync(services, spec, layout);
             await CheckSlurmAsync(services, spec, layout);
             await CheckMpiAndAccountingAsync(services, spec, layout);
-            await CheckSecondApplyChangesNothingAsync(engine, spec, layout);
             CheckSecretsNeverLogged(spec);
             await CheckSecretsNotInTheNodesJournalsAsync(services, spec, layout);
+            // Issue 14 (ClusterEndToEndTests.Check.cs): vhpc check passes, names a broken worker, passes once repaired.
+            await CheckVhpcCheckFindsABrokenWorkerAsync(services, engine, spec, layout);
+            // Issue 12 (ClusterEndToEndTests.Scaling.cs): a second apply configures nothing, then 3 -> 4 -> 2 workers.
+            await CheckSecondApplyConfiguresNothingAsync(engine, spec, layout);
+            await CheckScaleOutAndInAsync(services, engine);
         }
         finally
         {
@@ -279,25 +283,6 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    /// <summary>Issue 6: running apply again plans nothing and Ansible changes nothing on any node.</summary>
-    private async Task CheckSecondApplyChangesNothingAsync(IClusterEngine engine, ClusterSpec spec, ClusterLayout layout)
-    {
-        var plan = await engine.PlanAsync(spec, CancellationToken.None);
-        Assert.True(plan.IsEmpty, "plan after apply: " + string.Join("; ", plan.Actions.Select(a => $"{a.Kind} {a.Target} {a.Name}: {a.Reason}")));
-
-        var again = new ConcurrentQueue<ProgressEvent>();
-        var started = DateTimeOffset.UtcNow;
-        var result = await engine.ApplyAsync(spec, new SynchronousProgress(again.Enqueue), CancellationToken.None);
-        Assert.True(result.Succeeded, $"second apply failed: {result.Error}");
-        foreach (var node in layout.Nodes)
-        {
-            var configured = Assert.Single(again, e => e.Node == node.Name && e.Step == ProvisioningStep.Configure && e.State == StepState.Succeeded);
-            Assert.Contains("(0 changed)", configured.Message, StringComparison.Ordinal);
-        }
-
-        output.WriteLine($"MEASURE second apply (nothing to do, Ansible re-run): {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s");
-    }
-
     private SshTarget Target(ClusterSpec spec, ClusterNode node)
     {
         var state = Path.Combine(_stateRoot, spec.Name);
@@ -400,7 +385,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
         return services.BuildServiceProvider();
     }
 
-    private static ClusterSpec LoadSpec()
+    private static ClusterSpec LoadSpec(int workers = 3)
     {
         // The resolved directory: a rebuild meanwhile must not change the image under a running test.
         var images = new DirectoryInfo(Sandbox.ImageDirectory).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Sandbox.ImageDirectory;
@@ -423,7 +408,7 @@ public sealed class ClusterEndToEndTests(ITestOutputHelper output) : IDisposable
             network: { cidr: 192.168.123.0/24 }
             user: { name: vhpc }
             management: { count: 1, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
-            workers: { count: 3, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
+            workers: { count: {{workers}}, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
             vm: { accelerator: qemu, graphics: none }
             """);
         var loaded = ClusterSpecLoader.Parse(yaml, "vhpc-e2e.yaml");

@@ -76,7 +76,7 @@ public static class FileSetArbitraries
     private static Gen<string> RandomName() =>
         from length in Gen.Choose(1, 64)
         from chars in Gen.ArrayOf(Gen.Elements(NameCharacters), length)
-        let name = new string(chars).Trim(' ').TrimEnd('.')
+        let name = new string(chars).Trim(' ').TrimEnd('.', ' ')
         where name.Length > 0 && name is not "." and not ".."
         select name;
 

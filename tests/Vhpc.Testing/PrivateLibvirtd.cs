@@ -161,6 +161,22 @@ public sealed class PrivateLibvirtd : IDisposable
         }
     }
 
+    /// <summary>
+    /// Moves a network link of the caller's namespace (one end of a veth pair) into the private network
+    /// namespace, where <see cref="RunInNetworkNamespace"/> can enslave it to a bridge: how a test joins
+    /// the bridges of two private libvirtds, or reaches their guests from its own namespace.
+    /// </summary>
+    public void AdoptLink(string link)
+    {
+        using var process = Launch("ip", "link", "set", link, "netns", HolderPid.ToString(CultureInfo.InvariantCulture));
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"moving {link} into the private namespace failed ({process.ExitCode}): {error}");
+        }
+    }
+
     private int HolderPid => _holder?.Id ?? throw new InvalidOperationException("the namespaces are not up");
 
     public void Dispose()

@@ -5,7 +5,8 @@
 #   2. the product: a vhpcd started here (Release build, foreground, inside the namespace, with its own
 #      temporary config, clusters.d, state directory and socket) and `vhpc apply` of a 1 management +
 #      3 worker cluster `vtx-bench` (network 10.210.0.0/24) from the same image;
-#   3. `vhpc destroy --yes`, the vhpcd stopped by its pid, and a check that nothing named vtx- is left.
+#   3. a second `vhpc apply` with nothing changed (issue 12: no login, no Ansible), timed as a whole;
+#   4. `vhpc destroy --yes`, the vhpcd stopped by its pid, and a check that nothing named vtx- is left.
 # Timings: every line `vhpc apply` prints (one per progress event of the daemon's event stream) is
 # stamped with the wall clock when it arrives; t0 is the moment `vhpc apply` is launched. A node is
 # "SSH-ready" at its `SSH ok` line: SSH with the cluster key works, `cloud-init status --wait` is done
@@ -251,6 +252,23 @@ vhpcd_json=$(jq -c -n --argjson e "$events" --arg cluster "$CLUSTER" --argjson n
      loadavg_start: $l0, loadavg_end: $l1}')
 echo "$vhpcd_json" | tee -a "$jsonl"
 
+# Issue 12: the second apply with nothing changed. Every node's record holds, so it logs into no node
+# and runs no Ansible; its final line says how many nodes were configured and how many were up to date.
+log "=== vhpcd: second apply of $CLUSTER, nothing changed"
+t2=$(wall)
+second_out=$(vhpc apply "$CLUSTER" 2>&1) || die "second vhpc apply failed: $second_out"
+t2_exit=$(wall)
+echo "$second_out" >&2
+echo "$second_out" > "$out-apply2.log"
+second_summary=$(grep -E '^cluster .* ready in ' <<<"$second_out" | tail -1)
+# Tasks per node from vhpcd's log: the recap line of each node's configuration run (ok counts the
+# changed ones too; skipped are the other role's tasks that the free-strategy play skips).
+tasks=$(grep -oE "$CLUSTER-[mw]-[0-9]+: ok=[0-9]+ changed=[0-9]+ failed=[0-9]+ unreachable=[0-9]+ skipped=[0-9]+" "$work/vhpcd.log" \
+  | awk '{ split($2, ok, "="); split($6, sk, "="); sub(":", "", $1); printf "{\"node\":\"%s\",\"ok\":%s,\"skipped\":%s}\n", $1, ok[2], sk[2] }' | jq -s -c .)
+second_json=$(jq -c -n --argjson s "$(elapsed "$t2" "$t2_exit")" --arg line "$second_summary" --argjson tasks "$tasks" \
+  '{bench: "apply-vs-baseline", scenario: "second-apply", seconds: $s, summary: $line, tasks_per_node: $tasks}')
+echo "$second_json" | tee -a "$jsonl"
+
 log "=== destroy $CLUSTER"
 vhpc destroy "$CLUSTER" --yes >&2
 stop_vhpcd
@@ -260,7 +278,7 @@ destroyed=1
 log "nothing named $CLUSTER* is left (domains, networks, pools, pool directory, console logs, bridge)"
 load_end=$(loadavg)
 
-summary=$(jq -c -n --argjson c "$bl_cluster" --argjson s "$bl_single" --argjson v "$vhpcd_json" \
+summary=$(jq -c -n --argjson c "$bl_cluster" --argjson s "$bl_single" --argjson v "$vhpcd_json" --argjson second "$second_json" \
   --arg l0 "$load_start" --arg l1 "$load_end" --argjson cores "$cores" '
   def r2: (. * 100 | round) / 100;
   def r1: (. * 10 | round) / 10;
@@ -268,6 +286,10 @@ summary=$(jq -c -n --argjson c "$bl_cluster" --argjson s "$bl_single" --argjson 
    baseline_cluster_all_ready_s: $c.all_ready_s, baseline_single_ready_s: $s.all_ready_s,
    vhpcd_all_ssh_ready_s: $v.all_ready_s, vhpcd_apply_done_s: $v.apply_done_s,
    ratio_vhpcd_over_baseline_cluster: ($v.all_ready_s / $c.all_ready_s | r2),
+   ratio_slurm_ready_over_baseline_cluster: ($v.apply_done_s / $c.all_ready_s | r2),
+   configuration_after_last_ssh_ready_s: ($v.apply_done_s - $v.all_ready_s | r1),
+   second_apply_s: ($second.seconds | r1), second_apply_summary: $second.summary,
+   tasks_per_node: ($second.tasks_per_node | map("\(.node) \(.ok) ok/\(.skipped) skipped") | join(", ")),
    ratio_baseline_cluster_over_single: ($c.all_ready_s / $s.all_ready_s | r2),
    ratio_vhpcd_over_single: ($v.all_ready_s / $s.all_ready_s | r2),
    engine_overhead_s: ($v.all_ready_s - $c.all_ready_s | r1),
@@ -286,7 +308,12 @@ table() {
     row("baseline single guest ready"; $m.baseline_single_ready_s | s),
     row("vhpcd apply: all \($m.guests) SSH-ready"; $m.vhpcd_all_ssh_ready_s | s),
     row("vhpcd apply done (Slurm configured)"; $m.vhpcd_apply_done_s | s),
-    row("ratio vhpcd / baseline cluster"; $m.ratio_vhpcd_over_baseline_cluster | tostring),
+    row("ratio vhpcd SSH-ready / baseline cluster"; $m.ratio_vhpcd_over_baseline_cluster | tostring),
+    row("ratio vhpcd Slurm-ready / baseline cluster"; $m.ratio_slurm_ready_over_baseline_cluster | tostring),
+    row("configuration after the last SSH-ready"; $m.configuration_after_last_ssh_ready_s | s),
+    row("configure step per node (longest, sum)"; "\($v.steps_s.configure.max | s), \($v.steps_s.configure.sum | s)"),
+    row("tasks per node (configuration runs)"; $m.tasks_per_node),
+    row("second apply, nothing changed"; "\($m.second_apply_s | s): \($m.second_apply_summary)"),
     row("ratio baseline cluster / single"; $m.ratio_baseline_cluster_over_single | tostring),
     row("ratio vhpcd / single"; $m.ratio_vhpcd_over_single | tostring),
     row("engine overhead (vhpcd - baseline cluster)"; $m.engine_overhead_s | s),

@@ -51,9 +51,23 @@ ip netns exec "$NETNS" ip link set lo up
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# in_netns_daemon COMMAND...: starts a daemon in the namespace with nothing open but stdin, stdout and
+# stderr. A daemon keeps every descriptor it inherits: started under `flock LOCK tests/run.sh` it
+# would hold that lock for as long as it runs, and every later `flock LOCK` would wait forever.
+in_netns_daemon() {
+  (
+    cd "/proc/$BASHPID/fd"
+    for fd in *; do
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    cd /
+    exec ip netns exec "$NETNS" "$@"
+  )
+}
+
 # virtlogd must run before any domain starts (qemu's serial log goes through it).
 if ! alive /run/virtlogd.pid; then
-  ip netns exec "$NETNS" virtlogd -d
+  in_netns_daemon virtlogd -d
   for _ in $(seq 50); do alive /run/virtlogd.pid && break; sleep 0.1; done
   alive /run/virtlogd.pid || die "virtlogd did not start"
   cat /run/virtlogd.pid > "$STATE/virtlogd.pid"
@@ -61,7 +75,7 @@ fi
 
 if ! alive /run/libvirtd.pid; then
   rm -f /run/libvirt/libvirt-sock
-  ip netns exec "$NETNS" libvirtd -d
+  in_netns_daemon libvirtd -d
   for _ in $(seq 50); do alive /run/libvirtd.pid && break; sleep 0.2; done
   alive /run/libvirtd.pid || die "libvirtd did not start (see journal or /var/log/libvirt)"
   cat /run/libvirtd.pid > "$STATE/libvirtd.pid"

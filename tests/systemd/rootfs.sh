@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian 12 root of the systemd test tier's container (as root), cached by a hash of its
-# recipe (this script, apt-sources.sh, the package list, the mirror lines):
+# recipe (this script, deploy/image/mirror.sh, the package list, the mirror lines):
 #   /var/cache/vhpc/systemd/<hash>/rootfs, and the symlink /var/cache/vhpc/systemd/current -> <hash>.
 # The root holds what a user's libvirt host would have (systemd + journald, libvirt, qemu, dnsmasq,
 # iptables, Ansible, OpenSSH client) plus what the .NET SDK and runtime need to run (ICU, OpenSSL);
@@ -17,16 +17,20 @@ PACKAGES=(systemd systemd-sysv dbus procps iproute2 util-linux passwd
   dnsmasq-base iptables ansible-core python3 openssh-client
   libicu72 libssl3 libstdc++6 zlib1g ca-certificates)
 
-die() { echo "tests/systemd/rootfs.sh: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "must run as root (mmdebstrap in root mode)"
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../../deploy/lib/common.sh
+. "$ROOT/deploy/lib/common.sh"
+VHPC_SCRIPT=tests/systemd/rootfs.sh
+require_root "mmdebstrap in root mode"
 command -v mmdebstrap >/dev/null || die "mmdebstrap not found: apt-get install mmdebstrap (tests/env/up.sh installs it)"
 
-# shellcheck source=apt-sources.sh
-. "$HERE/apt-sources.sh"
-mapfile -t SOURCES < <(vhpc_apt_sources "$SUITE")
-[ ${#SOURCES[@]} -gt 0 ] || die "this host's apt knows no $SUITE sources (run apt-get update; or set VHPC_IMAGE_MIRROR)"
+# The same mirror (and security mirror) the guest image is built from: the host's own apt sources.
+# shellcheck source=../../deploy/image/mirror.sh
+. "$ROOT/deploy/image/mirror.sh"
+SOURCES_TEXT=$(vhpc_debian_sources "$SUITE") || die "no Debian $SUITE mirror (see the message above)"
+mapfile -t SOURCES <<<"$SOURCES_TEXT"
 
-hash=$( { cat "$HERE/rootfs.sh" "$HERE/apt-sources.sh"; echo "$SUITE ${PACKAGES[*]}"; printf '%s\n' "${SOURCES[@]}"; } \
+hash=$( { cat "$HERE/rootfs.sh" "$ROOT/deploy/image/mirror.sh"; echo "$SUITE ${PACKAGES[*]}"; printf '%s\n' "${SOURCES[@]}"; } \
   | sha256sum | cut -c1-16)
 out=$CACHE/$hash
 mkdir -p "$CACHE"

@@ -11,7 +11,11 @@ internal static class ApplyCommand
     public static Command Create()
     {
         var cluster = ClusterArgument.Create();
-        var command = new Command("apply", "Create or converge the cluster, with live per-node progress") { cluster };
+        var reconfigure = new Option<bool>("--reconfigure")
+        {
+            Description = "Configure every node again, also where vhpcd's record says its configuration still holds (for changes made on a node by hand)",
+        };
+        var command = new Command("apply", "Create or converge the cluster, with live per-node progress") { cluster, reconfigure };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async client =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -20,7 +24,7 @@ internal static class ApplyCommand
             try
             {
                 final = await client.RequestAsync(
-                    new ControlRequest(ControlCommand.Apply, parse.GetValue(cluster)),
+                    new ControlRequest(ControlCommand.Apply, parse.GetValue(cluster), Reconfigure: parse.GetValue(reconfigure) ? true : null),
                     new SynchronousProgress<ProgressInfo>(p => output.WriteLine(ProgressLine.Format(p, clock.Elapsed))),
                     ct).ConfigureAwait(false);
             }
@@ -46,7 +50,10 @@ internal static class ApplyCommand
                 throw new CliFailureException(ExitCodes.Failed, $"apply of {apply.Cluster} failed after {seconds} s: {apply.Error ?? "see the node errors above"}");
             }
 
-            await output.WriteLineAsync($"cluster {apply.Cluster} ready in {seconds} s ({apply.Nodes.Count} nodes)").ConfigureAwait(false);
+            var configured = apply.Nodes.Count(n => n.Configuration == "ran");
+            var upToDate = apply.Nodes.Count(n => n.Configuration == "up-to-date");
+            await output.WriteLineAsync($"cluster {apply.Cluster} ready in {seconds} s ({apply.Nodes.Count} nodes: {configured} configured, {upToDate} up to date)")
+                .ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;

@@ -24,17 +24,7 @@ internal static class PlanCommand
                 return ExitCodes.Ok;
             }
 
-            if (plan.Actions.Count == 0)
-            {
-                await output.WriteLineAsync($"cluster {plan.Cluster}: up to date, nothing to do").ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-
-            await output.WriteLineAsync($"cluster {plan.Cluster}: {plan.Actions.Count} actions").ConfigureAwait(false);
-            await output.WriteAsync(TextTable.Render(
-                ["#", "ACTION", "OBJECT", "NAME", "REASON"],
-                plan.Actions.Select((a, i) => (IReadOnlyList<string>)
-                    [(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), a.Kind, a.Target, a.Name, a.Reason]))).ConfigureAwait(false);
+            await output.WriteAsync(PlanText.Render(plan)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;

@@ -28,7 +28,7 @@ internal static class ValidateCommand
 
             var spec = result.Spec!;
             await parse.InvocationConfiguration.Output.WriteLineAsync(
-                $"{path}: cluster {spec.Name} is valid ({spec.Management.Count} management, {spec.Workers.Count} workers, {spec.Connect})").ConfigureAwait(false);
+                $"{path}: cluster {spec.Name} is valid ({spec.Management.Count} management, {spec.Workers.Count} workers, {spec.LibvirtUris})").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

@@ -19,6 +19,7 @@ internal static class VhpcRootCommand
             WatchCommand.Create(),
             SshCommand.Create(),
             ConsoleCommand.Create(),
+            CheckCommand.Create(),
             SeedIsoCommand.Create(),
         };
         return root;

@@ -11,4 +11,5 @@ namespace Vhpc.Cli.Output;
 [JsonSerializable(typeof(StatusInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ClusterSummary>))]
 [JsonSerializable(typeof(PlanInfo))]
+[JsonSerializable(typeof(CheckInfo))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

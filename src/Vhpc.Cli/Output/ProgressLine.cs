@@ -12,7 +12,8 @@ internal static class ProgressLine
     public static string Format(ProgressInfo progress, TimeSpan sinceStart)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        var node = progress.Node ?? progress.Cluster;
+        // A cluster-wide step of a cluster over several hosts (its pool, base image, network) is per host.
+        var node = progress.Node ?? (progress.Host is { } host ? $"{progress.Cluster}@{host}" : progress.Cluster);
         var step = StepWords(progress.Step);
         var outcome = progress.State switch
         {
@@ -36,6 +37,8 @@ internal static class ProgressLine
         "configure" => "configuring",
         "baseimage" => "base image",
         "destroy" => "destroying",
+        "check" => "checking",
+        "drain" => "draining",
         _ => step,
     };
 }

@@ -17,11 +17,12 @@ internal static class StatusTable
             n.LeaseExpiry is { } expiry ? Remaining(expiry - now) : "-",
             Ssh(n),
             Configured(n),
+            n.Host ?? "-",
             n.Error ?? "",
         ]);
         var network = status.NetworkActive ? "active" : "inactive";
         return $"cluster {status.Cluster}, network {network}\n"
-            + TextTable.Render(["NODE", "ROLE", "STATE", "ADDRESS", "LEASE", "SSH", "CONFIGURED", "ERROR"], rows);
+            + TextTable.Render(["NODE", "ROLE", "STATE", "ADDRESS", "LEASE", "SSH", "CONFIGURED", "HOST", "ERROR"], rows);
     }
 
     /// <summary>The SSH state in words; a daemon without the detailed state (older) gives yes/no.</summary>

@@ -22,4 +22,7 @@ public enum ControlCommand
 
     /// <summary>The tail of a node's serial console log.</summary>
     Console,
+
+    /// <summary>`vhpc check`: prove the configured cluster works (progress lines per check, then the report).</summary>
+    Check,
 }

@@ -40,4 +40,6 @@ public sealed record ControlMessage
     public NodeAccessInfo? NodeAccess { get; init; }
 
     public ConsoleInfo? Console { get; init; }
+
+    public CheckInfo? Check { get; init; }
 }

@@ -1,6 +1,7 @@
 namespace Vhpc.Control.Protocol;
 
 /// <summary>One step of one node (or of the cluster when <see cref="Node"/> is null).</summary>
+/// <param name="Host">The libvirt host of a cluster-wide step, for clusters with a hosts list.</param>
 public sealed record ProgressInfo(
     DateTimeOffset Time,
     string Cluster,
@@ -8,7 +9,8 @@ public sealed record ProgressInfo(
     string Step,
     string State,
     double? ElapsedSeconds,
-    string? Message);
+    string? Message,
+    string? Host = null);
 
 /// <summary>A cluster file in clusters.d and what vhpcd made of it.</summary>
 public sealed record ClusterSummary(
@@ -23,11 +25,25 @@ public sealed record ClusterSummary(
 
 public sealed record ValidationInfo(string File, bool Valid, IReadOnlyList<string> Errors);
 
-public sealed record PlannedActionInfo(string Kind, string Target, string Name, string Reason);
+/// <param name="Host">The libvirt host of the object, for clusters with a hosts list.</param>
+public sealed record PlannedActionInfo(string Kind, string Target, string Name, string Reason, string? Host = null);
 
-public sealed record PlanInfo(string Cluster, IReadOnlyList<PlannedActionInfo> Actions);
+/// <summary>Where a node is or goes; <paramref name="Host"/> null when it is not placed (<paramref name="Reason"/> says why).</summary>
+public sealed record PlacementInfo(string Node, string? Host, string Reason);
 
-public sealed record NodeResultInfo(string Name, bool Succeeded, string? Error, string? ConsoleTail);
+/// <summary>A libvirt host as the plan read it: what the cluster takes there, or the error and what was not read.</summary>
+public sealed record PlanHostInfo(string Name, string Connect, string? Usage, string? Error);
+
+/// <param name="Conflicts">Objects with the cluster's names that are not its own, a node on two hosts, a cluster that does not fit: apply refuses while any is listed.</param>
+public sealed record PlanInfo(
+    string Cluster,
+    IReadOnlyList<PlannedActionInfo> Actions,
+    IReadOnlyList<string>? Conflicts = null,
+    IReadOnlyList<PlacementInfo>? Placement = null,
+    IReadOnlyList<PlanHostInfo>? Hosts = null);
+
+/// <param name="Configuration">What the apply did about the node's configuration: "ran", "up-to-date" (its record held; not logged into) or "not-run".</param>
+public sealed record NodeResultInfo(string Name, bool Succeeded, string? Error, string? ConsoleTail, string? Configuration = null);
 
 public sealed record ApplyInfo(string Cluster, bool Succeeded, double DurationSeconds, IReadOnlyList<NodeResultInfo> Nodes, string? Error);
 
@@ -41,6 +57,7 @@ public sealed record DestroyInfo(string Cluster, int ObjectsRemoved);
 /// <param name="ConfiguredAt">When the last configuration run for this node ended (yes, stale, failed).</param>
 /// <param name="ConfigurationSpecHash">The configuration hash of the spec that run used.</param>
 /// <param name="ConfigurationError">Why the last run failed for this node.</param>
+/// <param name="Host">The libvirt host holding the node's domain; null when no readable host has it.</param>
 public sealed record NodeStatusInfo(
     string Name,
     string Role,
@@ -54,7 +71,8 @@ public sealed record NodeStatusInfo(
     string? Configuration = null,
     DateTimeOffset? ConfiguredAt = null,
     string? ConfigurationSpecHash = null,
-    string? ConfigurationError = null);
+    string? ConfigurationError = null,
+    string? Host = null);
 
 public sealed record StatusInfo(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatusInfo> Nodes);
 
@@ -69,3 +87,11 @@ public sealed record NodeAccessInfo(
     string? NetworkNamespace);
 
 public sealed record ConsoleInfo(string Cluster, string Node, string LogPath, IReadOnlyList<string> Lines);
+
+/// <summary>`vhpc check`'s report (and its --json output). <paramref name="Passed"/> is true only when every check passed.</summary>
+public sealed record CheckInfo(string Cluster, bool Passed, double DurationSeconds, IReadOnlyList<CheckResultInfo> Checks);
+
+/// <summary>One check of one node, or of the cluster when <paramref name="Node"/> is null.</summary>
+/// <param name="Check">slurm-node, munge, srun, home, mpi, job-array or accounting.</param>
+/// <param name="Error">Why it failed: the node, the command and the command's own stderr.</param>
+public sealed record CheckResultInfo(string Check, string? Node, bool Passed, double DurationSeconds, string Detail, string? Error);

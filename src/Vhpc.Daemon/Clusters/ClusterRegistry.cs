@@ -247,7 +247,7 @@ internal sealed class ClusterRegistry
         }
         else if (entry.Spec is { } spec && !ReferenceEquals(spec, before?.Spec))
         {
-            Log.ClusterLoaded(_logger, spec.Name, entry.File, spec.Management.Count, spec.Workers.Count, spec.Connect);
+            Log.ClusterLoaded(_logger, spec.Name, entry.File, spec.Management.Count, spec.Workers.Count, spec.LibvirtUris);
         }
     }
 

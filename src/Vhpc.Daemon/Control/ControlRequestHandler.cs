@@ -104,13 +104,15 @@ internal sealed class ControlRequestHandler
                     new ControlMessage { Kind = ControlMessageKind.Result, Plan = (await _operations.PlanAsync(spec, stoppingToken).ConfigureAwait(false)).ToInfo() }).ConfigureAwait(false),
                 ControlCommand.Status => await WithSpecAsync(request, async spec =>
                     new ControlMessage { Kind = ControlMessageKind.Result, Status = (await _operations.StatusAsync(spec, stoppingToken).ConfigureAwait(false)).ToInfo() }).ConfigureAwait(false),
-                ControlCommand.Apply => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.ApplyAsync(spec, progress),
+                ControlCommand.Apply => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.ApplyAsync(spec, new Vhpc.Engine.ApplyOptions(request.Reconfigure == true), progress),
                     r => new ControlMessage { Kind = ControlMessageKind.Result, Apply = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
                 ControlCommand.Destroy => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.DestroyAsync(spec, progress),
                     r => new ControlMessage { Kind = ControlMessageKind.Result, Destroy = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
                 ControlCommand.Watch => await WatchAsync(stream, stoppingToken).ConfigureAwait(false),
                 ControlCommand.NodeAccess => await NodeAccessAsync(request, stoppingToken).ConfigureAwait(false),
                 ControlCommand.Console => await ConsoleAsync(request, stoppingToken).ConfigureAwait(false),
+                ControlCommand.Check => await WithSpecAsync(request, spec => StreamAsync(stream, request.Command, progress => _operations.CheckAsync(spec, progress, stoppingToken),
+                    r => new ControlMessage { Kind = ControlMessageKind.Result, Check = r.ToInfo() }, stoppingToken)).ConfigureAwait(false),
                 _ => Failure(ControlErrorCode.BadRequest, $"unknown command {request.Command}"),
             };
         }

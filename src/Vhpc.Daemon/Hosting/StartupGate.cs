@@ -41,7 +41,7 @@ internal sealed class StartupGate : IHostedService
         var specs = _registry.Entries.Where(e => e.Spec is not null).Select(e => e.Spec!).ToList();
 
         // One probe per distinct URI: the engine's status call opens (or reuses) that connection.
-        var probes = specs.GroupBy(s => s.Connect, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var probes = specs.GroupBy(s => s.LibvirtUris, StringComparer.Ordinal).Select(g => g.First()).ToList();
         foreach (var spec in probes)
         {
             await ProbeAsync(spec, cancellationToken).ConfigureAwait(false);
@@ -54,7 +54,7 @@ internal sealed class StartupGate : IHostedService
 
     private async Task ProbeAsync(Spec.ClusterSpec spec, CancellationToken cancellationToken)
     {
-        Log.LibvirtConnecting(_logger, spec.Connect, spec.Name);
+        Log.LibvirtConnecting(_logger, spec.LibvirtUris, spec.Name);
         var deadline = _time.GetUtcNow() + _options.LibvirtConnectTimeout;
         var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
@@ -62,7 +62,7 @@ internal sealed class StartupGate : IHostedService
             try
             {
                 var status = await _engine.GetStatusAsync(spec, cancellationToken).ConfigureAwait(false);
-                Log.LibvirtConnected(_logger, spec.Connect, spec.Name, status.Nodes.Count);
+                Log.LibvirtConnected(_logger, spec.LibvirtUris, spec.Name, status.Nodes.Count);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -70,10 +70,10 @@ internal sealed class StartupGate : IHostedService
                 if (_time.GetUtcNow() + delay > deadline)
                 {
                     throw new FatalStartupException(
-                        $"libvirt at {spec.Connect} (cluster {spec.Name}) did not answer within {_options.LibvirtConnectTimeout.TotalSeconds:F0} s: {ex.Message}", ex);
+                        $"libvirt at {spec.LibvirtUris} (cluster {spec.Name}) did not answer within {_options.LibvirtConnectTimeout.TotalSeconds:F0} s: {ex.Message}", ex);
                 }
 
-                Log.LibvirtRetry(_logger, spec.Connect, attempt, delay.TotalSeconds, ex.Message);
+                Log.LibvirtRetry(_logger, spec.LibvirtUris, attempt, delay.TotalSeconds, ex.Message);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
 
                 // Exponential backoff with jitter, capped, so several daemons do not hammer libvirtd in step.

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vhpc.Engine;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
@@ -52,8 +53,26 @@ internal sealed class ClusterOperations : IHostedService, IDisposable
     public Task<NodeConsole?> ConsoleAsync(ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
         Track(RunReadOnlyAsync(spec, "console", ct => _engine.ReadConsoleAsync(spec, node, lines, ct), cancellationToken));
 
-    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
-        Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, progress, ct)));
+    /// <summary>
+    /// `vhpc check`, read-only for vhpcd (no cluster lock), refused while an apply or destroy holds the
+    /// cluster: its nodes are being changed, and a check would report that, not the cluster. Progress
+    /// goes to the asking client only (not to `vhpc watch`, which follows changes).
+    /// </summary>
+    public Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (CurrentOperation(spec.Name) is { } holder)
+        {
+            return Task.FromException<ClusterCheckReport>(new InvalidOperationException($"cluster {spec.Name} is being changed ({holder} running); check it once that finished"));
+        }
+
+        return Track(RunReadOnlyAsync(spec, "check", ct => _engine.CheckAsync(spec, observer, ct), cancellationToken));
+    }
+
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) => ApplyAsync(spec, ApplyOptions.Default, observer);
+
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent>? observer) =>
+        Track(RunExclusiveAsync(spec, OperationKind.Apply, observer, (progress, ct) => _engine.ApplyAsync(spec, options, progress, ct)));
 
     public Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent>? observer) =>
         Track(RunExclusiveAsync(spec, OperationKind.Destroy, observer, (progress, ct) => _engine.DestroyAsync(spec, progress, ct)));

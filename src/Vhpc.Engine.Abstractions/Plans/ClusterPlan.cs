@@ -9,16 +9,34 @@ public sealed record ClusterPlan(string Cluster, IReadOnlyList<PlannedAction> Ac
 {
     public IReadOnlyList<string> Conflicts { get; init; } = [];
 
+    /// <summary>Which host each node of the spec is on or goes to, and why (empty for a plan that places nothing, like destroy's).</summary>
+    public IReadOnlyList<PlannedPlacement> Placement { get; init; } = [];
+
+    /// <summary>The libvirt hosts the plan read: what the cluster takes there, or why a host could not be read and what was not read.</summary>
+    public IReadOnlyList<PlannedHost> Hosts { get; init; } = [];
+
     public bool IsEmpty => Actions.Count == 0;
 
     public bool HasConflicts => Conflicts.Count > 0;
+
+    /// <summary>True when a host could not be read: the plan may miss changes there.</summary>
+    public bool HasUnreadHosts => Hosts.Any(h => h.Error is not null);
 }
+
+/// <summary>Where one node is (or goes): <see cref="Host"/> null when it is not placed; <see cref="Reason"/> says why.</summary>
+public sealed record PlannedPlacement(string Node, string? Host, string Reason);
+
+/// <summary>One libvirt host as the plan saw it: <see cref="Usage"/> when read, else <see cref="Error"/> naming what was not read.</summary>
+public sealed record PlannedHost(string Name, string Connect, string? Usage, string? Error);
 
 /// <summary>One change to one libvirt object, with the reason a person reads in `vhpc plan`.</summary>
 public sealed record PlannedAction(ActionKind Kind, ObjectKind Target, string Name, string Reason)
 {
     /// <summary>The node this action belongs to (null for cluster-wide objects).</summary>
     public string? Node { get; init; }
+
+    /// <summary>The libvirt host the object is on; set for clusters with a hosts list, null for the single-host form.</summary>
+    public string? Host { get; init; }
 
     /// <summary>
     /// When it runs: all <see cref="PlanStage.Prepare"/> actions in order, then every node's

@@ -8,7 +8,11 @@ public sealed record ProgressEvent(
     ProvisioningStep Step,
     StepState State,
     TimeSpan? Elapsed = null,
-    string? Message = null);
+    string? Message = null)
+{
+    /// <summary>The libvirt host of a cluster-wide step (pool, base image, network on that host); set for clusters with a hosts list.</summary>
+    public string? Host { get; init; }
+}
 
 public enum ProvisioningStep
 {
@@ -24,6 +28,12 @@ public enum ProvisioningStep
     Ssh,
     Configure,
     Destroy,
+
+    /// <summary>One check of `vhpc check` (the message names it).</summary>
+    Check,
+
+    /// <summary>Scale-in: the leaving workers drained in Slurm before their domains go.</summary>
+    Drain,
 }
 
 public enum StepState

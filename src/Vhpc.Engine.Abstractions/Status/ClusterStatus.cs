@@ -16,6 +16,9 @@ public sealed record NodeStatus(
     DateTimeOffset? LeaseExpiry,
     string? Error)
 {
+    /// <summary>The libvirt host holding the node's domain; null when no readable host has it.</summary>
+    public string? Host { get; init; }
+
     public SshState Ssh { get; init; } = SshState.Unknown;
 
     public NodeConfigurationStatus Configuration { get; init; } = NodeConfigurationStatus.Unknown;

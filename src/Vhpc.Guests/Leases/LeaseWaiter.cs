@@ -126,24 +126,31 @@ internal sealed class LeaseWaiter
 
     private async Task<LeaseWaitException> DomainStoppedAsync(LeaseWaitRequest request, string reason, IReadOnlyList<GuestLease> seen, CancellationToken cancellationToken)
     {
-        // virtlogd may still be writing the last lines qemu printed: wait, then until the log stops
-        // growing (checked every 100 ms, for at most a second more).
-        await Task.Delay(_options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < 10; i++)
-        {
-            var before = LengthOf(request.ConsoleLogPath);
-            await Task.Delay(TimeSpan.FromMilliseconds(100), _timeProvider, cancellationToken).ConfigureAwait(false);
-            if (LengthOf(request.ConsoleLogPath) == before)
-            {
-                break;
-            }
-        }
+        await SettleConsoleAsync(request.ConsoleLogPath, _options.ConsoleSettleDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
 
         var message = $"Node {request.NodeName} (domain {request.DomainName}, MAC {request.Mac}) {reason} while waiting for its DHCP lease "
             + $"on network {request.NetworkName}; leases seen for this MAC: {Describe(seen, _timeProvider.GetUtcNow())}.";
         Log.LeaseWaitFailed(_logger, request.NodeName, request.Mac, message);
         var tail = ConsoleLogTail.Read(request.ConsoleLogPath, _consoleTailLines);
         return new LeaseWaitException(request.NodeName, request.Mac, LeaseWaitFailure.DomainStopped, message, tail);
+    }
+
+    /// <summary>
+    /// After a domain stopped, virtlogd may still be writing the last lines qemu printed: wait
+    /// <paramref name="settleDelay"/>, then until the log stops growing (checked every 100 ms, for at most a second more).
+    /// </summary>
+    internal static async Task SettleConsoleAsync(string? consoleLogPath, TimeSpan settleDelay, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await Task.Delay(settleDelay, time, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < 10; i++)
+        {
+            var before = LengthOf(consoleLogPath);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+            if (LengthOf(consoleLogPath) == before)
+            {
+                break;
+            }
+        }
     }
 
     private static long LengthOf(string? path)

@@ -10,22 +10,37 @@ namespace Vhpc.Guests.State;
 /// <summary>
 /// The outcome of the last configuration (Ansible) run for one node, kept in the cluster's state
 /// directory (configuration/NODE.json, replaced atomically) so that status can answer without logging
-/// into the node. It names the configuration hash of the spec the run used and the disk it ran on;
-/// destroying the cluster removes it with the directory.
+/// into the node, and so that an apply can leave alone a node whose configuration still holds. It
+/// names the configuration hash of the spec the run used, the hash of the roles it ran (with the
+/// cluster's secrets' identity, see the configuration layer) and the disk it ran on; destroying the
+/// cluster removes it with the directory.
 /// </summary>
-public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTimeOffset At, string SpecHash, string DiskHash, string? Error)
+/// <param name="RolesHash">What the configuration layer ran besides the spec (the playbook tree, the keys); empty in records written before it was kept.</param>
+public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTimeOffset At, string SpecHash, string DiskHash, string? Error,
+    string RolesHash = "")
 {
     /// <summary>
-    /// What the configuration of <paramref name="node"/> depends on: the node's own spec hash and every
-    /// node's name, FQDN, address and role (slurm.conf and /etc/hosts list them all, so a scaled
-    /// cluster is stale everywhere).
+    /// What the configuration of <paramref name="node"/> depends on in the spec. The management node:
+    /// its own spec hash and every node's name, FQDN, address, role, vCPUs and memory (slurm.conf,
+    /// /etc/hosts and the export list them all, so any scaling or resized worker makes it stale). A
+    /// worker: its own spec hash and the management node's identity (its /etc/hosts entry for the
+    /// controller; slurmd fetches slurm.conf from the controller, which names every node by address),
+    /// so scaling leaves the other workers' configuration as it is and only new workers are configured.
     /// </summary>
     public static string SpecHashOf(ClusterLayout layout, ClusterNode node)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(node);
+        static string[] Identity(ClusterNode n) => [n.Name, n.Fqdn, n.Address.ToString(), n.Role.ToString()];
+        if (node.Role != NodeRole.Management)
+        {
+            // Workers are configless: slurm.conf (and so the elastic range) is the management node's.
+            return DeterministicIds.HexDigest(16, ["vhpc-configuration-worker", node.SpecHash, .. Identity(node), .. Identity(layout.Management)]);
+        }
+
         string[] parts = ["vhpc-configuration", node.SpecHash,
-            .. layout.Nodes.SelectMany(n => new[] { n.Name, n.Fqdn, n.Address.ToString(), n.Role.ToString() })];
+            .. layout.Nodes.SelectMany(n => Identity(n).Concat([n.Resources.Vcpu.ToString(CultureInfo.InvariantCulture),
+                n.Resources.MemoryMiB.ToString(CultureInfo.InvariantCulture)]))];
         // slurm.conf also says which workers are on demand and after how long they power off; a
         // cluster without an elastic range keeps the hash it always had.
         if (layout.Spec.Workers.Elastic is { } elastic)
@@ -36,6 +51,18 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
 
         return DeterministicIds.HexDigest(16, parts);
     }
+
+    /// <summary>
+    /// True when this record says the node's configuration still holds for <paramref name="node"/> as
+    /// the layout has it, with <paramref name="rolesHash"/>: the last run succeeded, for the same spec,
+    /// the same roles and keys, on the same disk. Then an apply need not log into the node.
+    /// </summary>
+    public bool Holds(ClusterLayout layout, ClusterNode node, string rolesHash) =>
+        Succeeded
+        && string.Equals(SpecHash, SpecHashOf(layout, node), StringComparison.Ordinal)
+        && string.Equals(DiskHash, node.DiskHash, StringComparison.Ordinal)
+        && RolesHash.Length > 0
+        && string.Equals(RolesHash, rolesHash, StringComparison.Ordinal);
 
     /// <summary>Writes the record: a temporary file in the same directory, flushed, then renamed over the old one.</summary>
     public void Write(ClusterStateDirectory state)
@@ -52,6 +79,7 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
             json.WriteString("at", At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
             json.WriteString("specHash", SpecHash);
             json.WriteString("diskHash", DiskHash);
+            json.WriteString("rolesHash", RolesHash);
             json.WriteString("error", Error);
             json.WriteEndObject();
         }
@@ -75,7 +103,8 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
                 DateTimeOffset.Parse(root.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
                 root.GetProperty("specHash").GetString() ?? "",
                 root.GetProperty("diskHash").GetString() ?? "",
-                root.TryGetProperty("error", out var error) ? error.GetString() : null);
+                root.TryGetProperty("error", out var error) ? error.GetString() : null,
+                root.TryGetProperty("rolesHash", out var roles) ? roles.GetString() ?? "" : "");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException
                                       or InvalidOperationException or FormatException or ArgumentNullException)
@@ -88,6 +117,15 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
     {
         ArgumentNullException.ThrowIfNull(state);
         File.Delete(state.ConfigurationRecordPath(node));
+    }
+
+    /// <summary>The nodes that have a record (removed nodes included, until their record is deleted).</summary>
+    public static IReadOnlyList<string> RecordedNodes(ClusterStateDirectory state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Directory.Exists(state.ConfigurationRecordDirectory)
+            ? Directory.EnumerateFiles(state.ConfigurationRecordDirectory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)).Order(StringComparer.Ordinal).ToList()
+            : [];
     }
 
     /// <summary>

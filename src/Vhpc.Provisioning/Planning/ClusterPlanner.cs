@@ -15,6 +15,21 @@ namespace Vhpc.Provisioning.Planning;
 /// </summary>
 internal static class ClusterPlanner
 {
+    /// <summary>
+    /// A resume's plan: the shared objects (pool, base image, network) and the actions of the nodes in
+    /// <paramref name="powerOn"/>; every other node and the cleanup wait for the next apply, so powering
+    /// one worker up never replaces or removes another.
+    /// </summary>
+    public static ClusterPlan PlanPowerOn(ClusterLayout layout, ActualState actual, IReadOnlySet<string> powerOn)
+    {
+        ArgumentNullException.ThrowIfNull(powerOn);
+        var plan = PlanApply(layout, actual, powerOn);
+        return plan with
+        {
+            Actions = plan.Actions.Where(a => a.Stage == PlanStage.Prepare || (a.Stage == PlanStage.Nodes && powerOn.Contains(a.Node!))).ToList(),
+        };
+    }
+
     /// <param name="powerOn">
     /// On-demand workers to start (a resume). Every other on-demand worker is defined but left as it is:
     /// made if missing and not started, and left running when Slurm started it.
@@ -27,8 +42,9 @@ internal static class ClusterPlanner
         var conflicts = new List<string>();
         var poolOwned = CheckPool(layout, actual.Pool, conflicts, apply: true);
         var networkOwned = CheckNetwork(layout, actual.Network, conflicts);
-        if (actual.Network is null)
+        if (actual.Network is null && !layout.IsBridged)
         {
+            // A bridge-mode network only attaches to a bridge the admin made, which others may use too.
             CheckHostNetworks(layout, actual.OtherNetworks, conflicts);
         }
 
@@ -81,12 +97,16 @@ internal static class ClusterPlanner
                 + (domain.Active ? "; it is stopped first" : "")));
         }
 
-        // Node volumes nobody wants any more: removed nodes, or left by an interrupted apply or destroy.
+        // Node volumes nobody wants here any more: removed nodes, or left by an interrupted apply or destroy
+        // (for a node of the spec that is not placed on this host, it has no domain here, so they are leftovers).
+        var inSpec = layout.ClusterNodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var volume in volumes.Values.OrderBy(v => v.Name, StringComparer.Ordinal))
         {
             if (NodeOfVolume(layout.Cluster, volume.Name) is { } node && !desired.Contains(node))
             {
-                actions.Add(NodeAction(node, ActionKind.Delete, ObjectKind.Volume, volume.Name, "volume of a node that is not in the spec"));
+                actions.Add(NodeAction(node, ActionKind.Delete, ObjectKind.Volume, volume.Name, inSpec.Contains(node)
+                    ? $"left by an interrupted apply: the node has no domain on {layout.Host?.Name ?? "this host"} and is not placed here"
+                    : "volume of a node that is not in the spec"));
             }
         }
 
@@ -237,8 +257,9 @@ internal static class ClusterPlanner
     {
         if (network is null)
         {
-            actions.Add(Prepare(ActionKind.Create, ObjectKind.Network, layout.NetworkName,
-                $"NAT network {layout.Subnet} on bridge {layout.BridgeName} with {layout.Nodes.Count} fixed hosts"));
+            actions.Add(Prepare(ActionKind.Create, ObjectKind.Network, layout.NetworkName, layout.IsBridged
+                ? $"bridge-mode network onto the host bridge {layout.BridgeName} (no libvirt DHCP: the seeds give {layout.Subnet} addresses)"
+                : $"NAT network {layout.Subnet} on bridge {layout.BridgeName} with {layout.Nodes.Count} fixed hosts"));
             return;
         }
 
@@ -249,13 +270,22 @@ internal static class ClusterPlanner
 
         var d = network.Definition;
         var differences = new List<string>();
-        Compare(differences, "forward mode", d.ForwardMode, "nat");
-        Compare(differences, "bridge", d.Bridge, layout.BridgeName);
-        Compare(differences, "domain", d.Domain, layout.Spec.Domain);
-        Compare(differences, "gateway", d.Address, layout.Gateway.ToString());
-        Compare(differences, "netmask", d.Netmask, layout.Subnet.Netmask.ToString());
-        Compare(differences, "DHCP range start", d.RangeStart, layout.DhcpRangeStart.ToString());
-        Compare(differences, "DHCP range end", d.RangeEnd, layout.DhcpRangeEnd.ToString());
+        if (layout.IsBridged)
+        {
+            Compare(differences, "forward mode", d.ForwardMode, "bridge");
+            Compare(differences, "bridge", d.Bridge, layout.BridgeName);
+        }
+        else
+        {
+            Compare(differences, "forward mode", d.ForwardMode, "nat");
+            Compare(differences, "bridge", d.Bridge, layout.BridgeName);
+            Compare(differences, "domain", d.Domain, layout.Spec.Domain);
+            Compare(differences, "gateway", d.Address, layout.Gateway.ToString());
+            Compare(differences, "netmask", d.Netmask, layout.Subnet.Netmask.ToString());
+            Compare(differences, "DHCP range start", d.RangeStart, layout.DhcpRangeStart.ToString());
+            Compare(differences, "DHCP range end", d.RangeEnd, layout.DhcpRangeEnd.ToString());
+        }
+
         if (differences.Count > 0)
         {
             actions.Add(Prepare(ActionKind.Replace, ObjectKind.Network, layout.NetworkName, string.Join("; ", differences)));

@@ -108,7 +108,9 @@ internal sealed class ClusterReconciler(
         activity?.SetTag("vhpc.action", kind);
         activity?.SetTag("vhpc.target", target);
         var started = time.GetTimestamp();
-        context.Progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, action.Node, step, StepState.Started, Message: action.ToString()));
+        var host = layout.NamesHosts ? layout.Host?.Name : null;
+        activity?.SetTag("vhpc.host", host);
+        context.Progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, action.Node, step, StepState.Started, Message: action.ToString()) { Host = host });
         Log.ActionStarting(logger, layout.Cluster, kind, target, action.Name, action.Reason);
         string? error = null;
         try
@@ -131,14 +133,14 @@ internal sealed class ClusterReconciler(
             Log.ActionFailed(logger, e, layout.Cluster, kind, target, action.Name);
             activity?.SetStatus(ActivityStatusCode.Error);
             context.Progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, action.Node, step, StepState.Failed,
-                time.GetElapsedTime(started), $"{kind} {target} {action.Name}: {e.Message}"));
+                time.GetElapsedTime(started), $"{kind} {target} {action.Name}: {e.Message}") { Host = host });
             throw;
         }
 
         var elapsed = time.GetElapsedTime(started);
         VhpcTelemetry.EndStep(activity, step, elapsed, ok: error is null);
         context.Progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, action.Node, step,
-            error is null ? StepState.Succeeded : StepState.Failed, elapsed, error ?? action.Reason));
+            error is null ? StepState.Succeeded : StepState.Failed, elapsed, error ?? action.Reason) { Host = host });
         return error;
     }
 

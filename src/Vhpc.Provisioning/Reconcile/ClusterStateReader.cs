@@ -4,6 +4,7 @@ using Vhpc.Guests;
 using Vhpc.Libvirt;
 using Vhpc.Provisioning.Planning;
 using Vhpc.Provisioning.Xml;
+using Vhpc.Spec;
 using Vhpc.Spec.Addressing;
 using Vhpc.Spec.Layout;
 
@@ -147,18 +148,21 @@ internal static class ClusterStateReader
     }
 
     /// <summary>
-    /// Per-node status as libvirt reports it (domain state, lease, ownership, spec drift), and for each
-    /// node of the layout what the guests layer needs to add SSH and configuration: whether its domain
-    /// (the cluster's own) runs, and the disk hash it was defined with.
+    /// Status as one host's libvirt reports it: for each node whose domain (the cluster's own) is there,
+    /// its domain state, address, spec drift and what the guests layer needs to add SSH and configuration;
+    /// the node names held by domains that are not the cluster's; the cluster's domains that are not in
+    /// the spec. The address is the lease's on a NAT network, the fixed one of a running node in bridge mode
+    /// (its seed gives it that address; there is no lease to read).
     /// </summary>
-    public static StatusReading ReadStatus(Connection connection, ClusterLayout layout)
+    public static HostStatusReading ReadHostStatus(Connection connection, ClusterLayout layout, HostSpec host)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(host);
         var actual = Read(connection, layout);
         var networkOwned = actual.Network is { } n && n.Definition.Uuid == layout.NetworkUuid;
         IReadOnlyList<DhcpLease> leases = [];
-        if (networkOwned && actual.Network!.Active)
+        if (networkOwned && actual.Network!.Active && !layout.IsBridged)
         {
             using var network = connection.LookupNetwork(layout.NetworkName);
             try
@@ -172,37 +176,86 @@ internal static class ClusterStateReader
         }
 
         var owned = actual.Domains.Where(d => d.Mark?.Cluster == layout.Cluster && d.Mark.Node == d.Name).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var found = new Dictionary<string, FoundNode>(StringComparer.Ordinal);
+        foreach (var node in layout.ClusterNodes)
+        {
+            if (!owned.TryGetValue(node.Name, out var domain))
+            {
+                continue;
+            }
+
+            var stale = domain.Mark!.SpecHash != node.SpecHash;
+            var state = DomainStateText(connection, node.Name);
+            var lease = leases.Where(l => string.Equals(l.Mac, node.Mac, StringComparison.OrdinalIgnoreCase)).MaxBy(l => l.ExpiryTime);
+            var address = layout.IsBridged ? (state == Running ? node.Address.ToString() : null) : lease?.IPAddress.ToString();
+            found[node.Name] = new FoundNode(
+                new NodeStatus(node.Name, RoleText(node.Role), state, address, lease?.ExpiryTime,
+                    stale ? "defined from an older spec; apply to replace it" : null) { Host = host.Name },
+                new GuestStatusTarget(node, state == Running, domain.Mark.DiskHash));
+        }
+
+        var extras = owned.Values.Where(d => layout.ClusterNodes.All(n => n.Name != d.Name))
+            .Select(d => new NodeStatus(d.Name, RoleText(d.Mark!.Role), DomainStateText(connection, d.Name), null, null, "not in the spec; apply removes it")
+            {
+                Host = host.Name,
+            })
+            .ToList();
+        var foreign = actual.Domains.Where(d => !owned.ContainsKey(d.Name)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        return new HostStatusReading(host, null, networkOwned && actual.Network!.Active, found, foreign, extras);
+    }
+
+    /// <summary>
+    /// The cluster's status from every host's reading, nodes in the layout's order: each node from the host
+    /// holding its domain; a node no host holds is "missing" (or "conflict" when a domain that is not the
+    /// cluster's has its name), unless a host could not be read: then it is "unknown", since it may be there.
+    /// The network is active when it is on every host that holds nodes (on the one host of a single-host cluster).
+    /// </summary>
+    public static StatusReading Merge(ClusterLayout layout, IReadOnlyList<HostStatusReading> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(hosts);
+        var unread = hosts.Where(h => h.Error is not null).ToList();
         var nodes = new List<NodeStatus>();
         var targets = new List<GuestStatusTarget>();
-        foreach (var node in layout.Nodes)
+        foreach (var node in layout.ClusterNodes)
         {
-            var lease = leases.Where(l => string.Equals(l.Mac, node.Mac, StringComparison.OrdinalIgnoreCase)).MaxBy(l => l.ExpiryTime);
-            var role = node.Role == NodeRole.Management ? "management" : "worker";
-            if (owned.TryGetValue(node.Name, out var domain))
+            var holders = hosts.Where(h => h.Nodes.ContainsKey(node.Name)).ToList();
+            if (holders.Count > 0)
             {
-                var stale = domain.Mark!.SpecHash != node.SpecHash;
-                var state = DomainStateText(connection, node.Name);
-                nodes.Add(new NodeStatus(node.Name, role, state, lease?.IPAddress.ToString(), lease?.ExpiryTime,
-                    stale ? "defined from an older spec; apply to replace it" : null));
-                targets.Add(new GuestStatusTarget(node, state == Running, domain.Mark.DiskHash));
+                var found = holders[0].Nodes[node.Name];
+                nodes.Add(holders.Count == 1 ? found.Status : found.Status with
+                {
+                    Error = $"its domain is also on {string.Join(", ", holders.Skip(1).Select(h => h.Host.Name))}: two host entries name one libvirt host, or it was copied",
+                });
+                targets.Add(found.Target);
+                continue;
+            }
+
+            var role = RoleText(node.Role);
+            if (unread.Count > 0)
+            {
+                nodes.Add(new NodeStatus(node.Name, role, "unknown", null, null,
+                    string.Join("; ", unread.Select(h => $"host {h.Host.Name} ({h.Host.Connect}) could not be read: {h.Error}")) + "; the node may be there"));
             }
             else
             {
-                var foreign = actual.Domains.Any(d => d.Name == node.Name);
+                var foreign = hosts.Any(h => h.ForeignNames.Contains(node.Name));
                 nodes.Add(new NodeStatus(node.Name, role, foreign ? "conflict" : "missing", null, null,
                     foreign ? "a domain with this name exists but is not this cluster's" : null));
-                targets.Add(new GuestStatusTarget(node, false, null));
             }
+
+            targets.Add(new GuestStatusTarget(node, false, null));
         }
 
-        foreach (var extra in owned.Values.Where(d => layout.Nodes.All(n => n.Name != d.Name)))
-        {
-            nodes.Add(new NodeStatus(extra.Name, extra.Mark!.Role == NodeRole.Management ? "management" : "worker",
-                DomainStateText(connection, extra.Name), null, null, "not in the spec; apply removes it"));
-        }
-
-        return new StatusReading(new ClusterStatus(layout.Cluster, networkOwned && actual.Network!.Active, nodes), targets);
+        nodes.AddRange(hosts.SelectMany(h => h.Extras));
+        var holding = hosts.Where(h => h.Nodes.Count > 0).ToList();
+        var networkActive = hosts.Count == 1
+            ? hosts[0].NetworkActive
+            : unread.Count == 0 && holding.Count > 0 && holding.All(h => h.NetworkActive);
+        return new StatusReading(new ClusterStatus(layout.Cluster, networkActive, nodes), targets);
     }
+
+    private static string RoleText(NodeRole role) => role == NodeRole.Management ? "management" : "worker";
 
     private static string DomainStateText(Connection connection, string name)
     {
@@ -222,3 +275,19 @@ internal static class ClusterStateReader
 
 /// <summary>Status from libvirt, and the nodes the guests layer is asked about.</summary>
 public sealed record StatusReading(ClusterStatus Status, IReadOnlyList<GuestStatusTarget> Targets);
+
+/// <summary>What one host reports for status (see <see cref="ClusterStateReader.ReadHostStatus"/>); <see cref="Error"/> when it could not be read.</summary>
+internal sealed record HostStatusReading(
+    HostSpec Host,
+    string? Error,
+    bool NetworkActive,
+    IReadOnlyDictionary<string, FoundNode> Nodes,
+    IReadOnlySet<string> ForeignNames,
+    IReadOnlyList<NodeStatus> Extras)
+{
+    public static HostStatusReading Unread(HostSpec host, string error) =>
+        new(host, error, false, new Dictionary<string, FoundNode>(), new HashSet<string>(), []);
+}
+
+/// <summary>A node whose domain a host holds: its status and what the guests layer is asked about it.</summary>
+internal sealed record FoundNode(NodeStatus Status, GuestStatusTarget Target);

@@ -28,7 +28,8 @@ internal static class DomainXml
         ArgumentNullException.ThrowIfNull(seedPath);
         var spec = layout.Spec;
         var boot = spec.Image.Boot;
-        var mark = new NodeMark(layout.Cluster, node.Name, node.Role, node.Index, node.SpecHash, node.DiskHash);
+        var mark = new NodeMark(layout.Cluster, node.Name, node.Role, node.Index, node.SpecHash, node.DiskHash,
+            layout.NamesHosts ? layout.Host?.Name : null);
 
         var type = new XElement("type", "hvm");
         if (platform.Arch is { } arch)

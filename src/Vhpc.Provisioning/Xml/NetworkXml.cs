@@ -21,14 +21,25 @@ internal sealed record NetworkDefinition(
     IReadOnlyList<DhcpHost> Hosts);
 
 /// <summary>
-/// The cluster's NAT network: bridge, DNS domain (answered locally, never forwarded upstream), the
-/// gateway address, a DHCP range for anything else, and one fixed host entry per node.
+/// The cluster's network on one host. NAT: bridge, DNS domain (answered locally, never forwarded
+/// upstream), the gateway address, a DHCP range for anything else, and one fixed host entry per node.
+/// Bridge mode: only the name, UUID and the existing host bridge; libvirt makes no address, DHCP or DNS.
 /// </summary>
 internal static class NetworkXml
 {
     public static string Build(ClusterLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
+        if (layout.IsBridged)
+        {
+            return VhpcXmlNames.ToXml(
+                new XElement("network",
+                    new XElement("name", layout.NetworkName),
+                    new XElement("uuid", layout.NetworkUuid.ToString("D")),
+                    new XElement("forward", new XAttribute("mode", "bridge")),
+                    new XElement("bridge", new XAttribute("name", layout.BridgeName))));
+        }
+
         return VhpcXmlNames.ToXml(
             new XElement("network",
                 new XElement("name", layout.NetworkName),
@@ -44,10 +55,11 @@ internal static class NetworkXml
                         DesiredHosts(layout).Select(HostElement)))));
     }
 
+    /// <summary>The fixed DHCP host entries of the nodes on this host; none in bridge mode (no libvirt DHCP there).</summary>
     public static IReadOnlyList<DhcpHost> DesiredHosts(ClusterLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        return layout.Nodes.Select(n => new DhcpHost(n.Mac, n.Address.ToString(), n.Name)).ToList();
+        return layout.IsBridged ? [] : layout.Nodes.Select(n => new DhcpHost(n.Mac, n.Address.ToString(), n.Name)).ToList();
     }
 
     /// <summary>One <c>&lt;host/&gt;</c> element, as virNetworkUpdate's IP_DHCP_HOST section takes it.</summary>

@@ -21,11 +21,36 @@ namespace Vhpc.Spec.Layout;
 /// characters (Linux IFNAMSIZ) <c>vh-{first 7 of name}-{4 hex of hash(name)}</c>.</item>
 /// <item>Volumes (in the cluster's pool): base image <c>{name}-base-{first 16 of sha256}.{qcow2|raw}</c>
 /// and its completion marker <c>{base}.complete</c>; per node <c>{node}.qcow2</c> and <c>{node}-seed.iso</c>.</item>
+/// <item>Hosts: every libvirt host holds its own pool, base volume, network (all named alike) and the
+/// domains and volumes of its nodes. <see cref="From"/> gives the whole cluster; <see cref="OnHost"/> the
+/// part on one host, which provisioning plans and executes host by host.</item>
 /// </list>
 /// </summary>
 public sealed class ClusterLayout
 {
     public const string MacPrefix = "52:54:00";
+
+    private ClusterLayout(ClusterLayout whole, HostSpec host, IReadOnlyList<ClusterNode> nodes)
+    {
+        Spec = whole.Spec;
+        Cluster = whole.Cluster;
+        Subnet = whole.Subnet;
+        Gateway = whole.Gateway;
+        DhcpRangeStart = whole.DhcpRangeStart;
+        DhcpRangeEnd = whole.DhcpRangeEnd;
+        PoolName = whole.PoolName;
+        PoolPath = whole.PoolPath;
+        PoolUuid = whole.PoolUuid;
+        NetworkName = whole.NetworkName;
+        NetworkUuid = whole.NetworkUuid;
+        BridgeName = whole.BridgeName;
+        BaseVolumeName = whole.BaseVolumeName;
+        BaseVolumeMarkerName = whole.BaseVolumeMarkerName;
+        Hosts = whole.Hosts;
+        ClusterNodes = whole.ClusterNodes;
+        Host = host;
+        Nodes = nodes;
+    }
 
     private ClusterLayout(ClusterSpec spec, Ipv4Subnet subnet)
     {
@@ -46,6 +71,9 @@ public sealed class ClusterLayout
         BaseVolumeName = $"{spec.Name}-base-{sha[..16]}.{FormatExtension(spec.Image.Format)}";
         BaseVolumeMarkerName = BaseVolumeName + ".complete";
         Nodes = BuildNodes(spec, subnet);
+        ClusterNodes = Nodes;
+        Hosts = spec.LibvirtHosts;
+        Host = Hosts.Count == 1 ? Hosts[0] : null;
     }
 
     public ClusterSpec Spec { get; }
@@ -78,12 +106,50 @@ public sealed class ClusterLayout
     /// <summary>Created only after the base volume's upload finished: its absence means "partial".</summary>
     public string BaseVolumeMarkerName { get; }
 
-    /// <summary>Management node first, then workers in index order.</summary>
+    /// <summary>
+    /// The nodes this layout is about, management node first, then workers in index order: every node of
+    /// the cluster, or for a layout <see cref="OnHost"/> the nodes placed on that host.
+    /// </summary>
     public IReadOnlyList<ClusterNode> Nodes { get; }
 
-    public ClusterNode Management => Nodes[0];
+    /// <summary>Every node of the cluster, wherever it is placed.</summary>
+    public IReadOnlyList<ClusterNode> ClusterNodes { get; }
 
-    public IEnumerable<ClusterNode> Workers => Nodes.Where(n => n.Role == NodeRole.Worker);
+    public ClusterNode Management => ClusterNodes[0];
+
+    public IEnumerable<ClusterNode> Workers => ClusterNodes.Where(n => n.Role == NodeRole.Worker);
+
+    /// <summary>The cluster's libvirt hosts (<see cref="ClusterSpec.LibvirtHosts"/>).</summary>
+    public IReadOnlyList<HostSpec> Hosts { get; }
+
+    /// <summary>The host this layout's objects live on: the one host of a single-host cluster, or the host of <see cref="OnHost"/>; null for the whole of a cluster over several hosts.</summary>
+    public HostSpec? Host { get; }
+
+    /// <summary>True when the cluster lists its hosts (<c>hosts:</c>), so plans, progress and status name them.</summary>
+    public bool NamesHosts => Spec.Hosts.Count > 0;
+
+    /// <summary>True for <see cref="NetworkMode.Bridge"/>: no libvirt DHCP, fixed addresses through the seeds.</summary>
+    public bool IsBridged => Spec.Network.Mode == NetworkMode.Bridge;
+
+    /// <summary>The default route the seeds give the nodes in bridge mode (network.gateway), or null.</summary>
+    public IPAddress? StaticGateway => IsBridged && Spec.Network.Gateway is { } gateway ? IPAddress.Parse(gateway) : null;
+
+    /// <summary>The DNS servers the seeds give the nodes in bridge mode (network.dns).</summary>
+    public IReadOnlyList<IPAddress> Nameservers => IsBridged ? (Spec.Network.Nameservers ?? []).Select(IPAddress.Parse).ToList() : [];
+
+    /// <summary>The part of the cluster on <paramref name="host"/>: the same names, with <see cref="Nodes"/> the given nodes.</summary>
+    public ClusterLayout OnHost(HostSpec host, IEnumerable<ClusterNode> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (!Hosts.Contains(host))
+        {
+            throw new ArgumentException($"{host.Name} is not a host of cluster {Cluster}", nameof(host));
+        }
+
+        var wanted = nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        return new ClusterLayout(this, host, ClusterNodes.Where(n => wanted.Contains(n.Name)).ToList());
+    }
 
     /// <summary>Workers started only on demand (empty unless workers.elastic is set).</summary>
     public IEnumerable<ClusterNode> OnDemandWorkers => Nodes.Where(n => n.OnDemand);
@@ -132,8 +198,17 @@ public sealed class ClusterLayout
     {
         var name = NodeNames.Of(spec.Name, role, index);
         var mac = DeriveMac(spec.Name, name, macs);
-        var diskHash = DeterministicIds.HexDigest(16, "vhpc-disk", spec.Image.Sha256!.ToLowerInvariant(),
-            spec.Image.Format.ToString(), resources.DiskGiB.ToString(CultureInfo.InvariantCulture));
+        var address = Ipv4Subnet.ToAddress(NodeAddresses.Of(subnet, role, index));
+        string[] disk = [spec.Image.Sha256!.ToLowerInvariant(), spec.Image.Format.ToString(), resources.DiskGiB.ToString(CultureInfo.InvariantCulture)];
+        if (spec.Network.Mode == NetworkMode.Bridge)
+        {
+            // In bridge mode the address lives in the seed, which cloud-init applies to a new instance only:
+            // other addressing means a fresh disk. (NAT nodes keep their hashes: their addresses come from DHCP.)
+            disk = [.. disk, "bridge", spec.Network.Bridge ?? "", address.ToString(), subnet.PrefixLength.ToString(CultureInfo.InvariantCulture),
+                spec.Network.Gateway ?? "", string.Join(',', spec.Network.Nameservers ?? [])];
+        }
+
+        var diskHash = DeterministicIds.HexDigest(16, ["vhpc-disk", .. disk]);
         var specHash = DeterministicIds.HexDigest(16, "vhpc-node", diskHash, name, mac,
             resources.Vcpu.ToString(CultureInfo.InvariantCulture), resources.MemoryMiB.ToString(CultureInfo.InvariantCulture),
             spec.Image.OsFamily.ToString(), spec.Image.Boot?.Kernel ?? "", spec.Image.Boot?.Initrd ?? "", spec.Image.Boot?.Cmdline ?? "",
@@ -152,7 +227,7 @@ public sealed class ClusterLayout
             role,
             index,
             mac,
-            Ipv4Subnet.ToAddress(NodeAddresses.Of(subnet, role, index)),
+            address,
             resources,
             $"{name}.qcow2",
             $"{name}-seed.iso",

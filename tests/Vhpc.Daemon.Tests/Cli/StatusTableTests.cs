@@ -44,7 +44,7 @@ public class StatusTableTests
         var nodes = document.RootElement.GetProperty("nodes");
 
         Assert.Equal(["name", "role", "state", "address", "leaseExpiry", "sshReady", "configured", "error",
-            "ssh", "configuration", "configuredAt", "configurationSpecHash", "configurationError"], nodes[0].EnumerateObject().Select(p => p.Name));
+            "ssh", "configuration", "configuredAt", "configurationSpecHash", "configurationError", "host"], nodes[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(("ready", true, "yes", true, "abc"), (nodes[0].GetProperty("ssh").GetString(), nodes[0].GetProperty("sshReady").GetBoolean(),
             nodes[0].GetProperty("configuration").GetString(), nodes[0].GetProperty("configured").GetBoolean(), nodes[0].GetProperty("configurationSpecHash").GetString()));
         Assert.Equal(At, nodes[0].GetProperty("configuredAt").GetDateTimeOffset());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Vhpc.Engine;
+using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
@@ -48,9 +49,12 @@ internal sealed class FakeClusterEngine : IClusterEngine
         return Task.FromResult(new ClusterPlan(spec.Name, actions));
     }
 
-    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        ApplyAsync(spec, ApplyOptions.Default, progress, cancellationToken);
+
+    public async Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
     {
-        Calls.Enqueue("apply " + spec.Name);
+        Calls.Enqueue(options.Reconfigure ? "apply --reconfigure " + spec.Name : "apply " + spec.Name);
         Enter(spec.Name);
         try
         {
@@ -139,6 +143,24 @@ internal sealed class FakeClusterEngine : IClusterEngine
 
         var tail = File.Exists(found.ConsoleLogPath) ? ConsoleLogTail.ReadLines(found.ConsoleLogPath, lines ?? ConsoleLogTail.DefaultLines) : null;
         return Task.FromResult<NodeConsole?>(new NodeConsole(spec.Name, found.Name, found.ConsoleLogPath, tail));
+    }
+
+    /// <summary>What <see cref="CheckAsync"/> reports for a cluster; default: every worker passes srun.</summary>
+    public Func<ClusterSpec, IReadOnlyList<CheckResult>>? CheckResults { get; set; }
+
+    /// <summary>Reports each scripted result as a progress event, then the report (the daemon's and the CLI's handling is the subject).</summary>
+    public Task<ClusterCheckReport> CheckAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("check " + spec.Name);
+        var results = CheckResults?.Invoke(spec)
+            ?? [.. ClusterLayout.From(spec).Workers.Select(w => new CheckResult(CheckNames.Srun, w.Name, true, TimeSpan.FromSeconds(1.5), $"task ran on {w.Name}"))];
+        foreach (var result in results)
+        {
+            progress.Report(new ProgressEvent(DateTimeOffset.UtcNow, spec.Name, result.Node, ProvisioningStep.Check,
+                result.Passed ? StepState.Succeeded : StepState.Failed, result.Duration, $"{result.Check}: {result.Error ?? result.Detail}"));
+        }
+
+        return Task.FromResult(new ClusterCheckReport(spec.Name, TimeSpan.FromSeconds(results.Sum(r => r.Duration.TotalSeconds)), results));
     }
 
     /// <summary>The engine's own naming, so node names match what the real engine reports.</summary>

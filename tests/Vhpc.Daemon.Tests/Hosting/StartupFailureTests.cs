@@ -180,7 +180,8 @@ public sealed class StartupFailureTests
     {
         public Task<Vhpc.Engine.Plans.ClusterPlan> PlanAsync(Vhpc.Spec.ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<Vhpc.Engine.ApplyResult> ApplyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Vhpc.Engine.ApplyResult> ApplyAsync(Vhpc.Spec.ClusterSpec spec, Vhpc.Engine.ApplyOptions options, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Vhpc.Engine.DestroyResult> DestroyAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -190,6 +191,9 @@ public sealed class StartupFailureTests
         public Task<Vhpc.Engine.NodeAccess?> GetNodeAccessAsync(Vhpc.Spec.ClusterSpec spec, string node, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Vhpc.Engine.NodeConsole?> ReadConsoleAsync(Vhpc.Spec.ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.Checks.ClusterCheckReport> CheckAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }
 }

@@ -60,7 +60,9 @@ public class AnsibleRunnerIntegrationTests
         // The runner's private workspace.
         var workspace = Path.Combine(fixture.StateDirectory, "ansible");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(workspace));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(workspace, "inventory.json")));
+        // Each run's inventory and extra vars live in a folder of their own (runs go on side by side) that the run removes.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(workspace, "runs")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(workspace, "runs")));
         Assert.True(File.Exists(Path.Combine(workspace, "facts", "mgmt")) || Directory.Exists(Path.Combine(workspace, "facts")));
 
         // A second run changes nothing.

@@ -98,8 +98,10 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
             Assert.True(leased < silentFailedAt, $"{node} got its lease at {leased} but the silent node failed at {silentFailedAt}");
         }
 
+        // Configured as they came: the management node alone first, then the healthy worker (which had
+        // waited for it); the failed nodes never.
         Assert.Equal([management, healthy], configuration.Configured.Order(StringComparer.Ordinal));
-        Assert.Equal(1, configuration.Calls);
+        Assert.Equal([[management], [healthy]], configuration.Runs);
 
         // Bounded: the lease timeout is the only wait; nothing was retried past it.
         var leaseStarted = progress.FirstAt(e => e.Node == silent && e.Step == ProvisioningStep.Lease && e.State == StepState.Started)!.Value;
@@ -128,15 +130,31 @@ public sealed class FailingGuestTests(ITestOutputHelper output)
     /// </summary>
     private sealed class RecordingConfiguration : IClusterConfiguration
     {
+        private readonly Lock _lock = new();
+
         public List<string> Configured { get; } = [];
 
-        public int Calls { get; private set; }
+        /// <summary>The nodes of each configuration run, in the order the runs began.</summary>
+        public List<string[]> Runs { get; } = [];
 
         public Task<IReadOnlyList<NodeConfigurationResult>> ConfigureAsync(ClusterConfigurationRequest request, CancellationToken cancellationToken)
         {
-            Calls++;
-            Configured.AddRange(request.Nodes.Select(n => n.Node.Name));
+            lock (_lock)
+            {
+                Runs.Add(request.Nodes.Select(n => n.Node.Name).Order(StringComparer.Ordinal).ToArray());
+                Configured.AddRange(request.Nodes.Select(n => n.Node.Name));
+            }
+
             return Task.FromResult<IReadOnlyList<NodeConfigurationResult>>(request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, true)).ToList());
         }
+
+        public IReadOnlySet<string> NodesUpToDate(Vhpc.Spec.Layout.ClusterLayout layout) => new HashSet<string>(StringComparer.Ordinal);
+
+        public void RecordNotConfigured(Vhpc.Spec.Layout.ClusterLayout layout, Vhpc.Spec.Layout.ClusterNode node, string reason)
+        {
+        }
+
+        public Task<string?> DrainAsync(Vhpc.Spec.Layout.ClusterLayout layout, IReadOnlyList<string> workers, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 }

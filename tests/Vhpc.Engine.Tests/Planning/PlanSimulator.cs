@@ -67,7 +67,8 @@ internal static class PlanSimulator
                 case (ObjectKind.Domain, ActionKind.Create or ActionKind.Replace):
                     var node = layout.Nodes.Single(n => n.Name == action.Name);
                     domains.RemoveAll(d => d.Name == action.Name);
-                    domains.Add(new ActualDomain(node.Name, false, new NodeMark(layout.Cluster, node.Name, node.Role, node.Index, node.SpecHash, node.DiskHash),
+                    domains.Add(new ActualDomain(node.Name, false, new NodeMark(layout.Cluster, node.Name, node.Role, node.Index, node.SpecHash, node.DiskHash,
+                        layout.NamesHosts ? layout.Host?.Name : null),
                         [$"{layout.PoolPath}/{node.OverlayVolume}", $"{layout.PoolPath}/{node.SeedVolume}"]));
                     break;
                 case (ObjectKind.Domain, ActionKind.Start):

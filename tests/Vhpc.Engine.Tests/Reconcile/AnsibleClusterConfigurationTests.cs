@@ -24,11 +24,11 @@ public class AnsibleClusterConfigurationTests
             new ClusterConfigurationOptions { PlaybookPath = "/p/site.yml", NetworkNamespace = "vhpc-test" });
 
         Assert.Equal("vhpc", request.ClusterName);
-        // Every node of the layout is in the inventory (slurm.conf and /etc/hosts list them all, at
-        // their fixed addresses); the run is limited to the ready ones.
+        // Every node is in the inventory (slurm.conf and /etc/hosts list them all); the run is limited to the ready ones.
         Assert.Equal([new ConfigurationHost("vhpc-m-01", "vhpc-m-01.vhpc.local", "192.168.123.2", HostRole.Management) { Vcpus = 2, MemoryMiB = 2048 },
             new ConfigurationHost("vhpc-w-01", "vhpc-w-01.vhpc.local", "192.168.123.3", HostRole.Worker) { Vcpus = 2, MemoryMiB = 2048 },
-            new ConfigurationHost("vhpc-w-02", "vhpc-w-02.vhpc.local", "192.168.123.4", HostRole.Worker) { Vcpus = 2, MemoryMiB = 2048 }], request.Hosts);
+            new ConfigurationHost("vhpc-w-02", "vhpc-w-02.vhpc.local", Layout.Nodes[2].Address.ToString(), HostRole.Worker) { Vcpus = 2, MemoryMiB = 2048 }],
+            request.Hosts);
         Assert.Equal(["vhpc-m-01", "vhpc-w-01"], request.Limit);
         Assert.Null(request.SuspendTimeSeconds);
         Assert.Equal("vhpc", request.User);

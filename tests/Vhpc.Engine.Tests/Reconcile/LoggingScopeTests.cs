@@ -42,9 +42,10 @@ public sealed partial class LoggingScopeTests
         var pool = actions.First(e => e.Message.Contains(" pool ", StringComparison.Ordinal));
         Assert.Equal("pool", pool.Scope["Step"]);
         Assert.False(pool.Scope.ContainsKey("Node"));
-        var configured = capture.Entries.Single(e => e.EventId == 3999);
-        Assert.Equal("configure", configured.Scope["Step"]);
-        Assert.False(configured.Scope.ContainsKey("Node"));
+        // One configuration run per node here (the worker's after the management node's), each in its node's scope.
+        var configured = capture.Entries.Where(e => e.EventId == 3999).ToList();
+        Assert.Equal(layout.Nodes.Select(n => n.Name), configured.Select(e => e.Scope["Node"]));
+        Assert.All(configured, e => Assert.Equal("configure", e.Scope["Step"]));
         // Scopes end with the apply.
         Assert.Empty(capture.CurrentScope(factory.CreateLogger("after")));
 
@@ -67,6 +68,15 @@ public sealed partial class LoggingScopeTests
             Configured(logger, request.Nodes.Count);
             return Task.FromResult<IReadOnlyList<NodeConfigurationResult>>(request.Nodes.Select(n => new NodeConfigurationResult(n.Node.Name, true)).ToList());
         }
+
+        public IReadOnlySet<string> NodesUpToDate(Vhpc.Spec.Layout.ClusterLayout layout) => new HashSet<string>(StringComparer.Ordinal);
+
+        public void RecordNotConfigured(Vhpc.Spec.Layout.ClusterLayout layout, Vhpc.Spec.Layout.ClusterNode node, string reason)
+        {
+        }
+
+        public Task<string?> DrainAsync(Vhpc.Spec.Layout.ClusterLayout layout, IReadOnlyList<string> workers, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress,
+            CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 
     /// <summary>Each entry with the named values of every scope around it (inner scopes overwrite outer ones).</summary>

@@ -50,8 +50,8 @@ public sealed class StatusEngineTests : IDisposable
         RecordHostKey(state, m1);
         var at = new DateTimeOffset(2026, 11, 27, 21, 40, 5, TimeSpan.Zero);
         new NodeConfigurationRecord(m1.Name, true, at, NodeConfigurationRecord.SpecHashOf(layout, m1), m1.DiskHash, null).Write(state);
-        // w-01: answers, no host key yet; configured for a spec with one more worker (slurm.conf changed since).
-        var bigger = ClusterLayout.From(_h.Spec(workers: 4));
+        // w-01: answers, no host key yet; configured for a spec that gave the nodes more memory.
+        var bigger = ClusterLayout.From(_h.Spec(workers: 3, memoryMiB: 1024));
         new NodeConfigurationRecord(w1.Name, true, at, NodeConfigurationRecord.SpecHashOf(bigger, bigger.Nodes[1]), w1.DiskHash, null).Write(state);
         // w-02: port 22 closed; its last configuration run failed.
         RecordHostKey(state, w2);

@@ -53,8 +53,25 @@ public sealed class StatusRecordTests : IDisposable
         var scaled = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 3, cidr: "10.208.3.0/24"));
 
         Assert.Equal(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(same, same.Nodes[1]));
-        Assert.NotEqual(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(scaled, scaled.Nodes[1]));
         Assert.NotEqual(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(Layout, Layout.Nodes[2]));
+        // Scaling changes what the management node configures (slurm.conf, /etc/hosts, exports), not what a worker does (issue 12).
+        Assert.NotEqual(NodeConfigurationRecord.SpecHashOf(Layout, Layout.Management), NodeConfigurationRecord.SpecHashOf(scaled, scaled.Management));
+        Assert.Equal(NodeConfigurationRecord.SpecHashOf(Layout, node), NodeConfigurationRecord.SpecHashOf(scaled, scaled.Nodes[1]));
+    }
+
+    [Fact]
+    public void A_record_holds_only_for_the_same_spec_roles_and_disk_after_a_success()
+    {
+        var m1 = Layout.Management;
+        var record = new NodeConfigurationRecord(m1.Name, true, DateTimeOffset.UnixEpoch, NodeConfigurationRecord.SpecHashOf(Layout, m1), m1.DiskHash, null, "roles-1");
+        var scaled = ClusterLayout.From(SpecSamples.Spec(name: "vtj-rec", workers: 3, cidr: "10.208.3.0/24"));
+
+        Assert.True(record.Holds(Layout, m1, "roles-1"));
+        Assert.False(record.Holds(Layout, m1, "roles-2"));
+        Assert.False(record.Holds(scaled, scaled.Management, "roles-1"));
+        Assert.False((record with { DiskHash = "other" }).Holds(Layout, m1, "roles-1"));
+        Assert.False((record with { Succeeded = false }).Holds(Layout, m1, "roles-1"));
+        Assert.False((record with { RolesHash = "" }).Holds(Layout, m1, "")); // written before roles hashes were kept
     }
 
     [Fact]
@@ -84,7 +101,10 @@ public sealed class StatusRecordTests : IDisposable
 
         Assert.Equal([true, false], results.Select(r => r.Succeeded));
         var m1Record = NodeConfigurationRecord.Read(state, m1.Name)!;
-        Assert.Equal(new NodeConfigurationRecord(m1.Name, true, time.GetUtcNow(), NodeConfigurationRecord.SpecHashOf(Layout, m1), m1.DiskHash, null), m1Record);
+        Assert.Equal(new NodeConfigurationRecord(m1.Name, true, time.GetUtcNow(), NodeConfigurationRecord.SpecHashOf(Layout, m1), m1.DiskHash, null,
+            m1Record.RolesHash), m1Record);
+        Assert.Equal(32, m1Record.RolesHash.Length);
+        Assert.Equal([m1.Name], configuration.NodesUpToDate(Layout));
         var w1Record = NodeConfigurationRecord.Read(state, w1.Name)!;
         Assert.False(w1Record.Succeeded);
         Assert.Contains("Install munge", w1Record.Error, StringComparison.Ordinal);
@@ -167,7 +187,7 @@ public sealed class StatusRecordTests : IDisposable
 
         public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<ApplyResult> ApplyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
+        public Task<ApplyResult> ApplyAsync(ClusterSpec spec, ApplyOptions options, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
             Task.FromResult(new ApplyResult(spec.Name, Succeeded, TimeSpan.Zero, [], Succeeded ? null : "failed"));
 
         public Task<DestroyResult> DestroyAsync(ClusterSpec spec, IProgress<ProgressEvent> progress, CancellationToken cancellationToken) =>
@@ -178,6 +198,9 @@ public sealed class StatusRecordTests : IDisposable
         public Task<Vhpc.Engine.NodeAccess?> GetNodeAccessAsync(Vhpc.Spec.ClusterSpec spec, string node, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Vhpc.Engine.NodeConsole?> ReadConsoleAsync(Vhpc.Spec.ClusterSpec spec, string node, int? lines, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<Vhpc.Engine.Checks.ClusterCheckReport> CheckAsync(Vhpc.Spec.ClusterSpec spec, IProgress<Vhpc.Engine.Progress.ProgressEvent> progress, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }
 }
