@@ -134,10 +134,15 @@ internal sealed partial class ClusterEngine : IClusterPowerEngine
         return result;
     }
 
-    public async Task<IReadOnlyDictionary<string, string>?> ReadSlurmStatesAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, string>?> ReadSlurmStatesAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
+        ReadSlurmStatesAsync(LayoutOf(spec), SlurmCommandTimeout, cancellationToken);
+
+    /// <summary>`vhpc status` waits this long for sinfo on the management node, then shows the nodes without Slurm's view.</summary>
+    private static readonly TimeSpan StatusSlurmTimeout = TimeSpan.FromSeconds(15);
+
+    private async Task<IReadOnlyDictionary<string, string>?> ReadSlurmStatesAsync(ClusterLayout layout, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var layout = LayoutOf(spec);
-        var output = await RunOnManagementAsync(layout, "sinfo --noheader --Node --format='%N %t'", cancellationToken).ConfigureAwait(false);
+        var output = await RunOnManagementAsync(layout, "sinfo --noheader --Node --format='%N %t'", timeout, cancellationToken).ConfigureAwait(false);
         if (output is null)
         {
             return null;
@@ -167,12 +172,12 @@ internal sealed partial class ClusterEngine : IClusterPowerEngine
         var safe = new string(reason.Select(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or ',' or ':' or '-' or '_' or '(' or ')' or '/' ? c : '_').ToArray());
         safe = safe.Length > 200 ? safe[..200] : safe;
         var output = await RunOnManagementAsync(layout,
-            $"sudo -n scontrol update nodename={target.Name} state={state} reason='vhpc: {safe}'", cancellationToken).ConfigureAwait(false);
+            $"sudo -n scontrol update nodename={target.Name} state={state} reason='vhpc: {safe}'", SlurmCommandTimeout, cancellationToken).ConfigureAwait(false);
         return output is null ? "the management node could not run scontrol" : null;
     }
 
     /// <summary>Runs a command as the cluster user on the management node; its output, or null when it could not run or failed.</summary>
-    private async Task<string?> RunOnManagementAsync(ClusterLayout layout, string command, CancellationToken cancellationToken)
+    private async Task<string?> RunOnManagementAsync(ClusterLayout layout, string command, TimeSpan limit, CancellationToken cancellationToken)
     {
         if (ssh is null)
         {
@@ -182,7 +187,7 @@ internal sealed partial class ClusterEngine : IClusterPowerEngine
         var state = new ClusterStateDirectory(_guests.StateRoot, layout.Cluster);
         var management = layout.Management;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(SlurmCommandTimeout);
+        timeout.CancelAfter(limit);
         try
         {
             var result = await ssh.RunAsync(new SshTarget(management.Address.ToString(), GuestStatusProbe.SshPort, layout.Spec.User.Name,

@@ -103,9 +103,16 @@ internal sealed partial class ClusterEngine(
     /// libvirt's view (domain state, lease, ownership), then, when the guests layer is wired, SSH (a TCP
     /// probe and the recorded host key) and the last configuration run per node. Logs into nothing.
     /// </summary>
-    public async Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
+        ReadStatusAsync(LayoutOf(spec), withSlurm: true, cancellationToken);
+
+    /// <param name="withSlurm">
+    /// For an elastic cluster whose management node runs: Slurm's view of each worker too (sinfo on the
+    /// management node, bounded by <see cref="StatusSlurmTimeout"/>), so that the power state libvirt
+    /// reports stands beside Slurm's (<c>idle~</c>, powering up, down). The one login status makes.
+    /// </param>
+    private async Task<ClusterStatus> ReadStatusAsync(ClusterLayout layout, bool withSlurm, CancellationToken cancellationToken)
     {
-        var layout = LayoutOf(spec);
         var reading = await provisioner.ReadStatusAsync(layout, cancellationToken).ConfigureAwait(false);
         if (guestStatus is null)
         {
@@ -116,6 +123,14 @@ internal sealed partial class ClusterEngine(
         var nodes = reading.Status.Nodes
             .Select(n => guests.TryGetValue(n.Name, out var guest) ? n with { Ssh = guest.Ssh, Configuration = guest.Configuration } : n)
             .ToList();
+        if (withSlurm && layout.IsElastic
+            && nodes.FirstOrDefault(n => n.Name == layout.Management.Name) is { Ssh: SshState.Ready }
+            && await ReadSlurmStatesAsync(layout, StatusSlurmTimeout, cancellationToken).ConfigureAwait(false) is { } slurm)
+        {
+            var at = time.GetUtcNow();
+            nodes = nodes.Select(n => slurm.TryGetValue(n.Name, out var state) ? n with { Slurm = state, SlurmAt = at } : n).ToList();
+        }
+
         return reading.Status with { Nodes = nodes };
     }
 
@@ -124,7 +139,7 @@ internal sealed partial class ClusterEngine(
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(node);
-        var status = await GetStatusAsync(spec, cancellationToken).ConfigureAwait(false);
+        var status = await ReadStatusAsync(LayoutOf(spec), withSlurm: false, cancellationToken).ConfigureAwait(false);
         if (status.Nodes.FirstOrDefault(n => IsNamed(n.Name, node, spec)) is not { } found)
         {
             return null;

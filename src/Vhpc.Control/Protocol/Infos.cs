@@ -72,7 +72,9 @@ public sealed record NodeStatusInfo(
     DateTimeOffset? ConfiguredAt = null,
     string? ConfigurationSpecHash = null,
     string? ConfigurationError = null,
-    string? Host = null);
+    string? Host = null,
+    string? Slurm = null,
+    DateTimeOffset? SlurmAt = null);
 
 public sealed record StatusInfo(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatusInfo> Nodes);
 

@@ -49,7 +49,8 @@ internal static class ControlMapping
         status.Cluster,
         status.NetworkActive,
         [.. status.Nodes.Select(n => new NodeStatusInfo(n.Name, n.Role, n.State, n.Address, n.LeaseExpiry, n.SshReady, n.Configured, n.Error,
-            SshText(n.Ssh), Lower(n.Configuration.State.ToString()), n.Configuration.At, n.Configuration.SpecHash, n.Configuration.Error, n.Host))]);
+            SshText(n.Ssh), Lower(n.Configuration.State.ToString()), n.Configuration.At, n.Configuration.SpecHash, n.Configuration.Error, n.Host,
+            n.Slurm, n.SlurmAt))]);
 
     public static CheckInfo ToInfo(this ClusterCheckReport report) => new(
         report.Cluster,

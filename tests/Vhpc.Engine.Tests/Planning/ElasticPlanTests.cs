@@ -62,6 +62,23 @@ public class ElasticPlanTests
     }
 
     [Fact]
+    public void A_resume_plans_the_shared_objects_and_that_worker_only_even_when_other_nodes_drifted()
+    {
+        var state = PlanSimulator.Apply(Elastic, ActualState.Empty, ClusterPlanner.PlanApply(Elastic, ActualState.Empty));
+        // The always-on worker's domain is gone and vhpc-w-02 is off: an apply would make and start
+        // both; a resume of vhpc-w-03 must touch neither.
+        var drifted = state with { Domains = state.Domains.Where(d => d.Name != "vhpc-w-01").ToList() };
+        Assert.Contains(ClusterPlanner.PlanApply(Elastic, drifted).Actions, a => a.Node == "vhpc-w-01");
+
+        var plan = ClusterPlanner.PlanPowerOn(Elastic, drifted, new HashSet<string> { "vhpc-w-03" });
+
+        Assert.Equal([(ActionKind.Start, "vhpc-w-03")], plan.Actions.Select(a => (a.Kind, a.Name)));
+        var empty = ClusterPlanner.PlanPowerOn(Elastic, ActualState.Empty, new HashSet<string> { "vhpc-w-03" });
+        Assert.Equal(["vhpc-w-03"], empty.Actions.Where(a => a.Stage == PlanStage.Nodes).Select(a => a.Node).Distinct());
+        Assert.Contains(empty.Actions, a => a.Stage == PlanStage.Prepare && a.Target == ObjectKind.Network);
+    }
+
+    [Fact]
     public void Shrinking_the_range_removes_the_highest_on_demand_workers()
     {
         var state = PlanSimulator.Apply(Elastic, ActualState.Empty, ClusterPlanner.PlanApply(Elastic, ActualState.Empty));
