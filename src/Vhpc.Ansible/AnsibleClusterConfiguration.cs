@@ -189,9 +189,11 @@ internal sealed class AnsibleClusterConfiguration(
                 {
                     Vcpus = n.Resources.Vcpu,
                     MemoryMiB = n.Resources.MemoryMiB,
+                    OnDemand = n.OnDemand,
                 })
                 .ToList(),
             Limit = request.Nodes.Select(n => n.Node.Name).ToList(),
+            SuspendTimeSeconds = request.Spec.Workers.Elastic is { } elastic ? (int)elastic.IdleTimeout.TotalSeconds : null,
             User = request.Spec.User.Name,
             PrivateKeyPath = state.PrivateKeyPath,
             KnownHostsPath = state.KnownHostsPath,

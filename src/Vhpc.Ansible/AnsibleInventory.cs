@@ -15,11 +15,15 @@ internal static class AnsibleInventory
     public const string ManagementGroup = "management";
     public const string WorkersGroup = "workers";
 
+    /// <summary>Workers Slurm powers on demand (also in <see cref="WorkersGroup"/>).</summary>
+    public const string OnDemandGroup = "on_demand";
+
     public static string Render(ConfigurationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var management = new JsonObject();
         var workers = new JsonObject();
+        var onDemand = new JsonObject();
         foreach (var host in request.Hosts)
         {
             var vars = new JsonObject
@@ -40,6 +44,8 @@ internal static class AnsibleInventory
                 vars["ansible_python_interpreter"] = "{{ ansible_playbook_python }}";
             }
             (host.Role == HostRole.Management ? management : workers)[host.Name] = vars;
+            if (host.OnDemand)
+                onDemand[host.Name] = new JsonObject();
         }
 
         var allVars = new JsonObject
@@ -52,6 +58,8 @@ internal static class AnsibleInventory
             allVars["vhpc_os_family"] = request.OsFamily;
         if (request.NetworkCidr is not null)
             allVars["vhpc_network_cidr"] = request.NetworkCidr;
+        if (request.SuspendTimeSeconds is { } suspendTime)
+            allVars["vhpc_suspend_time"] = suspendTime;
         var inventory = new JsonObject
         {
             ["all"] = new JsonObject
@@ -61,6 +69,7 @@ internal static class AnsibleInventory
                 {
                     [ManagementGroup] = new JsonObject { ["hosts"] = management },
                     [WorkersGroup] = new JsonObject { ["hosts"] = workers },
+                    [OnDemandGroup] = new JsonObject { ["hosts"] = onDemand },
                 },
             },
         };

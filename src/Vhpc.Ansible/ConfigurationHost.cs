@@ -30,4 +30,10 @@ internal sealed record ConfigurationHost(string Name, string Fqdn, string Addres
 
     /// <summary>Memory the spec gives the node; slurm.conf's RealMemory derives from it (inventory <c>vhpc_memory_mib</c>).</summary>
     public int? MemoryMiB { get; init; }
+
+    /// <summary>
+    /// A worker Slurm powers up and down (inventory group <c>on_demand</c>): slurm.conf declares it
+    /// <c>State=CLOUD</c>. It is in the inventory whether it runs or not, and configured only when it runs.
+    /// </summary>
+    public bool OnDemand { get; init; }
 }

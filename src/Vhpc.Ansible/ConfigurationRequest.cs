@@ -57,6 +57,9 @@ internal sealed record ConfigurationRequest
     /// <summary>Identifies this run in the per-host marker (<c>vhpc_run_id</c>); null makes a new one.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>Slurm's SuspendTime: idle seconds before an on-demand worker is powered off (inventory <c>vhpc_suspend_time</c>).</summary>
+    public int? SuspendTimeSeconds { get; init; }
+
     /// <summary>More playbook variables (passed in an extra-vars JSON file, so values cannot inject).</summary>
     public IReadOnlyDictionary<string, string>? ExtraVariables { get; init; }
 }

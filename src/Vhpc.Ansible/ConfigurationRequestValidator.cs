@@ -52,6 +52,7 @@ internal static partial class ConfigurationRequestValidator
             foreach (var name in request.Limit)
                 Require(names.Contains(name ?? ""), "Limit", $"'{name}' is not a host of the inventory");
         }
+        Require(request.SuspendTimeSeconds is null or >= 60, "SuspendTimeSeconds", $"{request.SuspendTimeSeconds} is below 60 seconds");
 
         RequireFile(request.PlaybookPath, "PlaybookPath");
         RequireFile(request.MungeKeyPath, "MungeKeyPath");

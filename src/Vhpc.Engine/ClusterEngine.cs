@@ -11,6 +11,7 @@ using Vhpc.Engine.Telemetry;
 using Vhpc.Guests;
 using Vhpc.Guests.Checks;
 using Vhpc.Guests.Leases;
+using Vhpc.Guests.Ssh;
 using Vhpc.Guests.State;
 using Vhpc.Provisioning;
 using Vhpc.Provisioning.Reconcile;
@@ -27,7 +28,7 @@ namespace Vhpc.Engine;
 /// <see cref="ClusterSpecException"/> before any libvirt call.
 /// </summary>
 /// <param name="guests">Where the guests layer keeps each cluster's keys and known_hosts, and how many console lines to show.</param>
-internal sealed class ClusterEngine(
+internal sealed partial class ClusterEngine(
     ClusterProvisioner provisioner,
     TimeProvider time,
     ILogger<ClusterEngine> logger,
@@ -35,7 +36,8 @@ internal sealed class ClusterEngine(
     IClusterConfiguration? configuration = null,
     IGuestStatusSource? guestStatus = null,
     IOptions<GuestsOptions>? guests = null,
-    IClusterChecker? checker = null) : IClusterEngine
+    IClusterChecker? checker = null,
+    ISshCommandRunner? ssh = null) : IClusterEngine
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly GuestsOptions _guests = guests?.Value ?? new GuestsOptions();
@@ -101,9 +103,16 @@ internal sealed class ClusterEngine(
     /// libvirt's view (domain state, lease, ownership), then, when the guests layer is wired, SSH (a TCP
     /// probe and the recorded host key) and the last configuration run per node. Logs into nothing.
     /// </summary>
-    public async Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    public Task<ClusterStatus> GetStatusAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
+        ReadStatusAsync(LayoutOf(spec), withSlurm: true, cancellationToken);
+
+    /// <param name="withSlurm">
+    /// For an elastic cluster whose management node runs: Slurm's view of each worker too (sinfo on the
+    /// management node, bounded by <see cref="StatusSlurmTimeout"/>), so that the power state libvirt
+    /// reports stands beside Slurm's (<c>idle~</c>, powering up, down). The one login status makes.
+    /// </param>
+    private async Task<ClusterStatus> ReadStatusAsync(ClusterLayout layout, bool withSlurm, CancellationToken cancellationToken)
     {
-        var layout = LayoutOf(spec);
         var reading = await provisioner.ReadStatusAsync(layout, cancellationToken).ConfigureAwait(false);
         if (guestStatus is null)
         {
@@ -115,6 +124,14 @@ internal sealed class ClusterEngine(
         var nodes = reading.Status.Nodes
             .Select(n => guests.TryGetValue(n.Name, out var guest) ? n with { Ssh = guest.Ssh, Configuration = WithRoles(guest.Configuration, rolesHash) } : n)
             .ToList();
+        if (withSlurm && layout.IsElastic
+            && nodes.FirstOrDefault(n => n.Name == layout.Management.Name) is { Ssh: SshState.Ready }
+            && await ReadSlurmStatesAsync(layout, StatusSlurmTimeout, cancellationToken).ConfigureAwait(false) is { } slurm)
+        {
+            var at = time.GetUtcNow();
+            nodes = nodes.Select(n => slurm.TryGetValue(n.Name, out var state) ? n with { Slurm = state, SlurmAt = at } : n).ToList();
+        }
+
         return reading.Status with { Nodes = nodes };
     }
 
@@ -133,7 +150,7 @@ internal sealed class ClusterEngine(
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(node);
-        var status = await GetStatusAsync(spec, cancellationToken).ConfigureAwait(false);
+        var status = await ReadStatusAsync(LayoutOf(spec), withSlurm: false, cancellationToken).ConfigureAwait(false);
         if (status.Nodes.FirstOrDefault(n => IsNamed(n.Name, node, spec)) is not { } found)
         {
             return null;
@@ -322,6 +339,15 @@ internal sealed class ClusterEngine(
         if (provisioned.NodeErrors.TryGetValue(node.Name, out var provisioningError))
         {
             return new NodeResult(node.Name, false, provisioningError, null);
+        }
+
+        if (node.OnDemand)
+        {
+            // Slurm's to power: an apply declares it and waits for nothing; one Slurm started is
+            // configured by its own resume, alone.
+            progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, node.Name, ProvisioningStep.Configure, StepState.Skipped,
+                Message: "on-demand worker: Slurm powers it up, and its resume configures it"));
+            return new NodeResult(node.Name, true, null, null) { Configuration = NodeConfigurationRun.NotRun };
         }
 
         if (upToDate.Contains(node.Name))

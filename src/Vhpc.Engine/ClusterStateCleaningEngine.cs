@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vhpc.Engine.Checks;
 using Vhpc.Engine.Plans;
+using Vhpc.Engine.Power;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
 using Vhpc.Guests;
@@ -17,8 +18,23 @@ namespace Vhpc.Engine;
 /// pair, known_hosts) goes with it, once libvirt holds nothing of the cluster any more. Wraps the
 /// engine when the guests layer is wired (AddVhpcGuests).
 /// </summary>
-internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> guests) : IClusterEngine
+internal sealed class ClusterStateCleaningEngine(IClusterEngine inner, IOptions<GuestsOptions> guests) : IClusterEngine, IClusterPowerEngine
 {
+    private IClusterPowerEngine Power => inner as IClusterPowerEngine
+        ?? throw new InvalidOperationException($"{inner.GetType().Name} does not handle power");
+
+    public Task<NodePowerResult> PowerOnAsync(ClusterSpec spec, string node, CancellationToken cancellationToken) =>
+        Power.PowerOnAsync(spec, node, cancellationToken);
+
+    public Task<NodePowerResult> PowerOffAsync(ClusterSpec spec, string node, CancellationToken cancellationToken) =>
+        Power.PowerOffAsync(spec, node, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>?> ReadSlurmStatesAsync(ClusterSpec spec, CancellationToken cancellationToken) =>
+        Power.ReadSlurmStatesAsync(spec, cancellationToken);
+
+    public Task<string?> UpdateSlurmNodeAsync(ClusterSpec spec, string node, SlurmNodeUpdate update, string reason, CancellationToken cancellationToken) =>
+        Power.UpdateSlurmNodeAsync(spec, node, update, reason, cancellationToken);
+
     public Task<ClusterPlan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken) => inner.PlanAsync(spec, cancellationToken);
 
     /// <summary>

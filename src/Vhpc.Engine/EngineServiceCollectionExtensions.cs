@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Vhpc.Engine.Power;
 using Vhpc.Guests;
 using Vhpc.Provisioning;
 
@@ -22,6 +23,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<IClusterEngine>(sp => sp.GetService<INodeReadiness>() is null
             ? sp.GetRequiredService<ClusterEngine>()
             : new ClusterStateCleaningEngine(sp.GetRequiredService<ClusterEngine>(), sp.GetRequiredService<IOptions<GuestsOptions>>()));
+        // The same engine; null when a host registered an IClusterEngine of its own that handles no power.
+        services.TryAddSingleton<IClusterPowerEngine>(sp => (sp.GetRequiredService<IClusterEngine>() as IClusterPowerEngine)!);
         return services;
     }
 }

@@ -23,4 +23,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2012, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: workers {Workers} leaving the cluster were not drained in Slurm, removed anyway: {Reason}")]
     public static partial void DrainFailed(ILogger logger, string cluster, string workers, string reason);
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: resumed node {Node} is configured alone ({Reason})")]
+    public static partial void ConfiguringResumedNode(ILogger logger, string cluster, string node, string reason);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: {Command} on the management node failed (exit {ExitStatus}): {Reason}")]
+    public static partial void ManagementCommandFailed(ILogger logger, string cluster, string command, int exitStatus, string reason);
 }

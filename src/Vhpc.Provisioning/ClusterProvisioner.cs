@@ -72,8 +72,12 @@ public sealed class ClusterProvisioner
     /// for its nodes' lease waits; dispose the result when they are done.
     /// </summary>
     /// <param name="started">When the apply started (<see cref="TimeProvider.GetTimestamp"/>), for the Plan step's elapsed time.</param>
+    /// <param name="powerOn">
+    /// A resume: the on-demand workers to start. Only the shared objects (pool, base image, network)
+    /// and these nodes are touched; other nodes and the cleanup wait for the next apply.
+    /// </param>
     public async Task<ProvisioningResult> ProvisionAsync(ClusterLayout layout, IProgress<ProgressEvent> progress, long started,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlySet<string>? powerOn = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(progress);
@@ -82,7 +86,7 @@ public sealed class ClusterProvisioner
         var (surveys, leases) = await SurveyKeepingConnectionsAsync(layout, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ProvisionSurveyedAsync(layout, surveys, leases, progress, started, cancellationToken).ConfigureAwait(false);
+            return await ProvisionSurveyedAsync(layout, surveys, leases, progress, started, powerOn, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -95,7 +99,7 @@ public sealed class ClusterProvisioner
     }
 
     private async Task<ProvisioningResult> ProvisionSurveyedAsync(ClusterLayout layout, HostSurvey[] surveys, ConnectionLease?[] leases,
-        IProgress<ProgressEvent> progress, long started, CancellationToken cancellationToken)
+        IProgress<ProgressEvent> progress, long started, IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
     {
         var cluster = layout.Cluster;
         if (layout.Hosts.Count == 1 && surveys[0].Error is { } unread)
@@ -104,7 +108,7 @@ public sealed class ClusterProvisioner
             return ProvisioningResult.Failed(surveys[0].Unreachable ? $"cannot connect to {layout.Hosts[0].Connect}: {unread}" : unread);
         }
 
-        var planned = HostsPlanner.PlanApply(layout, surveys);
+        var planned = HostsPlanner.PlanApply(layout, surveys, powerOn);
         var plan = planned.Plan;
         Log.Planned(_logger, cluster, plan.Actions.Count, plan.Conflicts.Count);
         foreach (var host in planned.Hosts.Where(h => h.Error is not null))
@@ -134,7 +138,7 @@ public sealed class ClusterProvisioner
             {
                 var lease = leases[h.Index];
                 leases[h.Index] = null;
-                return Task.Run(() => ProvisionHostAsync(h.Host, lease, progress, started, cancellationToken), cancellationToken);
+                return Task.Run(() => ProvisionHostAsync(h.Host, lease, progress, started, powerOn, cancellationToken), cancellationToken);
             })
             .ToList();
         var outcomes = await Task.WhenAll(runs).ConfigureAwait(false);
@@ -293,7 +297,7 @@ public sealed class ClusterProvisioner
     /// </summary>
     /// <param name="surveyed">The connection the host was read on, used for the first attempt (owned by this run from now on).</param>
     private async Task<HostOutcome> ProvisionHostAsync(HostPlan host, ConnectionLease? surveyed, IProgress<ProgressEvent> progress, long started,
-        CancellationToken cancellationToken)
+        IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
     {
         var layout = host.Layout;
         var cluster = layout.Cluster;
@@ -329,7 +333,7 @@ public sealed class ClusterProvisioner
                     }
                 }
 
-                var outcome = await PlanAndExecuteAsync(host, lease.Connection, progress, started, reportPlanned: lost is not null, cancellationToken)
+                var outcome = await PlanAndExecuteAsync(host, lease.Connection, progress, started, reportPlanned: lost is not null, powerOn, cancellationToken)
                     .ConfigureAwait(false);
                 if (outcome.Plan is { } plan)
                 {
@@ -444,6 +448,72 @@ public sealed class ClusterProvisioner
             return await ConsoleLogTail.ReadLinesAsync(view, node.ConsoleLog, lines, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
+    /// <summary>
+    /// Powers one of the cluster's domains off and keeps its disk: a clean shutdown (ACPI), and after
+    /// <paramref name="shutdownTimeout"/> a forced power-off. Returns false when the domain was not
+    /// running (or is not the cluster's).
+    /// </summary>
+    public Task<bool> PowerOffAsync(ClusterLayout layout, string node, TimeSpan shutdownTimeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(node);
+        return Task.Run(async () =>
+        {
+            // The node's domain is on the host that holds it (the placement is read, not remembered).
+            ConnectionLease? lease = null;
+            Domain? domain = null;
+            foreach (var host in layout.Hosts)
+            {
+                lease = await _connections.AcquireAsync(host.Connect, cancellationToken).ConfigureAwait(false);
+                domain = lease.Connection.LookupDomain(node);
+                if (domain is not null && IsOwned(layout, node, domain))
+                {
+                    break;
+                }
+
+                domain?.Dispose();
+                domain = null;
+                lease.Dispose();
+                lease = null;
+            }
+
+            using var held = lease;
+            using var owned = domain;
+            if (domain is null || !domain.IsActive)
+            {
+                return false;
+            }
+
+            try
+            {
+                domain.Shutdown();
+            }
+            catch (LibvirtException e) when (!e.IsConnectionLost)
+            {
+                // A guest that ignores ACPI, or a domain that stopped meanwhile: forced below.
+                Log.ShutdownRefused(_logger, layout.Cluster, node, e.Message);
+            }
+
+            var deadline = _time.GetTimestamp();
+            while (domain.IsActive && _time.GetElapsedTime(deadline) < shutdownTimeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (domain.IsActive)
+            {
+                Log.ShutdownForced(_logger, layout.Cluster, node, shutdownTimeout.TotalSeconds);
+                domain.Destroy();
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    private static bool IsOwned(ClusterLayout layout, string node, Domain domain) =>
+        NodeMark.FromDomainXml(domain.GetXml()) is { } mark
+        && mark.Cluster == layout.Cluster && mark.Node == node;
+
     /// <summary>A view over a new connection to <paramref name="host"/>, for lease waits whose connection was lost.</summary>
     private Func<CancellationToken, ValueTask<IHypervisorView>> ReconnectAsync(HostSpec host) => async token =>
     {
@@ -464,7 +534,7 @@ public sealed class ClusterProvisioner
     /// apply's); <paramref name="reportPlanned"/> reports it when it resumes after a lost connection.
     /// </summary>
     private async Task<LibvirtPhase> PlanAndExecuteAsync(HostPlan host, Connection connection, IProgress<ProgressEvent> progress,
-        long started, bool reportPlanned, CancellationToken cancellationToken)
+        long started, bool reportPlanned, IReadOnlySet<string>? powerOn, CancellationToken cancellationToken)
     {
         var layout = host.Layout;
         var cluster = layout.Cluster;
@@ -476,7 +546,9 @@ public sealed class ClusterProvisioner
         {
             platform = _detector.Detect(connection, layout.Spec.Vm.Accelerator);
             actual = ClusterStateReader.Read(connection, layout);
-            plan = host.Releases ? ClusterPlanner.PlanDestroy(layout, actual) : ClusterPlanner.PlanApply(layout, actual);
+            plan = host.Releases ? ClusterPlanner.PlanDestroy(layout, actual)
+                : powerOn is not null ? ClusterPlanner.PlanPowerOn(layout, actual, powerOn)
+                : ClusterPlanner.PlanApply(layout, actual);
         }
         catch (Exception e) when (IsLost(e, connection))
         {

@@ -27,4 +27,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2031, Level = LogLevel.Error,
         Message = "Cluster {Cluster}: apply on libvirt host {HostName} failed: {Reason}; its nodes fail, the other hosts go on")]
     public static partial void HostFailed(ILogger logger, string cluster, string hostName, string reason);
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: node {Node} refused the shutdown request ({Reason}); it is powered off at the timeout")]
+    public static partial void ShutdownRefused(ILogger logger, string cluster, string node, string reason);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: node {Node} did not shut down within {Seconds:F0} s; powered off (its disk is kept)")]
+    public static partial void ShutdownForced(ILogger logger, string cluster, string node, double seconds);
 }

@@ -145,7 +145,29 @@ public sealed record NetworkSpec(string Name, string Cidr, string? Bridge, Netwo
 /// <summary>The service account; without a key file vhpcd generates a per-cluster key pair.</summary>
 public sealed record UserSpec(string Name, string? SshPublicKeyFile);
 
-public sealed record NodeGroupSpec(int Count, int Vcpu, int MemoryMiB, int DiskGiB);
+/// <summary>
+/// A group of identical nodes. <see cref="Count"/> nodes are always on; with <see cref="Elastic"/>
+/// (workers only) the group reaches <see cref="ElasticSpec.Max"/> nodes, the ones beyond
+/// <see cref="Count"/> declared in Slurm but started only when a job needs them.
+/// </summary>
+public sealed record NodeGroupSpec(int Count, int Vcpu, int MemoryMiB, int DiskGiB)
+{
+    /// <summary>The on-demand range; null: every node of the group is always on.</summary>
+    public ElasticSpec? Elastic { get; init; }
+
+    /// <summary>Nodes the group can have: <see cref="ElasticSpec.Max"/> when elastic, else <see cref="Count"/>.</summary>
+    public int MaxCount => Elastic?.Max ?? Count;
+}
+
+/// <summary>
+/// Workers started on demand (Slurm's power saving): up to <paramref name="Max"/> workers in all, each
+/// one beyond the always-on count powered off again after <paramref name="IdleTimeout"/> without a job.
+/// </summary>
+public sealed record ElasticSpec(int Max, TimeSpan IdleTimeout)
+{
+    /// <summary>Slurm's SuspendTime when the spec does not say.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(10);
+}
 
 public enum Accelerator
 {

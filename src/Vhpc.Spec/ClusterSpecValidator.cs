@@ -75,10 +75,21 @@ public static class ClusterSpecValidator
         }
 
         var managementOk = ValidateGroup(v, "management", spec.Management, 1, 1);
-        var workersOk = ValidateGroup(v, "workers", spec.Workers, 1, MaxWorkers);
-        var cidrOk = ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk ? spec.Workers.Count : null);
-        ValidateStaticAddressing(v, spec, cidrOk && managementOk && workersOk);
-        if (hostsOk && managementOk && workersOk && spec.Hosts.Count > 0)
+        Check(v, "management.elastic", spec.Management.Elastic is null ? null : "only workers can be elastic");
+        // With an elastic range every worker may be on demand (count 0): the cluster still has workers.
+        var workersOk = ValidateGroup(v, "workers", spec.Workers, spec.Workers.Elastic is null ? 1 : 0, MaxWorkers);
+        var elasticOk = spec.Workers.Elastic is not { } elastic || ValidateElastic(v, spec.Workers.Count, elastic, workersOk);
+        var cidrOk = ValidateCidr(v, spec.Network.Cidr, managementOk && workersOk && spec.Workers.Elastic is null ? spec.Workers.Count : null);
+        if (cidrOk && managementOk && workersOk && elasticOk && spec.Workers.Elastic is { } range
+            && Ipv4Subnet.TryParse(spec.Network.Cidr, out var elasticSubnet, out _) && range.Max > NodeAddresses.MaxWorkers(elasticSubnet))
+        {
+            cidrOk = Check(v, "workers.elastic.max",
+                $"{elasticSubnet} holds the gateway, the management node and {NodeAddresses.MaxWorkers(elasticSubnet)} workers in its lower half "
+                + $"(the upper half is the DHCP range), not {range.Max}: every worker of the range has its fixed address; choose a larger network.cidr or a smaller max");
+        }
+
+        ValidateStaticAddressing(v, spec, cidrOk && managementOk && workersOk && elasticOk);
+        if (hostsOk && managementOk && workersOk && elasticOk && spec.Hosts.Count > 0)
         {
             ValidateCapacity(v, spec);
         }
@@ -134,6 +145,31 @@ public static class ClusterSpecValidator
         ok &= Check(v, $"{path}.diskGiB", Range(group.DiskGiB, 1, MaxDiskGiB));
         return ok;
     }
+
+    /// <summary>
+    /// The on-demand range: at least the always-on count (the range includes those), at most
+    /// <see cref="MaxWorkers"/>; an idle time of at least <see cref="MinIdleTimeout"/>, because
+    /// Slurm would power a node down between two jobs of one user and a TCG guest takes minutes to
+    /// come back.
+    /// </summary>
+    private static bool ValidateElastic(List<SpecViolation> v, int count, ElasticSpec elastic, bool countOk)
+    {
+        var ok = Check(v, "workers.elastic.max",
+            elastic.Max > MaxWorkers ? $"must be at most {MaxWorkers} (is {elastic.Max})"
+            : countOk && elastic.Max < count ? $"must be at least workers.count ({count}), the always-on workers it includes (is {elastic.Max})"
+            : elastic.Max < 1 ? $"must be at least 1 (is {elastic.Max})"
+            : null);
+        ok &= Check(v, "workers.elastic.idleTimeout",
+            elastic.IdleTimeout < MinIdleTimeout
+                ? $"must be at least {SpecDuration.Format(MinIdleTimeout)} (is {SpecDuration.Format(elastic.IdleTimeout)}): "
+                  + "Slurm would power a worker off between two jobs, and it takes minutes to boot again"
+                : elastic.IdleTimeout > SpecDuration.Max ? $"must be at most {SpecDuration.Format(SpecDuration.Max)}"
+                : null);
+        return ok;
+    }
+
+    /// <summary>The shortest idle time before an on-demand worker is powered off.</summary>
+    public static readonly TimeSpan MinIdleTimeout = TimeSpan.FromMinutes(1);
 
     private static bool ValidateCidr(List<SpecViolation> v, string cidr, int? workers)
     {
@@ -276,16 +312,17 @@ public static class ClusterSpecValidator
 
     private static IEnumerable<(string Name, uint Address)> NodeNamesAt(ClusterSpec spec, Ipv4Subnet subnet) =>
         Enumerable.Range(1, spec.Management.Count).Select(i => (NodeNames.Of(spec.Name, NodeRole.Management, i), NodeAddresses.Of(subnet, NodeRole.Management, i)))
-            .Concat(Enumerable.Range(1, spec.Workers.Count).Select(i => (NodeNames.Of(spec.Name, NodeRole.Worker, i), NodeAddresses.Of(subnet, NodeRole.Worker, i))));
+            .Concat(Enumerable.Range(1, spec.Workers.MaxCount).Select(i => (NodeNames.Of(spec.Name, NodeRole.Worker, i), NodeAddresses.Of(subnet, NodeRole.Worker, i))));
 
     /// <summary>
     /// A cluster whose nodes need more vCPUs or memory than all hosts allow together can never be placed.
     /// Whether it fits host by host is decided at plan time, where the nodes that already run are known.
+    /// An elastic range counts at its max: every worker of it may be powered up at once.
     /// </summary>
     private static void ValidateCapacity(List<SpecViolation> v, ClusterSpec spec)
     {
-        var vcpus = ((long)spec.Management.Count * spec.Management.Vcpu) + ((long)spec.Workers.Count * spec.Workers.Vcpu);
-        var memory = ((long)spec.Management.Count * spec.Management.MemoryMiB) + ((long)spec.Workers.Count * spec.Workers.MemoryMiB);
+        var vcpus = ((long)spec.Management.Count * spec.Management.Vcpu) + ((long)spec.Workers.MaxCount * spec.Workers.Vcpu);
+        var memory = ((long)spec.Management.Count * spec.Management.MemoryMiB) + ((long)spec.Workers.MaxCount * spec.Workers.MemoryMiB);
         var allowedVcpus = spec.Hosts.Sum(h => (long)h.Vcpus!.Value);
         var allowedMemory = spec.Hosts.Sum(h => (long)h.MemoryMiB!.Value);
         if (vcpus > allowedVcpus || memory > allowedMemory)

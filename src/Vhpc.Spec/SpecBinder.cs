@@ -75,7 +75,7 @@ internal sealed class SpecBinder
             Network = BindNetwork(network, name),
             User = BindUser(user),
             Management = BindGroup(management, "management", defaultCount: 1),
-            Workers = BindGroup(workers, "workers", defaultCount: null),
+            Workers = BindGroup(workers, "workers", defaultCount: null, elastic: true),
             Vm = BindVm(vm),
             SourcePath = source,
         };
@@ -175,14 +175,54 @@ internal sealed class SpecBinder
             String(map, "user", "sshPublicKeyFile", required: false));
     }
 
-    private NodeGroupSpec BindGroup(YamlMapping? map, string p, int? defaultCount)
+    private NodeGroupSpec BindGroup(YamlMapping? map, string p, int? defaultCount, bool elastic = false)
     {
-        Keys(map, p, "count", "vcpu", "memoryMiB", "diskGiB");
+        if (elastic)
+        {
+            Keys(map, p, "count", "vcpu", "memoryMiB", "diskGiB", "elastic");
+        }
+        else
+        {
+            Keys(map, p, "count", "vcpu", "memoryMiB", "diskGiB");
+        }
+
         return new NodeGroupSpec(
             Int(map, p, "count", defaultCount),
             Int(map, p, "vcpu", 2),
             Int(map, p, "memoryMiB", 2048),
-            Int(map, p, "diskGiB", 20));
+            Int(map, p, "diskGiB", 20))
+        {
+            Elastic = elastic ? BindElastic(Mapping(map, p, "elastic", required: false), $"{p}.elastic") : null,
+        };
+    }
+
+    private ElasticSpec? BindElastic(YamlMapping? map, string p)
+    {
+        if (map is null)
+        {
+            return null;
+        }
+
+        Keys(map, p, "max", "idleTimeout");
+        return new ElasticSpec(Int(map, p, "max", null), Duration(map, p, "idleTimeout", ElasticSpec.DefaultIdleTimeout));
+    }
+
+    private TimeSpan Duration(YamlMapping? map, string path, string key, TimeSpan defaultValue)
+    {
+        var text = String(map, path, key, required: false);
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (SpecDuration.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Error(_marks[Join(path, key)], Join(path, key),
+            $"'{SpecRules.Show(text)}' is not a duration: a whole number and one unit, like 90s, 5m or 1h (at most 7 days)");
+        return defaultValue;
     }
 
     private VmSpec BindVm(YamlMapping? map)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vhpc.Ansible;
 using Vhpc.Engine;
+using Vhpc.Engine.Power;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Status;
 using Vhpc.Guests;
@@ -37,6 +38,8 @@ public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDi
     private const string Cluster = "vhpc-e2e";
     private readonly string _stateRoot = Directory.CreateTempSubdirectory("vhpc-e2e-state-").FullName;
     private readonly CapturingLoggerProvider _logs = new();
+    private readonly string _channelDirectory = Directory.CreateDirectory($"/run/vhpc-e2e-channels-{Environment.ProcessId}",
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
 
     [Fact]
     public async Task Apply_one_management_and_three_workers_then_destroy_leaves_nothing()
@@ -95,6 +98,8 @@ public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDi
             // Issue 12 (ClusterEndToEndTests.Scaling.cs): a second apply configures nothing, then 3 -> 4 -> 2 workers.
             await CheckSecondApplyConfiguresNothingAsync(engine, spec, layout);
             await CheckScaleOutAndInAsync(services, engine);
+            // Issue 15 (ClusterEndToEndTests.Elastic.cs): 1 always-on + 2 on-demand workers powered up by sbatch, down after the idle time, up again.
+            await CheckElasticWorkersAsync(services, engine);
         }
         finally
         {
@@ -381,10 +386,20 @@ public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDi
         });
         // The test process already runs inside the namespace, so ansible-playbook needs no `ip netns exec`.
         services.AddVhpcAnsibleConfiguration(o => o.PlaybookPath = Sandbox.Playbook);
+        // Elastic clusters' management domains get their power channel here (libvirt binds the socket).
+        services.AddOptions<PowerChannelOptions>().Configure(o => o.Directory = _channelDirectory);
         return services.BuildServiceProvider();
     }
 
-    private static ClusterSpec LoadSpec(int workers = 3)
+    private static ClusterSpec LoadSpec(int workers = 3, string? elastic = null)
+    {
+        var loaded = ClusterSpecLoader.Parse(SpecYaml(workers, elastic), "vhpc-e2e.yaml");
+        Assert.True(loaded.Spec is not null, string.Join("\n", loaded.Errors));
+        return loaded.Spec;
+    }
+
+    /// <param name="elastic">workers.elastic as YAML flow mapping, or null.</param>
+    private static string SpecYaml(int workers = 3, string? elastic = null)
     {
         // The resolved directory: a rebuild meanwhile must not change the image under a running test.
         var images = new DirectoryInfo(Sandbox.ImageDirectory).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Sandbox.ImageDirectory;
@@ -407,22 +422,23 @@ public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDi
             network: { cidr: 192.168.123.0/24 }
             user: { name: vhpc }
             management: { count: 1, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
-            workers: { count: {{workers}}, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }
+            workers: { count: {{workers}}, vcpu: 1, memoryMiB: 1024, diskGiB: 5{{(elastic is null ? "" : ", elastic: " + elastic)}} }
             vm: { accelerator: qemu, graphics: none }
             """);
-        var loaded = ClusterSpecLoader.Parse(yaml, "vhpc-e2e.yaml");
-        Assert.True(loaded.Spec is not null, string.Join("\n", loaded.Errors));
-        return loaded.Spec;
+        return yaml;
     }
 
     public void Dispose()
     {
-        try
+        foreach (var directory in new[] { _stateRoot, _channelDirectory })
         {
-            Directory.Delete(_stateRoot, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

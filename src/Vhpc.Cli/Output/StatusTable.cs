@@ -8,11 +8,14 @@ internal static class StatusTable
     public static string Render(StatusInfo status, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(status);
+        // Elastic clusters: Slurm's view of each worker beside libvirt's power state.
+        var slurm = status.Nodes.Any(n => n.Slurm is not null);
         var rows = status.Nodes.Select(n => (IReadOnlyList<string>)
         [
             n.Name,
             n.Role,
             n.State,
+            .. slurm ? [Slurm(n)] : Array.Empty<string>(),
             n.Address ?? "-",
             n.LeaseExpiry is { } expiry ? Remaining(expiry - now) : "-",
             Ssh(n),
@@ -22,8 +25,18 @@ internal static class StatusTable
         ]);
         var network = status.NetworkActive ? "active" : "inactive";
         return $"cluster {status.Cluster}, network {network}\n"
-            + TextTable.Render(["NODE", "ROLE", "STATE", "ADDRESS", "LEASE", "SSH", "CONFIGURED", "HOST", "ERROR"], rows);
+            + TextTable.Render(["NODE", "ROLE", "STATE", .. slurm ? ["SLURM"] : Array.Empty<string>(), "ADDRESS", "LEASE", "SSH", "CONFIGURED", "HOST", "ERROR"], rows);
     }
+
+    /// <summary>sinfo's compact state with its power suffix in words (powered down, powering up or down).</summary>
+    private static string Slurm(NodeStatusInfo node) => node.Slurm switch
+    {
+        null => "-",
+        { } s when s.EndsWith('~') => $"{s} (powered down)",
+        { } s when s.EndsWith('#') => $"{s} (powering up)",
+        { } s when s.EndsWith('%') => $"{s} (powering down)",
+        { } s => s,
+    };
 
     /// <summary>The SSH state in words; a daemon without the detailed state (older) gives yes/no.</summary>
     private static string Ssh(NodeStatusInfo node) => node.Ssh switch

@@ -74,7 +74,9 @@ public sealed record NodeStatusInfo(
     string? ConfigurationSpecHash = null,
     string? ConfigurationError = null,
     string? Host = null,
-    string? ConfigurationStaleBecause = null);
+    string? ConfigurationStaleBecause = null,
+    string? Slurm = null,
+    DateTimeOffset? SlurmAt = null);
 
 public sealed record StatusInfo(string Cluster, bool NetworkActive, IReadOnlyList<NodeStatusInfo> Nodes);
 

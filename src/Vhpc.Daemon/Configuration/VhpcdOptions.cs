@@ -11,6 +11,14 @@ internal sealed class VhpcdOptions
 {
     public const string SectionName = "Vhpcd";
 
+    /// <summary>
+    /// Host ends of the elastic clusters' power channels (<c>{dir}/{cluster}.sock</c>, bound by libvirt
+    /// for the running management domain; the directory is made 0700). Must be on the libvirt host:
+    /// power channels work with a local libvirt only.
+    /// </summary>
+    [Required]
+    public string PowerChannelDirectory { get; set; } = "/run/vhpc/channels";
+
     /// <summary>One cluster per *.yaml (or *.yml) file; re-read on SIGHUP.</summary>
     [Required]
     public string ClustersDirectory { get; set; } = "/etc/vhpc/clusters.d";

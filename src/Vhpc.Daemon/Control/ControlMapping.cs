@@ -50,7 +50,7 @@ internal static class ControlMapping
         status.NetworkActive,
         [.. status.Nodes.Select(n => new NodeStatusInfo(n.Name, n.Role, n.State, n.Address, n.LeaseExpiry, n.SshReady, n.Configured, n.Error,
             SshText(n.Ssh), Lower(n.Configuration.State.ToString()), n.Configuration.At, n.Configuration.SpecHash, n.Configuration.Error, n.Host,
-            n.Configuration.StaleBecause))]);
+            n.Configuration.StaleBecause, n.Slurm, n.SlurmAt))]);
 
     public static CheckInfo ToInfo(this ClusterCheckReport report) => new(
         report.Cluster,

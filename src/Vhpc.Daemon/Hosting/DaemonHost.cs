@@ -8,7 +8,9 @@ using Vhpc.Daemon.Configuration;
 using Vhpc.Daemon.Control;
 using Vhpc.Daemon.Logging;
 using Vhpc.Daemon.Operations;
+using Vhpc.Daemon.Power;
 using Vhpc.Daemon.Telemetry;
+using Vhpc.Engine.Power;
 
 namespace Vhpc.Daemon.Hosting;
 
@@ -73,6 +75,14 @@ internal static class DaemonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterReloadService>());
         builder.Services.AddHostedService<ControlSocketServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterOperations>());
+        // Elastic clusters: the power channels and the drift repair; both idle without an engine that handles power.
+        builder.Services.AddSingleton<PowerControllers>();
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetService<IClusterPowerEngine>() is null
+            ? new IdleService()
+            : ActivatorUtilities.CreateInstance<PowerChannelService>(sp));
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetService<IClusterPowerEngine>() is null
+            ? new IdleService()
+            : ActivatorUtilities.CreateInstance<PowerReconcileService>(sp));
 
         builder.Services.AddVhpcTelemetry(builder.Configuration, environment);
         return builder;

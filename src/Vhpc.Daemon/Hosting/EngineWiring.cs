@@ -6,6 +6,7 @@ using Vhpc.Ansible;
 using Vhpc.Daemon.Clusters;
 using Vhpc.Daemon.Configuration;
 using Vhpc.Engine;
+using Vhpc.Engine.Power;
 using Vhpc.Guests;
 using Vhpc.Provisioning.Connections;
 using Vhpc.Provisioning.Images;
@@ -43,6 +44,9 @@ internal static class EngineWiring
                 guests.StateRoot = vhpcd.Value.ClusterStateRoot;
                 guests.ConsoleTailLines = vhpcd.Value.ConsoleTailLines;
             });
+        // The management domains of elastic clusters get their power channel under the runtime directory.
+        services.AddOptions<PowerChannelOptions>()
+            .Configure<IOptions<VhpcdOptions>>((channels, vhpcd) => channels.Directory = vhpcd.Value.PowerChannelDirectory);
         services.AddVhpcAnsibleConfiguration();
         // Section "Ansible": the ansible-playbook command, retries of unreachable hosts, SSH timeouts, forks.
         services.AddOptions<AnsibleRunnerOptions>().BindSettings(builder.Configuration, AnsibleRunnerOptions.SectionName);

@@ -21,6 +21,15 @@ public sealed record NodeStatus(
 
     public SshState Ssh { get; init; } = SshState.Unknown;
 
+    /// <summary>
+    /// Slurm's view of a worker of an elastic cluster, as sinfo's compact state (<c>idle~</c> powered
+    /// down, <c>alloc#</c> powering up, <c>idle%</c> powering down, <c>down</c>); null when not read.
+    /// </summary>
+    public string? Slurm { get; init; }
+
+    /// <summary>When <see cref="Slurm"/> was read on the management node.</summary>
+    public DateTimeOffset? SlurmAt { get; init; }
+
     public NodeConfigurationStatus Configuration { get; init; } = NodeConfigurationStatus.Unknown;
 
     /// <summary>True when <see cref="Ssh"/> is ready, false when the node runs but is not, null when unknown.</summary>

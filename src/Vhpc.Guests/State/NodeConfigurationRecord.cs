@@ -32,11 +32,24 @@ public sealed record NodeConfigurationRecord(string Node, bool Succeeded, DateTi
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(node);
         static string[] Identity(ClusterNode n) => [n.Name, n.Fqdn, n.Address.ToString(), n.Role.ToString()];
-        return node.Role == NodeRole.Management
-            ? DeterministicIds.HexDigest(16, ["vhpc-configuration", node.SpecHash,
-                .. layout.Nodes.SelectMany(n => Identity(n).Concat([n.Resources.Vcpu.ToString(CultureInfo.InvariantCulture),
-                    n.Resources.MemoryMiB.ToString(CultureInfo.InvariantCulture)]))])
-            : DeterministicIds.HexDigest(16, ["vhpc-configuration-worker", node.SpecHash, .. Identity(node), .. Identity(layout.Management)]);
+        if (node.Role != NodeRole.Management)
+        {
+            // Workers are configless: slurm.conf (and so the elastic range) is the management node's.
+            return DeterministicIds.HexDigest(16, ["vhpc-configuration-worker", node.SpecHash, .. Identity(node), .. Identity(layout.Management)]);
+        }
+
+        string[] parts = ["vhpc-configuration", node.SpecHash,
+            .. layout.Nodes.SelectMany(n => Identity(n).Concat([n.Resources.Vcpu.ToString(CultureInfo.InvariantCulture),
+                n.Resources.MemoryMiB.ToString(CultureInfo.InvariantCulture)]))];
+        // slurm.conf also says which workers are on demand and after how long they power off; a
+        // cluster without an elastic range keeps the hash it always had.
+        if (layout.Spec.Workers.Elastic is { } elastic)
+        {
+            parts = [.. parts, "elastic", elastic.IdleTimeout.Ticks.ToString(CultureInfo.InvariantCulture),
+                .. layout.OnDemandWorkers.Select(n => n.Name)];
+        }
+
+        return DeterministicIds.HexDigest(16, parts);
     }
 
     /// <summary>

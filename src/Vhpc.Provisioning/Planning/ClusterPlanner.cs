@@ -15,7 +15,26 @@ namespace Vhpc.Provisioning.Planning;
 /// </summary>
 internal static class ClusterPlanner
 {
-    public static ClusterPlan PlanApply(ClusterLayout layout, ActualState actual)
+    /// <summary>
+    /// A resume's plan: the shared objects (pool, base image, network) and the actions of the nodes in
+    /// <paramref name="powerOn"/>; every other node and the cleanup wait for the next apply, so powering
+    /// one worker up never replaces or removes another.
+    /// </summary>
+    public static ClusterPlan PlanPowerOn(ClusterLayout layout, ActualState actual, IReadOnlySet<string> powerOn)
+    {
+        ArgumentNullException.ThrowIfNull(powerOn);
+        var plan = PlanApply(layout, actual, powerOn);
+        return plan with
+        {
+            Actions = plan.Actions.Where(a => a.Stage == PlanStage.Prepare || (a.Stage == PlanStage.Nodes && powerOn.Contains(a.Node!))).ToList(),
+        };
+    }
+
+    /// <param name="powerOn">
+    /// On-demand workers to start (a resume). Every other on-demand worker is defined but left as it is:
+    /// made if missing and not started, and left running when Slurm started it.
+    /// </param>
+    public static ClusterPlan PlanApply(ClusterLayout layout, ActualState actual, IReadOnlySet<string>? powerOn = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(actual);
@@ -64,7 +83,7 @@ internal static class ClusterPlanner
                 domains.Owned.TryGetValue(node.Name, out var domain);
                 if (!domains.Conflicting.Contains(node.Name))
                 {
-                    PlanNode(node, domain, volumes, actions);
+                    PlanNode(node, domain, volumes, actions, keepPower: node.OnDemand && powerOn?.Contains(node.Name) != true);
                 }
             }
         }
@@ -73,7 +92,8 @@ internal static class ClusterPlanner
         foreach (var (name, domain) in domains.Owned.Where(d => !desired.Contains(d.Key)).OrderByDescending(d => d.Key, StringComparer.Ordinal))
         {
             actions.Add(NodeAction(name, ActionKind.Delete, ObjectKind.Domain, name,
-                $"node is not in the spec any more (management.count={layout.Spec.Management.Count}, workers.count={layout.Spec.Workers.Count})"
+                $"node is not in the spec any more (management.count={layout.Spec.Management.Count}, workers.count={layout.Spec.Workers.Count}"
+                + (layout.Spec.Workers.Elastic is { } elastic ? $", workers.elastic.max={elastic.Max})" : ")")
                 + (domain.Active ? "; it is stopped first" : "")));
         }
 
@@ -191,7 +211,9 @@ internal static class ClusterPlanner
             && rest[16..] is ".qcow2" or ".raw";
     }
 
-    private static void PlanNode(ClusterNode node, ActualDomain? domain, Dictionary<string, ActualVolume> volumes, List<PlannedAction> actions)
+    /// <param name="keepPower">An on-demand worker Slurm powers: made and kept up to date, never started by an apply.</param>
+    private static void PlanNode(ClusterNode node, ActualDomain? domain, Dictionary<string, ActualVolume> volumes, List<PlannedAction> actions,
+        bool keepPower)
     {
         var hasOverlay = volumes.ContainsKey(node.OverlayVolume);
         var hasSeed = volumes.ContainsKey(node.SeedVolume);
@@ -209,8 +231,14 @@ internal static class ClusterPlanner
                 actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Volume, node.ConsoleLog.Volume, "serial console log (empty)"));
             }
 
-            actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Domain, node.Name, $"{node.Role.ToString().ToLowerInvariant()} node {node.Fqdn} ({node.Address})"));
-            actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, "new node"));
+            actions.Add(NodeAction(node.Name, ActionKind.Create, ObjectKind.Domain, node.Name, keepPower
+                ? $"on-demand worker {node.Fqdn} ({node.Address}): declared, off until Slurm needs it"
+                : $"{node.Role.ToString().ToLowerInvariant()} node {node.Fqdn} ({node.Address})"));
+            if (!keepPower)
+            {
+                actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, node.OnDemand ? "powered on for Slurm" : "new node"));
+            }
+
             return;
         }
 
@@ -237,11 +265,15 @@ internal static class ClusterPlanner
         {
             actions.Add(NodeAction(node.Name, ActionKind.Replace, ObjectKind.Domain, node.Name,
                 specChanged ? $"spec changed (hash {domain.Mark.SpecHash} -> {node.SpecHash})" : "its volumes were recreated"));
-            actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, "after replace"));
+            // An on-demand worker comes back in the power state Slurm gave it.
+            if (!keepPower || domain.Active)
+            {
+                actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, "after replace"));
+            }
         }
-        else if (!domain.Active)
+        else if (!domain.Active && !keepPower)
         {
-            actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, "domain is shut off"));
+            actions.Add(NodeAction(node.Name, ActionKind.Start, ObjectKind.Domain, node.Name, node.OnDemand ? "powered on for Slurm" : "domain is shut off"));
         }
     }
 

@@ -36,7 +36,8 @@ internal sealed record HostsPlan(PlacementDecision Placement, IReadOnlyList<Host
 /// </summary>
 internal static class HostsPlanner
 {
-    public static HostsPlan PlanApply(ClusterLayout layout, IReadOnlyList<HostSurvey> surveys)
+    /// <param name="powerOn">A resume: the on-demand workers to start; only they and the shared objects are planned, nothing is released.</param>
+    public static HostsPlan PlanApply(ClusterLayout layout, IReadOnlyList<HostSurvey> surveys, IReadOnlySet<string>? powerOn = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(surveys);
@@ -60,8 +61,10 @@ internal static class HostsPlanner
                 continue;
             }
 
-            var releases = nodes.Count == 0 && layout.Hosts.Count > 1;
-            var plan = releases ? ClusterPlanner.PlanDestroy(hostLayout, actual) : ClusterPlanner.PlanApply(hostLayout, actual);
+            var releases = nodes.Count == 0 && layout.Hosts.Count > 1 && powerOn is null;
+            var plan = releases ? ClusterPlanner.PlanDestroy(hostLayout, actual)
+                : powerOn is not null ? ClusterPlanner.PlanPowerOn(hostLayout, actual, powerOn)
+                : ClusterPlanner.PlanApply(hostLayout, actual);
             conflicts.AddRange(plan.Conflicts.Select(c => Prefixed(layout, survey.Host, c)));
             hosts.Add(new HostPlan(survey.Host, hostLayout, releases, plan, null));
         }

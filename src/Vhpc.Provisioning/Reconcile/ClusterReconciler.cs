@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Vhpc.Engine.Plans;
+using Vhpc.Engine.Power;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Telemetry;
 using Vhpc.Guests.Keys;
@@ -10,6 +12,7 @@ using Vhpc.Provisioning.Planning;
 using Vhpc.Provisioning.Seeds;
 using Vhpc.Provisioning.Xml;
 using Vhpc.Spec;
+using Vhpc.Spec.Addressing;
 using Vhpc.Spec.Layout;
 
 namespace Vhpc.Provisioning.Reconcile;
@@ -29,7 +32,8 @@ internal sealed class ClusterReconciler(
     IAuthorizedKeySource keys,
     IVolumeUploader uploader,
     TimeProvider time,
-    ILogger<ClusterReconciler> logger)
+    ILogger<ClusterReconciler> logger,
+    IOptions<PowerChannelOptions>? powerChannels = null)
 {
     private const long GiB = 1L << 30;
 
@@ -346,7 +350,21 @@ internal sealed class ClusterReconciler(
         await uploader.UploadAsync(volume, stream, seed.Length, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void DefineDomain(ReconcileContext context, string name)
+    /// <summary>
+    /// The host end of the power channel for an elastic cluster's management node (its directory is the
+    /// daemon's, made 0700 at start), or null.
+    /// </summary>
+    private string? PowerChannelPath(ClusterLayout layout, ClusterNode node)
+    {
+        if (node.Role != NodeRole.Management || !layout.IsElastic || powerChannels?.Value.SocketPath(layout.Cluster) is not { } path)
+        {
+            return null;
+        }
+
+        return path;
+    }
+
+    private void DefineDomain(ReconcileContext context, string name)
     {
         var layout = context.Layout;
         var node = layout.Nodes.FirstOrDefault(n => n.Name == name) ?? throw new InvalidOperationException($"{name} is not a node of the spec");
@@ -354,7 +372,8 @@ internal sealed class ClusterReconciler(
         using var overlay = Required(pool.LookupVolume(node.OverlayVolume), "volume", node.OverlayVolume);
         using var seed = Required(pool.LookupVolume(node.SeedVolume), "volume", node.SeedVolume);
         using var consoleLog = Required(pool.LookupVolume(node.ConsoleLog.Volume), "volume", node.ConsoleLog.Volume);
-        using (context.Connection.DefineDomain(DomainXml.Build(layout, node, context.Platform, overlay.Path, seed.Path, consoleLog.Path)))
+        using (context.Connection.DefineDomain(DomainXml.Build(layout, node, context.Platform, overlay.Path, seed.Path, consoleLog.Path,
+            PowerChannelPath(layout, node))))
         {
         }
 

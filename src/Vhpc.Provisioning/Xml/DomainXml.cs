@@ -14,8 +14,12 @@ namespace Vhpc.Provisioning.Xml;
 /// </summary>
 internal static class DomainXml
 {
+    /// <param name="powerChannelPath">
+    /// Host end of the cluster's power channel (a Unix socket libvirt binds), given to the management
+    /// node of an elastic cluster; null: no power channel.
+    /// </param>
     public static string Build(ClusterLayout layout, ClusterNode node, HostPlatform platform, string overlayPath, string seedPath,
-        string consoleLogPath)
+        string consoleLogPath, string? powerChannelPath = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(node);
@@ -79,6 +83,7 @@ internal static class DomainXml
                         new XElement("target", new XAttribute("type", "virtio"), new XAttribute("port", "1"))),
                     new XElement("channel", new XAttribute("type", "unix"),
                         new XElement("target", new XAttribute("type", "virtio"), new XAttribute("name", "org.qemu.guest_agent.0"))),
+                    PowerChannel(layout, node, powerChannelPath),
                     Graphics(spec.Vm.Graphics),
                     // Entropy for the guest: under TCG, cloud-init and sshd key generation otherwise wait on it.
                     new XElement("rng", new XAttribute("model", "virtio"),
@@ -92,6 +97,25 @@ internal static class DomainXml
             .Select(d => (string?)d.Element("source")?.Attribute("file"))
             .OfType<string>()
             .ToList() ?? [];
+
+    /// <summary>
+    /// The power channel of an elastic cluster, on its management node only: Slurm's power programs run
+    /// there (as SlurmUser, next to slurmctld). mode='bind': libvirt makes the socket, vhpcd connects to
+    /// it, so a stopped vhpcd never keeps the domain from starting.
+    /// </summary>
+    private static XElement? PowerChannel(ClusterLayout layout, ClusterNode node, string? path) =>
+        path is null || node.Role != NodeRole.Management || !layout.IsElastic
+            ? null
+            : new XElement("channel", new XAttribute("type", "unix"),
+                new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", path)),
+                new XElement("target", new XAttribute("type", "virtio"), new XAttribute("name", ClusterLayout.PowerChannelName)));
+
+    /// <summary>The host end of the power channel in a domain's XML, or null.</summary>
+    public static string? ParsePowerChannelPath(string domainXml) =>
+        VhpcXmlNames.Parse(domainXml).Root?.Element("devices")?.Elements("channel")
+            .Where(c => (string?)c.Element("target")?.Attribute("name") == ClusterLayout.PowerChannelName)
+            .Select(c => (string?)c.Element("source")?.Attribute("path"))
+            .FirstOrDefault();
 
     private static XElement? Graphics(GraphicsKind kind) => kind switch
     {

@@ -151,6 +151,18 @@ public sealed class ClusterLayout
         return new ClusterLayout(this, host, ClusterNodes.Where(n => wanted.Contains(n.Name)).ToList());
     }
 
+    /// <summary>Workers started only on demand (empty unless workers.elastic is set).</summary>
+    public IEnumerable<ClusterNode> OnDemandWorkers => Nodes.Where(n => n.OnDemand);
+
+    /// <summary>True when the spec has an elastic range (the management domain then has the power channel).</summary>
+    public bool IsElastic => Spec.Workers.Elastic is not null;
+
+    /// <summary>
+    /// Name of the management domain's power channel in the guest
+    /// (<c>/dev/virtio-ports/org.vhpc.power.0</c>), where Slurm's power programs write their requests.
+    /// </summary>
+    public const string PowerChannelName = "org.vhpc.power.0";
+
     /// <summary>The layout of a spec that <see cref="ClusterSpecValidator"/> accepted.</summary>
     public static ClusterLayout From(ClusterSpec spec)
     {
@@ -176,9 +188,9 @@ public sealed class ClusterLayout
             nodes.Add(BuildNode(spec, subnet, NodeRole.Management, i, spec.Management, macs));
         }
 
-        for (var i = 1; i <= spec.Workers.Count; i++)
+        for (var i = 1; i <= spec.Workers.MaxCount; i++)
         {
-            nodes.Add(BuildNode(spec, subnet, NodeRole.Worker, i, spec.Workers, macs));
+            nodes.Add(BuildNode(spec, subnet, NodeRole.Worker, i, spec.Workers, macs) with { OnDemand = i > spec.Workers.Count });
         }
 
         return nodes;
@@ -206,6 +218,13 @@ public sealed class ClusterLayout
             // Was the console log directory; the log moving into the pool changes every domain's XML once.
             ConsoleLogHashMark,
             spec.Domain, spec.User.Name, spec.Pool.Name, spec.Pool.Path);
+        if (role == NodeRole.Management && spec.Workers.Elastic is not null)
+        {
+            // The management domain of an elastic cluster has the power channel: turning elasticity
+            // on or off changes its domain.
+            specHash = DeterministicIds.HexDigest(16, "vhpc-node-power-channel", specHash);
+        }
+
         return new ClusterNode(
             name,
             $"{name}.{spec.Domain}",

@@ -29,4 +29,11 @@ public sealed record ClusterNode(
     string SeedVolume,
     ConsoleLogVolume ConsoleLog,
     string SpecHash,
-    string DiskHash);
+    string DiskHash)
+{
+    /// <summary>
+    /// A worker of the elastic range beyond the always-on count: declared everywhere (libvirt domain,
+    /// DHCP host, slurm.conf, /etc/hosts) but started only when Slurm asks for it, and powered off again.
+    /// </summary>
+    public bool OnDemand { get; init; }
+}

@@ -40,6 +40,23 @@ public class StatusTableTests
     }
 
     [Fact]
+    public void An_elastic_cluster_shows_slurms_view_beside_the_power_state_and_other_tables_do_not()
+    {
+        var nodes = Status().Nodes.ToList();
+        nodes[1] = nodes[1] with { Slurm = "idle", SlurmAt = At };
+        nodes[2] = nodes[2] with { Slurm = "alloc#", SlurmAt = At };
+        nodes[3] = nodes[3] with { Slurm = "idle~", SlurmAt = At };
+        var table = StatusTable.Render((Status() with { Nodes = nodes }).ToInfo(), At);
+
+        Assert.Matches(@"NODE\s+ROLE\s+STATE\s+SLURM\s+ADDRESS", table);
+        Assert.Matches(@"c1-m-01\s+management\s+running\s+-\s+10\.206\.1\.10", table);
+        Assert.Matches(@"c1-w-01\s+worker\s+running\s+idle\s+10\.206\.1\.11", table);
+        Assert.Matches(@"c1-w-02\s+worker\s+running\s+alloc# \(powering up\)\s+-", table);
+        Assert.Matches(@"c1-w-03\s+worker\s+shut off\s+idle~ \(powered down\)\s+-", table);
+        Assert.DoesNotContain("SLURM", StatusTable.Render(Status().ToInfo(), At), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Json_keeps_the_old_fields_and_adds_the_detailed_states()
     {
         var json = JsonSerializer.Serialize(Status().ToInfo(), CliJsonContext.Default.StatusInfo);
@@ -47,7 +64,7 @@ public class StatusTableTests
         var nodes = document.RootElement.GetProperty("nodes");
 
         Assert.Equal(["name", "role", "state", "address", "leaseExpiry", "sshReady", "configured", "error",
-            "ssh", "configuration", "configuredAt", "configurationSpecHash", "configurationError", "host", "configurationStaleBecause"], nodes[0].EnumerateObject().Select(p => p.Name));
+            "ssh", "configuration", "configuredAt", "configurationSpecHash", "configurationError", "host", "configurationStaleBecause", "slurm", "slurmAt"], nodes[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(("ready", true, "yes", true, "abc"), (nodes[0].GetProperty("ssh").GetString(), nodes[0].GetProperty("sshReady").GetBoolean(),
             nodes[0].GetProperty("configuration").GetString(), nodes[0].GetProperty("configured").GetBoolean(), nodes[0].GetProperty("configurationSpecHash").GetString()));
         Assert.Equal(At, nodes[0].GetProperty("configuredAt").GetDateTimeOffset());

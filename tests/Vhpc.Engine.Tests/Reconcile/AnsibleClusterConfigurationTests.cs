@@ -30,6 +30,7 @@ public class AnsibleClusterConfigurationTests
             new ConfigurationHost("vhpc-w-02", "vhpc-w-02.vhpc.local", Layout.Nodes[2].Address.ToString(), HostRole.Worker) { Vcpus = 2, MemoryMiB = 2048 }],
             request.Hosts);
         Assert.Equal(["vhpc-m-01", "vhpc-w-01"], request.Limit);
+        Assert.Null(request.SuspendTimeSeconds);
         Assert.Equal("vhpc", request.User);
         Assert.Equal("/var/lib/vhpc/clusters/vhpc/munge.key", request.MungeKeyPath);
         Assert.Equal("/var/lib/vhpc/clusters/vhpc/known_hosts", request.KnownHostsPath);
