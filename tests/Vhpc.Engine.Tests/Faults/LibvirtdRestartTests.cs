@@ -220,7 +220,8 @@ public sealed class LibvirtdRestartTests(ITestOutputHelper output)
         }
 
         output.WriteLine("volumes: " + string.Join(", ", names));
-        var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume }).ToList();
+        // Each node: its overlay, seed and serial console log (a pool volume since vhpcd reads consoles through libvirt).
+        var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume, n.ConsoleLog.Volume }).ToList();
         Assert.Equal(expected.Count + 2, names.Count);
         Assert.All(expected, v => Assert.Contains(v, names));
         Assert.Single(names, n => n.EndsWith(".qcow2.complete", StringComparison.Ordinal));

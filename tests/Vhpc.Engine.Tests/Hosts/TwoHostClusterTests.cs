@@ -54,7 +54,7 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
             output.WriteLine($"{host}: {string.Join(", ", census)}");
             var mine = layout.ClusterNodes.Where(n => placed[n.Name] == host).ToList();
             var expected = new List<string> { $"pool {layout.PoolName}", $"network {layout.NetworkName}", $"volume {layout.BaseVolumeName}", $"volume {layout.BaseVolumeMarkerName}" };
-            expected.AddRange(mine.SelectMany(n => new[] { $"domain {n.Name} running", $"volume {n.OverlayVolume}", $"volume {n.SeedVolume}" }));
+            expected.AddRange(mine.SelectMany(n => new[] { $"domain {n.Name} running", $"volume {n.OverlayVolume}", $"volume {n.SeedVolume}", $"volume {n.ConsoleLog.Volume}" }));
             expected.Sort(StringComparer.Ordinal);
             Assert.Equal(expected, census);
         }
@@ -200,7 +200,7 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
         {
             var expected = new List<string> { $"pool {layout.PoolName}", $"network {layout.NetworkName}", $"volume {layout.BaseVolumeName}", $"volume {layout.BaseVolumeMarkerName}" };
             expected.AddRange(layout.ClusterNodes.Where(n => placed[n.Name] == host)
-                .SelectMany(n => new[] { $"domain {n.Name} running", $"volume {n.OverlayVolume}", $"volume {n.SeedVolume}" }));
+                .SelectMany(n => new[] { $"domain {n.Name} running", $"volume {n.OverlayVolume}", $"volume {n.SeedVolume}", $"volume {n.ConsoleLog.Volume}" }));
             expected.Sort(StringComparer.Ordinal);
             Assert.Equal(expected, TwoHosts.Census(daemon, layout));
         }

@@ -362,7 +362,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 Assert.True(paths.TryAdd(volume.Name, volume.Path), $"volume {volume.Name} listed twice");
             }
 
-            var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume })
+            var expected = layout.Nodes.SelectMany(n => new[] { n.OverlayVolume, n.SeedVolume, n.ConsoleLog.Volume })
                 .Append(layout.BaseVolumeName).Append(layout.BaseVolumeMarkerName).Order(StringComparer.Ordinal);
             Assert.Equal(expected, paths.Keys.Order(StringComparer.Ordinal));
 
