@@ -76,6 +76,13 @@ public sealed record HostSpec(string Name, string Connect, int? Vcpus, int? Memo
 
     /// <summary>The name of the single-host form's host when its URI names this machine.</summary>
     public const string LocalName = "local";
+
+    /// <summary>
+    /// True when the URI names a libvirt on this machine (no host part: qemu:///system, test:///default,
+    /// qemu+unix:///system), where a path vhpcd sees is the same path libvirt sees. A URI with a host
+    /// part, even this machine's name, counts as remote.
+    /// </summary>
+    public bool IsLocal => Uri.TryCreate(Connect, UriKind.Absolute, out var uri) && uri.Host.Length == 0;
 }
 
 /// <summary>Where new nodes go: <see cref="PlacementPolicy"/>, and optionally the management node's host.</summary>

@@ -88,6 +88,11 @@ public static class ClusterSpecValidator
                 + $"(the upper half is the DHCP range), not {range.Max}: every worker of the range has its fixed address; choose a larger network.cidr or a smaller max");
         }
 
+        if (hostsOk && elasticOk && spec.Workers.Elastic is not null)
+        {
+            ValidatePowerChannelHost(v, spec);
+        }
+
         ValidateStaticAddressing(v, spec, cidrOk && managementOk && workersOk && elasticOk);
         if (hostsOk && managementOk && workersOk && elasticOk && spec.Hosts.Count > 0)
         {
@@ -204,6 +209,41 @@ public static class ClusterSpecValidator
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// An elastic range needs the management node on a local libvirt: Slurm's power programs reach vhpcd
+    /// through the management domain's virtio-serial channel, whose host end is a Unix socket on the
+    /// libvirt host, so vhpcd can only connect to it when that host is this machine. The node's host is
+    /// the pinned one (placement.management), otherwise any listed host the policy may choose.
+    /// </summary>
+    private static void ValidatePowerChannelHost(List<SpecViolation> v, ClusterSpec spec)
+    {
+        const string Why = "the power channel is a Unix socket on the management node's libvirt host, so that host must be local "
+            + "(a URI without a host part, like qemu:///system)";
+        if (spec.Hosts.Count == 0)
+        {
+            Check(v, "workers.elastic", HostSpec.ForConnect(spec.Connect).IsLocal ? null
+                : $"needs the management node on a local libvirt, and connect is '{spec.Connect}': {Why}");
+            return;
+        }
+
+        if (spec.Placement.Management is { } pinned)
+        {
+            if (spec.Hosts.FirstOrDefault(h => h.Name == pinned) is { IsLocal: false } remote)
+            {
+                Check(v, "workers.elastic", $"needs the management node on a local libvirt, and placement.management puts it on "
+                    + $"{remote.Name} ({remote.Connect}): {Why}");
+            }
+
+            return;
+        }
+
+        if (spec.Hosts.Where(h => !h.IsLocal).Select(h => h.Name).ToList() is { Count: > 0 } remotes)
+        {
+            Check(v, "workers.elastic", $"needs the management node on a local libvirt, and the placement may put it on "
+                + $"{string.Join(", ", remotes)}: {Why}; pin it with placement.management to a local host");
+        }
     }
 
     /// <summary>

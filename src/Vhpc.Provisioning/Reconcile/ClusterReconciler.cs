@@ -37,6 +37,11 @@ internal sealed class ClusterReconciler(
 {
     private const long GiB = 1L << 30;
 
+    /// <summary>How long a running domain that is replaced gets to shut down cleanly before it is powered off.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(120);
+
+    private static readonly TimeSpan ShutdownPoll = TimeSpan.FromSeconds(1);
+
     public async Task<ReconcileResult> ExecuteAsync(ReconcileContext context, ClusterPlan plan, ActualState actual, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -239,6 +244,9 @@ internal sealed class ClusterReconciler(
                 DefineDomain(context, action.Name);
                 break;
             case (ObjectKind.Domain, ActionKind.Replace):
+                // A running guest is shut down cleanly first: a hard power-off of the management node
+                // kills slurmctld mid-write (a job that had ended came back as running).
+                await ShutDownAsync(connection, layout.Cluster, action.Name, cancellationToken).ConfigureAwait(false);
                 DeleteDomain(connection, action.Name);
                 DefineDomain(context, action.Name);
                 break;
@@ -351,17 +359,21 @@ internal sealed class ClusterReconciler(
     }
 
     /// <summary>
-    /// The host end of the power channel for an elastic cluster's management node (its directory is the
-    /// daemon's, made 0700 at start), or null.
+    /// The host end of the power channel for a management node, elastic cluster or not (its directory is
+    /// the daemon's, made 0700 at start), or null: on a remote libvirt host (the socket would be a path
+    /// there, out of vhpcd's reach) or when the directory does not exist (libvirt could not bind the
+    /// socket and the domain would not start).
     /// </summary>
     private string? PowerChannelPath(ClusterLayout layout, ClusterNode node)
     {
-        if (node.Role != NodeRole.Management || !layout.IsElastic || powerChannels?.Value.SocketPath(layout.Cluster) is not { } path)
+        var host = layout.Host ?? layout.Hosts[0];
+        if (node.Role != NodeRole.Management || !host.IsLocal
+            || powerChannels?.Value is not { Directory: { } directory } options || !Directory.Exists(directory))
         {
             return null;
         }
 
-        return path;
+        return options.SocketPath(layout.Cluster);
     }
 
     private void DefineDomain(ReconcileContext context, string name)
@@ -378,6 +390,34 @@ internal sealed class ClusterReconciler(
         }
 
         VhpcTelemetry.NodeTransitions.Add(1, new KeyValuePair<string, object?>("state", "defined"));
+    }
+
+    /// <summary>
+    /// Asks a running domain to shut down (ACPI, <c>virDomainShutdown</c>) and waits for it to stop;
+    /// after <see cref="ShutdownTimeout"/> it is powered off. A domain that is not running is left alone.
+    /// </summary>
+    private async Task ShutDownAsync(Connection connection, string cluster, string name, CancellationToken cancellationToken)
+    {
+        using var domain = connection.LookupDomain(name);
+        if (domain is null || !domain.IsActive)
+        {
+            return;
+        }
+
+        Log.ShutdownRequested(logger, cluster, name, ShutdownTimeout.TotalSeconds);
+        // A guest that ignores ACPI, or a domain that stopped meanwhile: forced (or nothing) below.
+        IgnoreInvalid(domain.Shutdown);
+        var started = time.GetTimestamp();
+        while (domain.IsActive && time.GetElapsedTime(started) < ShutdownTimeout)
+        {
+            await Task.Delay(ShutdownPoll, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (domain.IsActive)
+        {
+            Log.ShutdownForced(logger, cluster, name, ShutdownTimeout.TotalSeconds);
+            IgnoreInvalid(domain.Destroy);
+        }
     }
 
     /// <summary>

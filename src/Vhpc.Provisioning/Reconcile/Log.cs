@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Vhpc.Provisioning.Reconcile;
 
-/// <summary>The reconciler's and platform detection's log events (2000, 2003-2005, 2008, 2010; 2011 is retired; the engine's range is 2000-2999); placeholders become journald fields.</summary>
+/// <summary>The reconciler's and platform detection's log events (2000, 2003-2005, 2008, 2010, 2013, 2014; 2011 is retired; the engine's range is 2000-2999); placeholders become journald fields.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
@@ -28,5 +28,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning,
         Message = "Cluster {Cluster}: pool {Pool} undefined but its directory was kept: {Reason}")]
     public static partial void PoolDirectoryKept(ILogger logger, string cluster, string pool, string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information,
+        Message = "Cluster {Cluster}: domain {Node} is running and will be replaced: shutdown requested (powered off after {Seconds} s)")]
+    public static partial void ShutdownRequested(ILogger logger, string cluster, string node, double seconds);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: domain {Node} did not shut down within {Seconds} s: powered off")]
+    public static partial void ShutdownForced(ILogger logger, string cluster, string node, double seconds);
 
 }

@@ -20,6 +20,7 @@ internal sealed class NodeSeedBuilder : ISeedBuilder
             [request.AuthorizedKey],
             node.Name,
             node.Fqdn,
+            node.Address,
             $"{request.Layout.Cluster}-{node.Name}-{node.DiskHash}",
             StaticNetworkOf(request.Layout, node))).ToSeed();
     }

@@ -8,8 +8,14 @@ namespace Vhpc.Provisioning.Seeds;
 
 /// <summary>
 /// The NoCloud files for one node. user-data creates the login user with the SSH keys, passwordless
-/// sudo and bash, sets hostname and FQDN and lets cloud-init manage /etc/hosts; no password is set
-/// and password logins stay off. meta-data holds the instance id and local hostname.
+/// sudo and bash, sets hostname and FQDN and writes /etc/hosts once per instance (below); no password
+/// is set and password logins stay off. meta-data holds the instance id and local hostname.
+/// <para>/etc/hosts: cloud-init's <c>manage_etc_hosts: true</c> re-renders the file from its template at
+/// every boot, and on a rebooted node (a resumed elastic worker) that re-render failed and cloud-init
+/// reported <c>status: error</c>, which vhpcd's readiness refuses. So the seed turns it off and writes
+/// the file once through <c>write_files</c> (per instance): the lines cloud-init's Debian template gives
+/// (localhost, IPv6) with the node's own names on its fixed address instead of 127.0.1.1, as the common
+/// role's hosts.j2 writes them. The common role owns the file from its first run on.</para>
 /// </summary>
 internal sealed partial class NodeSeedContent
 {
@@ -49,7 +55,12 @@ internal sealed partial class NodeSeedContent
             // The host name stays the short node name (the FQDN resolves through /etc/hosts): Slurm
             // matches nodes by short name and the readiness check expects `hostname` to be it.
             ("prefer_fqdn_over_hostname", SeedYaml.Boolean(false)),
-            ("manage_etc_hosts", SeedYaml.Boolean(true)),
+            ("manage_etc_hosts", SeedYaml.Boolean(false)),
+            ("write_files", new YamlSequenceNode(SeedYaml.Mapping(
+                ("path", SeedYaml.String("/etc/hosts")),
+                ("content", SeedYaml.String(EtcHosts(request))),
+                ("owner", SeedYaml.String("root:root")),
+                ("permissions", SeedYaml.String("0644"))))),
             ("ssh_pwauth", SeedYaml.Boolean(false)),
             ("disable_root", SeedYaml.Boolean(true)));
         var userData = SeedYaml.ToBytes(cloudConfig, "#cloud-config");
@@ -61,6 +72,15 @@ internal sealed partial class NodeSeedContent
         var networkConfig = request.Network is null ? null : SeedYaml.ToBytes(NetworkConfigDocument(request.Network));
         return new NodeSeedContent(userData, metaData, networkConfig);
     }
+
+    /// <summary>The node's first /etc/hosts: the lines of the common role's hosts.j2 that concern this node alone.</summary>
+    private static string EtcHosts(NodeSeedRequest request) =>
+        "# Written once by cloud-init from vhpcd's seed; the cluster's configuration (common role) owns this file.\n"
+        + "127.0.0.1 localhost\n"
+        + "::1 localhost ip6-localhost ip6-loopback\n"
+        + "ff02::1 ip6-allnodes\n"
+        + "ff02::2 ip6-allrouters\n"
+        + $"{request.Address} {request.Fqdn} {request.Hostname}\n";
 
     private static YamlMappingNode NetworkConfigDocument(StaticNetwork network)
     {
@@ -132,6 +152,11 @@ internal sealed partial class NodeSeedContent
             throw new ArgumentException(
                 $"fqdn '{request.Fqdn}' is invalid: it must be '{request.Hostname}.' followed by a domain of valid labels.",
                 nameof(request));
+        }
+
+        if (request.Address is null || request.Address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"address '{request.Address}' must be the node's IPv4 address.", nameof(request));
         }
 
         if (string.IsNullOrWhiteSpace(request.InstanceId) || request.InstanceId.Length > 255

@@ -7,6 +7,7 @@ namespace Vhpc.Provisioning.Seeds;
 /// <param name="SshAuthorizedKeys">Public keys (one line each, OpenSSH format) allowed to log in as the user.</param>
 /// <param name="Hostname">The short host name (one RFC 1123 label).</param>
 /// <param name="Fqdn">The fully qualified name, starting with <paramref name="Hostname"/>.</param>
+/// <param name="Address">The node's fixed IPv4 address (its DHCP host entry, or its static address in bridge mode).</param>
 /// <param name="InstanceId">cloud-init's instance id: a new one makes per-instance modules run again.</param>
 /// <param name="Network">A static address, or null for DHCP (the image's default).</param>
 internal sealed record NodeSeedRequest(
@@ -14,6 +15,7 @@ internal sealed record NodeSeedRequest(
     IReadOnlyList<string> SshAuthorizedKeys,
     string Hostname,
     string Fqdn,
+    IPAddress Address,
     string InstanceId,
     StaticNetwork? Network = null);
 

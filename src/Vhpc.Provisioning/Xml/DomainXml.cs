@@ -16,7 +16,7 @@ internal static class DomainXml
 {
     /// <param name="powerChannelPath">
     /// Host end of the cluster's power channel (a Unix socket libvirt binds), given to the management
-    /// node of an elastic cluster; null: no power channel.
+    /// node on a local libvirt whether or not the cluster is elastic; null: no power channel.
     /// </param>
     public static string Build(ClusterLayout layout, ClusterNode node, HostPlatform platform, string overlayPath, string seedPath,
         string consoleLogPath, string? powerChannelPath = null)
@@ -83,7 +83,7 @@ internal static class DomainXml
                         new XElement("target", new XAttribute("type", "virtio"), new XAttribute("port", "1"))),
                     new XElement("channel", new XAttribute("type", "unix"),
                         new XElement("target", new XAttribute("type", "virtio"), new XAttribute("name", "org.qemu.guest_agent.0"))),
-                    PowerChannel(layout, node, powerChannelPath),
+                    PowerChannel(node, powerChannelPath),
                     Graphics(spec.Vm.Graphics),
                     // Entropy for the guest: under TCG, cloud-init and sshd key generation otherwise wait on it.
                     new XElement("rng", new XAttribute("model", "virtio"),
@@ -99,12 +99,14 @@ internal static class DomainXml
             .ToList() ?? [];
 
     /// <summary>
-    /// The power channel of an elastic cluster, on its management node only: Slurm's power programs run
-    /// there (as SlurmUser, next to slurmctld). mode='bind': libvirt makes the socket, vhpcd connects to
-    /// it, so a stopped vhpcd never keeps the domain from starting.
+    /// The power channel, on the management node only: Slurm's power programs run there (as SlurmUser,
+    /// next to slurmctld). Present whether or not the cluster is elastic (vhpcd serves it only for an
+    /// elastic one), so turning elasticity on or off never replaces the running management domain.
+    /// mode='bind': libvirt makes the socket, vhpcd connects to it, so a stopped vhpcd never keeps the
+    /// domain from starting.
     /// </summary>
-    private static XElement? PowerChannel(ClusterLayout layout, ClusterNode node, string? path) =>
-        path is null || node.Role != NodeRole.Management || !layout.IsElastic
+    private static XElement? PowerChannel(ClusterNode node, string? path) =>
+        path is null || node.Role != NodeRole.Management
             ? null
             : new XElement("channel", new XAttribute("type", "unix"),
                 new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", path)),

@@ -154,7 +154,7 @@ public sealed class ClusterLayout
     /// <summary>Workers started only on demand (empty unless workers.elastic is set).</summary>
     public IEnumerable<ClusterNode> OnDemandWorkers => Nodes.Where(n => n.OnDemand);
 
-    /// <summary>True when the spec has an elastic range (the management domain then has the power channel).</summary>
+    /// <summary>True when the spec has an elastic range (vhpcd then serves the management domain's power channel).</summary>
     public bool IsElastic => Spec.Workers.Elastic is not null;
 
     /// <summary>
@@ -178,6 +178,8 @@ public sealed class ClusterLayout
     public static string FormatExtension(ImageFormat format) => format == ImageFormat.Raw ? "raw" : "qcow2";
 
     private const string ConsoleLogHashMark = "serial-log-volume";
+
+    private const string PowerChannelHashMark = "vhpc-node-power-channel-always";
 
     private static List<ClusterNode> BuildNodes(ClusterSpec spec, Ipv4Subnet subnet)
     {
@@ -218,11 +220,12 @@ public sealed class ClusterLayout
             // Was the console log directory; the log moving into the pool changes every domain's XML once.
             ConsoleLogHashMark,
             spec.Domain, spec.User.Name, spec.Pool.Name, spec.Pool.Path);
-        if (role == NodeRole.Management && spec.Workers.Elastic is not null)
+        if (role == NodeRole.Management)
         {
-            // The management domain of an elastic cluster has the power channel: turning elasticity
-            // on or off changes its domain.
-            specHash = DeterministicIds.HexDigest(16, "vhpc-node-power-channel", specHash);
+            // Every management domain carries the power channel, elastic or not (vhpcd serves it only for
+            // an elastic cluster), so turning elasticity on or off replaces no domain. The mark makes
+            // management domains defined before this rule replaced once, cleanly, to gain the channel.
+            specHash = DeterministicIds.HexDigest(16, PowerChannelHashMark, specHash);
         }
 
         return new ClusterNode(

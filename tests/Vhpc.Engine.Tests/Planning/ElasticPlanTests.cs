@@ -90,7 +90,7 @@ public class ElasticPlanTests
     }
 
     [Fact]
-    public void The_management_domain_of_an_elastic_cluster_has_the_power_channel_and_no_other_domain_does()
+    public void Every_management_domain_has_the_power_channel_given_and_no_worker_does()
     {
         var platform = new HostPlatform(DomainType.Qemu, "x86_64", "q35", "test");
         var path = "/run/vhpc/channels/vhpc.sock";
@@ -101,7 +101,10 @@ public class ElasticPlanTests
         Assert.Contains("<target type=\"virtio\" name=\"org.vhpc.power.0\" />", management, StringComparison.Ordinal);
 
         Assert.Null(DomainXml.ParsePowerChannelPath(DomainXml.Build(Elastic, Elastic.OnDemandWorkers.First(), platform, "/p/o.qcow2", "/p/s.iso", "/p/serial.log", path)));
+        // Elastic or not: turning elasticity on or off must not change the management domain.
         var plain = ClusterLayout.From(SpecSamples.Spec(workers: 1));
-        Assert.Null(DomainXml.ParsePowerChannelPath(DomainXml.Build(plain, plain.Management, platform, "/p/o.qcow2", "/p/s.iso", "/p/serial.log", path)));
+        Assert.Equal(path, DomainXml.ParsePowerChannelPath(DomainXml.Build(plain, plain.Management, platform, "/p/o.qcow2", "/p/s.iso", "/p/serial.log", path)));
+        // No path (remote libvirt host, no channel directory): no channel.
+        Assert.Null(DomainXml.ParsePowerChannelPath(DomainXml.Build(Elastic, Elastic.Management, platform, "/p/o.qcow2", "/p/s.iso", "/p/serial.log")));
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vhpc.Ansible;
+using Vhpc.Engine.Power;
 using Vhpc.Engine.Progress;
 using Vhpc.Guests;
 using Vhpc.Guests.Keys;
@@ -48,11 +49,11 @@ internal sealed class TestDriverHarness : IDisposable
     /// <summary>The engine with the test driver's seams (no upload, the spec's key file) on <paramref name="connections"/>.</summary>
     public static ClusterEngine CreateEngine(IConnectionSource connections, IVolumeUploader uploads, ILoggerFactory? loggers = null,
         INodeReadiness? readiness = null, IClusterConfiguration? configuration = null, IGuestStatusSource? guestStatus = null,
-        IOptions<GuestsOptions>? guests = null)
+        IOptions<GuestsOptions>? guests = null, IOptions<PowerChannelOptions>? powerChannels = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         var reconciler = new ClusterReconciler(new NodeSeedBuilder(), new CachedBaseImageSource(cache: null), new SpecKeyFileSource(), uploads,
-            TimeProvider.System, loggers.CreateLogger<ClusterReconciler>());
+            TimeProvider.System, loggers.CreateLogger<ClusterReconciler>(), powerChannels);
         var provisioner = new ClusterProvisioner(connections, new HostPlatformDetector(NullLogger<HostPlatformDetector>.Instance), reconciler,
             TimeProvider.System, loggers.CreateLogger<ClusterProvisioner>());
         return new ClusterEngine(provisioner, TimeProvider.System, loggers.CreateLogger<ClusterEngine>(), readiness, configuration, guestStatus, guests);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Vhpc.Engine.Tests.Configuration;
 using Vhpc.Provisioning.Seeds;
 using Vhpc.Testing;
 using YamlDotNet.RepresentationModel;
@@ -14,8 +15,8 @@ public sealed class NodeSeedContentTests
 
     private static NodeSeedRequest Request(
         string user = "vhpc", string hostname = "worker-01", string? fqdn = null, string instanceId = "i-1",
-        string[]? keys = null, StaticNetwork? network = null) =>
-        new(user, keys ?? [Key], hostname, fqdn ?? hostname + ".cluster.vhpc", instanceId, network);
+        string[]? keys = null, StaticNetwork? network = null, IPAddress? address = null) =>
+        new(user, keys ?? [Key], hostname, fqdn ?? hostname + ".cluster.vhpc", address ?? IPAddress.Parse("192.168.123.12"), instanceId, network);
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 
@@ -30,7 +31,7 @@ public sealed class NodeSeedContentTests
         Assert.DoesNotContain("\r", text, StringComparison.Ordinal);
 
         var doc = PyYaml.Load(content.UserData);
-        Assert.Equal(["users", "hostname", "fqdn", "prefer_fqdn_over_hostname", "manage_etc_hosts", "ssh_pwauth", "disable_root"], Keys(doc));
+        Assert.Equal(["users", "hostname", "fqdn", "prefer_fqdn_over_hostname", "manage_etc_hosts", "write_files", "ssh_pwauth", "disable_root"], Keys(doc));
         var user = doc.GetProperty("users")[0];
         Assert.Equal(1, doc.GetProperty("users").GetArrayLength());
         Assert.Equal("vhpc", user.GetProperty("name").GetString());
@@ -41,10 +42,50 @@ public sealed class NodeSeedContentTests
         Assert.Equal("worker-01", doc.GetProperty("hostname").GetString());
         Assert.Equal("worker-01.cluster.vhpc", doc.GetProperty("fqdn").GetString());
         Assert.False(doc.GetProperty("prefer_fqdn_over_hostname").GetBoolean());
-        Assert.True(doc.GetProperty("manage_etc_hosts").GetBoolean());
+        Assert.False(doc.GetProperty("manage_etc_hosts").GetBoolean());
         Assert.False(doc.GetProperty("ssh_pwauth").GetBoolean());
         // No password of any kind.
         Assert.DoesNotMatch("passwd:|password|chpasswd|hashed", text.Replace("lock_passwd: true", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Etc_hosts_is_written_once_with_the_nodes_address_and_not_managed_at_every_boot()
+    {
+        // cloud-init's manage_etc_hosts re-rendered /etc/hosts at every boot, and on a resumed worker the
+        // re-render failed (status: error), so vhpcd's readiness refused the node.
+        var doc = PyYaml.Load(NodeSeedContent.Generate(Request(hostname: "c-w-02", address: IPAddress.Parse("10.9.0.4"))).UserData);
+
+        Assert.False(doc.GetProperty("manage_etc_hosts").GetBoolean());
+        var file = Assert.Single(doc.GetProperty("write_files").EnumerateArray());
+        Assert.Equal("/etc/hosts", file.GetProperty("path").GetString());
+        Assert.Equal("root:root", file.GetProperty("owner").GetString());
+        Assert.Equal("0644", file.GetProperty("permissions").GetString());
+        // write_files runs per instance by default: no "defer" or "append" that would change when or how.
+        Assert.Equal(["path", "content", "owner", "permissions"], Keys(file));
+        var lines = file.GetProperty("content").GetString()!.Split('\n');
+        Assert.Equal(
+            ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback", "ff02::1 ip6-allnodes", "ff02::2 ip6-allrouters",
+                "10.9.0.4 c-w-02.cluster.vhpc c-w-02", ""],
+            lines.Where(l => !l.StartsWith('#')));
+        // Slurm and MPI must see the node's cluster address for its name, never 127.0.1.1.
+        Assert.DoesNotContain(lines, l => l.StartsWith("127.0.1.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_hosts_lines_agree_with_the_common_roles_template()
+    {
+        // Same localhost lines as deploy/ansible/roles/common/templates/hosts.j2, which replaces the file.
+        var template = File.ReadAllLines(Path.Combine(RepositoryPaths.AnsibleDirectory, "roles", "common", "templates", "hosts.j2"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#') && !l.StartsWith("{%", StringComparison.Ordinal))
+            .ToList();
+        var doc = PyYaml.Load(NodeSeedContent.Generate(Request()).UserData);
+        var seed = doc.GetProperty("write_files")[0].GetProperty("content").GetString()!.Split('\n')
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        Assert.Equal(template.SkipLast(1), seed.SkipLast(1));
+        // The node's own line in the template's shape: address, FQDN, short name (the management node's alias comes with the role).
+        Assert.StartsWith("{{ hostvars[host].ansible_host }} {{ hostvars[host].vhpc_fqdn }} {{ host }}", template[^1], StringComparison.Ordinal);
+        Assert.Equal("192.168.123.12 worker-01.cluster.vhpc worker-01", seed[^1]);
     }
 
     [Fact]
@@ -171,6 +212,7 @@ public sealed class NodeSeedContentTests
         { "fqdn", new(Request(fqdn: "other.cluster")) },
         { "fqdn", new(Request(fqdn: "worker-01")) },
         { "fqdn", new(Request(fqdn: "worker-01.bad domain")) },
+        { "address", new(Request(address: IPAddress.IPv6Loopback)) },
         { "instance id", new(Request(instanceId: "")) },
         { "instance id", new(Request(instanceId: "a\nb")) },
         { "network mac address", new(Request(network: new StaticNetwork("52:54:00", IPAddress.Loopback, 24, null, [], []))) },

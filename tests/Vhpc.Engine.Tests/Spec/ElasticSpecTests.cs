@@ -32,8 +32,6 @@ public class ElasticSpecTests
         Assert.Null(spec.Workers.Elastic);
         Assert.Empty(layout.OnDemandWorkers);
         Assert.False(layout.IsElastic);
-        // Same hashes as before elasticity existed: the management domain is not replaced by an upgrade.
-        Assert.Equal(ClusterLayout.From(spec with { Workers = spec.Workers with { Elastic = null } }).Management.SpecHash, layout.Management.SpecHash);
     }
 
     [Fact]
@@ -46,15 +44,59 @@ public class ElasticSpecTests
     }
 
     [Fact]
-    public void Elasticity_changes_the_management_domain_only()
+    public void Elasticity_changes_no_domain()
     {
+        // Every management domain carries the power channel whether or not the cluster is elastic: turning
+        // elasticity on or off is a change of configuration, not a replaced domain.
         var plain = ClusterLayout.From(SpecSamples.Spec(workers: 1));
         var spec = SpecSamples.Spec(workers: 1);
         var elastic = ClusterLayout.From(spec with { Workers = spec.Workers with { Elastic = new ElasticSpec(2, TimeSpan.FromMinutes(5)) } });
 
-        Assert.NotEqual(plain.Management.SpecHash, elastic.Management.SpecHash);
+        Assert.Equal(plain.Management.SpecHash, elastic.Management.SpecHash);
         Assert.Equal(plain.Workers.Single().SpecHash, elastic.Workers.First().SpecHash);
     }
+
+    private const string ElasticWorkers = "workers: { count: 1, vcpu: 2, memoryMiB: 2048, diskGiB: 20, elastic: { max: 3 } }";
+
+    private static List<string> HostsErrors(string placement) =>
+        [.. ClusterSpecLoader.Parse(HostsSpecTests.Yaml
+                .Replace("workers: { count: 3, vcpu: 2, memoryMiB: 2048, diskGiB: 20 }", ElasticWorkers, StringComparison.Ordinal)
+                .Replace("placement: { policy: spread, management: h2 }", placement, StringComparison.Ordinal)
+                .Replace("connect: qemu+ssh://root@h1.example/system", "connect: qemu:///system", StringComparison.Ordinal), "e.yaml")
+            .Errors.Select(e => e.ToString())];
+
+    [Fact]
+    public void Elastic_workers_need_the_management_node_on_a_local_libvirt()
+    {
+        // Single-host form: a remote connect cannot serve the channel (its socket is a path on that host).
+        var remote = ClusterSpecLoader.Parse(SpecSamples.With("connect", "qemu+ssh://root@node7/system")
+            .Replace("workers:    { count: 3, vcpu: 2, memoryMiB: 2048, diskGiB: 20 }", ElasticWorkers, StringComparison.Ordinal), "e.yaml").Errors;
+        var error = Assert.Single(remote).ToString();
+        Assert.StartsWith("e.yaml:9:70: workers.elastic: needs the management node on a local libvirt, and connect is 'qemu+ssh://root@node7/system'", error, StringComparison.Ordinal);
+        Assert.Contains("Unix socket", error, StringComparison.Ordinal);
+
+        // Several hosts (h1 local, h2 remote): pinned to h2 is refused, pinned to h1 accepted, unpinned refused.
+        error = Assert.Single(HostsErrors("placement: { policy: spread, management: h2 }"));
+        Assert.StartsWith("e.yaml:18:70: workers.elastic: needs the management node on a local libvirt, and placement.management puts it on h2 (qemu+tls://h2.example/system)",
+            error, StringComparison.Ordinal);
+        Assert.Empty(HostsErrors("placement: { policy: spread, management: h1 }"));
+        error = Assert.Single(HostsErrors("placement: { policy: pack }"));
+        Assert.Contains("workers.elastic: needs the management node on a local libvirt, and the placement may put it on h2", error, StringComparison.Ordinal);
+        Assert.Contains("pin it with placement.management", error, StringComparison.Ordinal);
+
+        // Without an elastic range a remote management node is fine.
+        Assert.Empty(ClusterSpecLoader.Parse(HostsSpecTests.Yaml, "e.yaml").Errors);
+    }
+
+    [Theory]
+    [InlineData("qemu:///system", true)]
+    [InlineData("qemu+unix:///system", true)]
+    [InlineData("test:///default", true)]
+    [InlineData("qemu+ssh://root@node7/system", false)]
+    [InlineData("qemu+tcp://localhost/system", false)]
+    [InlineData("qemu+tls://h2.example/system", false)]
+    public void A_host_is_local_when_its_uri_has_no_host_part(string connect, bool local) =>
+        Assert.Equal(local, new HostSpec("h", connect, null, null).IsLocal);
 
     [Theory]
     [InlineData("{ count: 3, elastic: { max: 2 } }", "e.yaml:9:38: workers.elastic.max: must be at least workers.count (3)")]
