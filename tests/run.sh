@@ -25,7 +25,7 @@
 #   --no-build      do not build (use the last Release build)
 #   --boot-check    also boot one image guest with plain virsh (tests/env/boot-check.sh) before the guests tier
 #   --filter EXPR   more dotnet test filter, joined to the tier's with &
-# Environment: VHPC_TEST_RESULTS_DIR (default TestResults/), VHPC_TEST_HANG_TIMEOUT (default 30m).
+# Environment: VHPC_TEST_RESULTS_DIR (default TestResults/), VHPC_TEST_HANG_TIMEOUT (default 60m: the e2e test runs ~32 min under TCG).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -137,7 +137,7 @@ run_project() {
   [ -f "$proj" ] || { echo "project missing: $proj"; echo 127 >"$RESULTS/$tier-$name.rc"; return 0; }
   local args=(test "$proj" --no-build -c Release --nologo --results-directory "$RESULTS"
     --logger "trx;LogFileName=$tier-$name.trx" --logger "console;verbosity=normal"
-    --blame-hang-timeout "${VHPC_TEST_HANG_TIMEOUT:-30m}" --blame-hang-dump-type none
+    --blame-hang-timeout "${VHPC_TEST_HANG_TIMEOUT:-60m}" --blame-hang-dump-type none
     --filter "Tier=$tier${filter:+&($filter)}")
   t0=$(date +%s)
   in_tier_sandbox "$tier" dotnet "${args[@]}" || rc=$?

@@ -98,6 +98,8 @@ public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDi
             // Issue 12 (ClusterEndToEndTests.Scaling.cs): a second apply configures nothing, then 3 -> 4 -> 2 workers.
             await CheckSecondApplyConfiguresNothingAsync(engine, spec, layout);
             await CheckScaleOutAndInAsync(services, engine);
+            // Issue 15 (ClusterEndToEndTests.Elastic.cs): Slurm powers on-demand workers up and down through vhpcd.
+            await CheckElasticAsync(services, engine);
         }
         finally
         {
