@@ -151,6 +151,12 @@ public sealed partial class ClusterEndToEndTests
                 {
                     accounting = (await OnManagementAsync($"sacct -j {job} -X -n -P -o State,Submit,Start,End,NodeList", quiet: true))
                         .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split('|') ?? [];
+                    if (accounting is [var state, ..] && (state is "FAILED" or "TIMEOUT" or "OUT_OF_MEMORY" || state.StartsWith("CANCELLED", StringComparison.Ordinal)))
+                    {
+                        await DiagnoseAsync($"job {job}");
+                        Assert.Fail($"job {job} ended {string.Join('|', accounting)}");
+                    }
+
                     return accounting is ["COMPLETED", ..];
                 });
                 var ran = (await OnManagementAsync($"cat ~/{name}.out"))
