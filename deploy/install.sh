@@ -105,6 +105,11 @@ else
     echo "    group libvirt does not exist (install libvirt-daemon-system first): vhpcd cannot use qemu:///system until"
     echo "    it is a member (usermod -aG libvirt vhpcd). For a remote libvirt host (qemu+ssh://), its key is in ~vhpcd/.ssh."
 fi
+# libvirt-qemu: libvirt binds the elastic clusters' power channel sockets (in vhpcd's 0700
+# /run/vhpc/channels) as libvirt-qemu:libvirt-qemu mode 0775; vhpcd connects to them through the group.
+if getent group libvirt-qemu >/dev/null; then
+    usermod -aG libvirt-qemu vhpcd
+fi
 
 echo "==> configuration in /etc/vhpc"
 install -d -m 0755 /etc/vhpc /etc/vhpc/clusters.d
