@@ -4,8 +4,11 @@
 #   sudo deploy/install.sh [--prefix /usr/local] [--self-contained] [--no-start]
 #
 # What it puts where:
-#   PREFIX/lib/vhpc/{vhpcd,vhpc,...}        published programs (framework-dependent: needs the .NET 10
-#                                           runtime, or --self-contained)
+#   PREFIX/lib/vhpc/vhpcd                   the daemon, compiled to one native executable (Native AOT:
+#                                           needs gcc and libc6-dev to build, installed with apt-get
+#                                           when missing; no .NET runtime to run)
+#   PREFIX/lib/vhpc/{vhpc,...}              the CLI (framework-dependent: needs the .NET 10 runtime, or
+#                                           --self-contained)
 #   PREFIX/bin/vhpc -> ../lib/vhpc/vhpc     the CLI on PATH
 #   PREFIX/share/vhpc/ansible/              the Slurm playbooks (deploy/ansible)
 #   PREFIX/share/vhpc/examples/             example cluster file and settings
@@ -24,7 +27,7 @@ start=true
 configuration=Release
 
 usage() {
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -50,24 +53,48 @@ unit=/etc/systemd/system/vhpcd.service
 
 command -v dotnet >/dev/null || { echo "install.sh: dotnet (SDK 10) is needed to build; install dotnet-sdk-10.0" >&2; exit 1; }
 
+case "$(uname -m)" in
+    x86_64) rid=linux-x64 ;;
+    aarch64) rid=linux-arm64 ;;
+    *) echo "install.sh: no .NET runtime identifier for this machine ($(uname -m)); vhpcd is built for x86_64 and aarch64" >&2; exit 1 ;;
+esac
+
 build="$(mktemp -d /tmp/vhpc-install.XXXXXX)"
 trap 'rm -rf "$build"' EXIT
 
-publish=(-c "$configuration" --nologo -p:UseAppHost=true)
-if $self_contained; then
-    publish+=(-r linux-x64 --self-contained true)
+# Native AOT compiles vhpcd with the .NET SDK's ILCompiler and links it with the system's C toolchain
+# (gcc, or clang if installed, and objcopy from binutils) against glibc's development files.
+# Check by linking a tiny C program; install what is missing from the host's own apt sources.
+toolchain_links() {
+    command -v objcopy >/dev/null && command -v gcc >/dev/null \
+        && printf 'int main(void) { return 0; }\n' | gcc -x c - -o "$build/cc-check" 2>/dev/null
+}
+if ! toolchain_links; then
+    echo "==> installing the C toolchain Native AOT links with (gcc, libc6-dev)"
+    if command -v apt-get >/dev/null; then
+        # A fresh machine may not have its package lists yet: update once if the first try fails.
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev \
+            || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev; } || true
+    fi
+    toolchain_links || { echo "install.sh: cannot link a C program: install gcc and libc6-dev (glibc's headers), then run install.sh again" >&2; exit 1; }
 fi
 
-echo "==> building vhpcd and vhpc ($configuration)"
-dotnet publish "$repo/src/Vhpc.Daemon/Vhpc.Daemon.csproj" "${publish[@]}" -o "$build/out"
-dotnet publish "$repo/src/Vhpc.Cli/Vhpc.Cli.csproj" "${publish[@]}" -o "$build/out"
+cli=(-c "$configuration" --nologo -p:UseAppHost=true)
+if $self_contained; then
+    cli+=(-r "$rid" --self-contained true)
+fi
+
+echo "==> building vhpcd (Native AOT, $rid) and vhpc ($configuration)"
+dotnet publish "$repo/src/Vhpc.Daemon/Vhpc.Daemon.csproj" -c "$configuration" --nologo -r "$rid" -p:PublishAot=true -o "$build/out"
+dotnet publish "$repo/src/Vhpc.Cli/Vhpc.Cli.csproj" "${cli[@]}" -o "$build/out"
 
 echo "==> installing programs into $libdir"
 # Replace the whole directory so no stale assembly from an older version stays behind.
 rm -rf "$libdir.new"
 install -d -m 0755 "$libdir.new"
 cp -a "$build/out/." "$libdir.new/"
-rm -f "$libdir.new"/*.pdb
+# Debug symbols stay out (vhpcd.dbg is twice the program; stack traces do not need it).
+rm -f "$libdir.new"/*.pdb "$libdir.new"/*.dbg
 chmod -R u=rwX,go=rX "$libdir.new"
 rm -rf "$libdir.old"
 if [[ -d "$libdir" ]]; then mv "$libdir" "$libdir.old"; fi

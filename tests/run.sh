@@ -182,6 +182,14 @@ for tier in "${tiers[@]}"; do
     deploy/image/build-tiny.sh
     echo "images: $(( $(date +%s) - t0 )) s"
   fi
+  if [ "$tier" = systemd ]; then
+    # install.sh in the container publishes vhpcd with Native AOT and restores offline from this
+    # machine's NuGet packages: the ILCompiler and runtime packs for this machine's RID must be there
+    # (a plain `dotnet build` does not fetch them).
+    step "vhpcd's Native AOT packages (dotnet restore -r RID, for the container's offline install)"
+    case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) die "no .NET RID for $(uname -m)" ;; esac
+    dotnet restore src/Vhpc.Daemon/Vhpc.Daemon.csproj -r "$rid" --nologo -v minimal
+  fi
   if [ "$tier" = guests ]; then
     step "tiny guest boot check (tests/env/tiny-check.sh)"
     tests/env/tiny-check.sh || env_failed=1

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 
 namespace Vhpc.Ansible;
 
@@ -23,20 +24,20 @@ public sealed class AnsibleRunnerOptions
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>First retry delay; doubles per retry (with jitter) up to <see cref="MaxRetryDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     public bool UseJitter { get; set; } = true;
 
     /// <summary>SSH ConnectTimeout and Ansible's connection timeout.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan SshConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How long SSH master connections outlive the run (they then exit by themselves).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan SshControlPersist { get; set; } = TimeSpan.FromSeconds(30);
 
     [Range(1, 500)]

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 using Microsoft.Extensions.Options;
 using Vhpc.Guests.Checks;
 using Vhpc.Guests.Leases;
@@ -16,11 +17,11 @@ public sealed class GuestsOptions
     public string StateRoot { get; set; } = "/var/lib/vhpc/clusters";
 
     /// <summary>Per node, from boot to lease. TCG guests get theirs after ~35 s alone, later when four boot at once.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long `vhpc status` waits for port 22 of each node (all nodes are probed at once).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    [TimeSpanRange("00:00:00.010", "00:01:00")]
     public TimeSpan SshProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     [ValidateObjectMembers]
@@ -41,7 +42,7 @@ public sealed class GuestsOptions
     /// While waiting for a lease, how often to try to reconnect when the libvirt connection was lost
     /// (libvirtd restarted); the node's lease timeout still bounds the whole wait.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     [ValidateObjectMembers]

@@ -18,6 +18,11 @@ internal sealed class GuestsOptionsValidator : IValidateOptions<GuestsOptions>
             builder.AddError($"{GuestsOptions.SectionName}:{nameof(GuestsOptions.StateRoot)}: '{options.StateRoot}' must be an absolute path");
         }
 
+        if (options.Ssh is { Checks: null })
+        {
+            builder.AddError($"{GuestsOptions.SectionName}:Ssh:Checks: the readiness checks are required");
+        }
+
         if (options.Ssh is { } ssh && ssh.MaxDelay < ssh.InitialDelay)
         {
             builder.AddError($"{GuestsOptions.SectionName}:Ssh:{nameof(ssh.MaxDelay)}: must be at least Ssh:InitialDelay ({ssh.InitialDelay}), was {ssh.MaxDelay}");

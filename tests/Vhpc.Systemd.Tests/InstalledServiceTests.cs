@@ -241,7 +241,7 @@ public sealed partial class InstalledServiceTests(ServiceContainer container, IT
     }
 
     [Fact]
-    [Order(9)]
+    [Order(10)]
     public async Task Systemd_analyze_security_rates_the_unit_as_the_README_says()
     {
         var readme = await File.ReadAllTextAsync(Path.Combine(container.RepositoryRoot, "README.md"));
@@ -257,7 +257,7 @@ public sealed partial class InstalledServiceTests(ServiceContainer container, IT
     }
 
     [Fact]
-    [Order(10)]
+    [Order(11)]
     public async Task The_netns_drop_in_runs_vhpcd_in_the_guests_namespace_as_documented()
     {
         await Must(container.ExecAsync(ApplyTimeout, "vhpc", "destroy", Cluster, "--yes"));
@@ -308,7 +308,74 @@ public sealed partial class InstalledServiceTests(ServiceContainer container, IT
     }
 
     [Fact]
-    [Order(11)]
+    [Order(12)]
+    public async Task The_installed_vhpcd_is_a_native_executable_with_no_NET_runtime_loaded()
+    {
+        // install.sh publishes vhpcd with Native AOT: one ELF program, no apphost + vhpcd.dll pair.
+        const string Program = "/usr/local/lib/vhpc/vhpcd";
+        var file = await Must(container.ShAsync($"od -An -tx1 -N4 {Program}; ls /usr/local/lib/vhpc"));
+        var lines = file.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("7f 45 4c 46", lines[0].Trim());
+        var installed = lines.Skip(1).Select(l => l.Trim()).ToList();
+        Assert.Contains("vhpcd", installed);
+        Assert.DoesNotContain("vhpcd.dll", installed);
+        Assert.DoesNotContain("vhpcd.runtimeconfig.json", installed);
+        Assert.DoesNotContain("vhpcd.dbg", installed);
+
+        // The running service: no CoreCLR, no JIT, no managed assembly mapped; the program itself is.
+        await container.WriteFileAsync(ServiceContainer.SettingsFile, ServiceContainer.Settings);
+        await Must(container.ExecAsync("systemctl", "restart", "vhpcd.service"));
+        var pid = await container.UnitPropertyAsync("MainPID");
+        var maps = await Must(container.ShAsync($"awk 'NF >= 6 {{print $6}}' /proc/{pid}/maps | sort -u"));
+        output.WriteLine(maps.Out);
+        Assert.Contains(Program, maps.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("libcoreclr.so", maps.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("libclrjit.so", maps.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("libhostfxr.so", maps.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(".dll", maps.Out, StringComparison.Ordinal);
+        var rss = await Must(container.ShAsync($"grep VmRSS /proc/{pid}/status"));
+        output.WriteLine($"vhpcd (native) after start: {rss.Out.Trim()}");
+        Assert.Contains(Cluster, (await Must(container.ExecAsync("vhpc", "list"))).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Order(13)]
+    public async Task An_unparsable_settings_value_exits_78_is_not_restarted_and_the_journal_names_the_field()
+    {
+        var restarts = int.Parse(await container.UnitPropertyAsync("NRestarts"), CultureInfo.InvariantCulture);
+        var since = (await Must(container.ExecAsync("date", "+%Y-%m-%d %H:%M:%S"))).Out.Trim();
+        await container.WriteFileAsync(ServiceContainer.SettingsFile, """
+            { "Vhpcd": { "PlaybookPath": "/etc/vhpc/tier/site.yml", "LibvirtConnectTimeout": "banana" } }
+
+            """);
+        try
+        {
+            var restart = await container.ExecAsync("systemctl", "restart", "vhpcd.service");
+            Assert.True(restart.Code != 0, $"vhpcd started with an unparsable setting: {restart}");
+            Assert.Equal("78", await container.UnitPropertyAsync("ExecMainStatus"));
+            Assert.Equal("exit-code", await container.UnitPropertyAsync("Result"));
+            // RestartSec is 5 s: past it, RestartPreventExitStatus=78 must have kept systemd from trying again.
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            Assert.Equal("failed", await container.UnitPropertyAsync("ActiveState"));
+            Assert.Equal(restarts, int.Parse(await container.UnitPropertyAsync("NRestarts"), CultureInfo.InvariantCulture));
+
+            await Must(container.ExecAsync("journalctl", "--sync"));
+            // One attempt, one entry naming the field and its value, at PRIORITY 2 (critical).
+            var invalid = Assert.Single(JournalEntries(await Journal("VHPC_EVENT_ID=4004", "--since", since)));
+            Assert.Contains("'banana' at 'Vhpcd:LibvirtConnectTimeout'", invalid.GetValueOrDefault("MESSAGE", ""), StringComparison.Ordinal);
+            Assert.Equal("2", invalid.GetValueOrDefault("PRIORITY"));
+        }
+        finally
+        {
+            await container.WriteFileAsync(ServiceContainer.SettingsFile, ServiceContainer.Settings);
+            await container.ShAsync("systemctl reset-failed vhpcd.service; systemctl start vhpcd.service");
+        }
+
+        Assert.Equal("active", await container.UnitPropertyAsync("ActiveState"));
+    }
+
+    [Fact]
+    [Order(14)]
     public async Task Uninstall_purge_leaves_no_unit_user_group_file_or_directory_of_vhpcd()
     {
         await container.ShAsync($"vhpc destroy {Cluster} --yes; rm -rf /srv/tier");

@@ -3,7 +3,8 @@
 # recipe (this script, deploy/image/mirror.sh, the package list, the mirror lines):
 #   /var/cache/vhpc/systemd/<hash>/rootfs, and the symlink /var/cache/vhpc/systemd/current -> <hash>.
 # The root holds what a user's libvirt host would have (systemd + journald, libvirt, qemu, dnsmasq,
-# iptables, Ansible, OpenSSH client) plus what the .NET SDK and runtime need to run (ICU, OpenSSL);
+# iptables, Ansible, OpenSSH client) plus what the .NET SDK and runtime need to run (ICU, OpenSSL)
+# and the C toolchain deploy/install.sh links the Native AOT vhpcd with (gcc, libc6-dev);
 # the SDK itself is bind-mounted from the host at boot (container.sh), vhpcd is installed inside
 # with deploy/install.sh. The container boots it read-only with a throw-away overlay, so this tree
 # is never changed by a test run. Prints the rootfs path as its last line.
@@ -15,7 +16,8 @@ SUITE=bookworm
 PACKAGES=(systemd systemd-sysv dbus procps iproute2 util-linux passwd
   libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
   dnsmasq-base iptables ansible-core python3 openssh-client
-  libicu72 libssl3 libstdc++6 zlib1g ca-certificates)
+  libicu72 libssl3 libstdc++6 zlib1g ca-certificates
+  gcc libc6-dev)
 
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=../../deploy/lib/common.sh

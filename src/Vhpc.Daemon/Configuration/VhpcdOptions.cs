@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 using Vhpc.Daemon.Logging;
 
 namespace Vhpc.Daemon.Configuration;
@@ -36,7 +37,7 @@ internal sealed class VhpcdOptions
     public string SocketGroup { get; set; } = "vhpc";
 
     /// <summary>How long start-up keeps retrying libvirt before vhpcd gives up and exits non-zero.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan LibvirtConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>

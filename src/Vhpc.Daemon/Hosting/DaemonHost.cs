@@ -55,7 +55,7 @@ internal static class DaemonHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.Services.AddOptions<VhpcdOptions>()
-            .BindSettings(builder.Configuration, VhpcdOptions.SectionName)
+            .BindSettings(builder.Configuration, VhpcdOptions.SectionName, static (settings, options) => settings.Bind(options))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<VhpcdOptions>, VhpcdOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<VhpcdOptions>, VhpcdPathsValidator>();

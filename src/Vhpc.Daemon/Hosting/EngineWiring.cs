@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -29,16 +30,16 @@ internal static class EngineWiring
         services.TryAddSingleton<IClusterSpecReader, ClusterSpecLoaderReader>();
         services.AddLibvirtConnections();
         // Section "Libvirt": keepalive and reconnect backoff of the shared connection.
-        services.AddOptions<LibvirtConnectionOptions>().BindSettings(builder.Configuration, LibvirtConnectionOptions.SectionName);
+        services.AddOptions<LibvirtConnectionOptions>().BindSettings(builder.Configuration, LibvirtConnectionOptions.SectionName, static (settings, options) => settings.Bind(options));
         services.AddVhpcEngine();
         // Section "Images": download retries and stall timeout; the cache itself lives in the state directory.
         services.AddOptions<BaseImageCacheOptions>()
-            .BindSettings(builder.Configuration, BaseImageCacheOptions.SectionName)
+            .BindSettings(builder.Configuration, BaseImageCacheOptions.SectionName, static (settings, options) => settings.Bind(options))
             .Configure<IOptions<VhpcdOptions>>((cache, vhpcd) => cache.CacheDirectory = Path.Combine(vhpcd.Value.StateDirectory, "images"));
         services.AddVhpcGuests();
         // Section "Guests" of vhpcd.json: lease and SSH timeouts, WaitForSsh (false: lease-only readiness).
         services.AddOptions<GuestsOptions>()
-            .BindSettings(builder.Configuration, GuestsSection)
+            .BindSettings(builder.Configuration, GuestsSection, static (settings, options) => settings.Bind(options))
             .Configure<IOptions<VhpcdOptions>>((guests, vhpcd) =>
             {
                 guests.StateRoot = vhpcd.Value.ClusterStateRoot;
@@ -49,7 +50,7 @@ internal static class EngineWiring
             .Configure<IOptions<VhpcdOptions>>((channels, vhpcd) => channels.Directory = vhpcd.Value.PowerChannelDirectory);
         services.AddVhpcAnsibleConfiguration();
         // Section "Ansible": the ansible-playbook command, retries of unreachable hosts, SSH timeouts, forks.
-        services.AddOptions<AnsibleRunnerOptions>().BindSettings(builder.Configuration, AnsibleRunnerOptions.SectionName);
+        services.AddOptions<AnsibleRunnerOptions>().BindSettings(builder.Configuration, AnsibleRunnerOptions.SectionName, static (settings, options) => settings.Bind(options));
         services.AddOptions<ClusterConfigurationOptions>()
             .Configure<IOptions<VhpcdOptions>>((configuration, vhpcd) =>
             {

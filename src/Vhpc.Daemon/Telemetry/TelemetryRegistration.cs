@@ -34,8 +34,9 @@ internal static class TelemetryRegistration
         return services;
     }
 
-    // A method of its own, never inlined: the JIT loads the OTLP exporter (and the HTTP stack it
-    // brings) only when it compiles a call to it, so without an endpoint it is never loaded.
+    // A method of its own, never inlined: the JIT build loads the OTLP exporter (and the HTTP stack it
+    // brings) only when it compiles a call to it, so without an endpoint it is never loaded. The
+    // Native AOT build has it compiled in; its pages become resident only when it runs.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void UseOtlpExporter(IOpenTelemetryBuilder builder) => builder.UseOtlpExporter();
 }

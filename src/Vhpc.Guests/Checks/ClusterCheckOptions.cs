@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 
 namespace Vhpc.Guests.Checks;
 
@@ -10,26 +10,26 @@ namespace Vhpc.Guests.Checks;
 public sealed class ClusterCheckOptions
 {
     /// <summary>Quick commands: sinfo, munge and unmunge, reading a file.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>One srun on one worker; a powered-down node (elastic clusters) needs its boot within this.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan SrunTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Building the MPI program (only when absent or changed), then its run across the workers.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan MpiTimeout { get; set; } = TimeSpan.FromSeconds(180);
 
     /// <summary>The job array, submitted and waited for.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan JobArrayTimeout { get; set; } = TimeSpan.FromSeconds(180);
 
     /// <summary>How long sacct may take to list the jobs (slurmctld sends them to slurmdbd a moment after they end).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan AccountingTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Added to a command's own timeout for the SSH connection around it (TCG guests answer slowly).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan SshGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

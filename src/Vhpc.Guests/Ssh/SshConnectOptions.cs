@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 
 namespace Vhpc.Guests.Ssh;
 
@@ -6,10 +6,10 @@ namespace Vhpc.Guests.Ssh;
 public sealed class SshConnectOptions
 {
     /// <summary>Bounds one TCP connect plus the SSH handshake (TCG guests answer slowly).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Keepalives keep long commands (cloud-init status --wait) from idling out in NAT.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

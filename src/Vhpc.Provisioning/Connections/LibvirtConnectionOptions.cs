@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 
 namespace Vhpc.Provisioning.Connections;
 
@@ -15,7 +16,7 @@ public sealed class LibvirtConnectionOptions
     /// Keepalive probe interval. A blocking libvirt call cannot be cancelled; keepalive is what bounds
     /// it when the daemon stops answering (interval x count, then the call fails as connection lost).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Unanswered probes before libvirt gives the connection up.</summary>
@@ -23,11 +24,11 @@ public sealed class LibvirtConnectionOptions
     public int KeepAliveCount { get; set; } = 3;
 
     /// <summary>First delay of the exponential (jittered) reconnect backoff.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    [TimeSpanRange("00:00:00.010", "00:01:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Upper bound of one backoff delay.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Reconnect attempts before an operation gives up (with the defaults about two minutes).</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vhpc.Engine.Settings;
 
 namespace Vhpc.Provisioning.Images;
 
@@ -19,13 +20,13 @@ public sealed class BaseImageCacheOptions
     public int MaxRetryAttempts { get; set; } = 6;
 
     /// <summary>First retry delay; doubles per retry, with jitter, up to <see cref="RetryMaxDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>No byte for this long counts as a (transient) timeout of the attempt.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

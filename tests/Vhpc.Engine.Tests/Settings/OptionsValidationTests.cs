@@ -30,6 +30,7 @@ public sealed class OptionsValidationTests
         options.SshConnect.ConnectTimeout = TimeSpan.FromHours(2);
         options.Ssh.InitialDelay = TimeSpan.FromSeconds(30);
         options.Ssh.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Ssh.Checks = null!;
 
         var failures = Failures(new GuestsOptionsValidator().Validate(null, options));
 
@@ -39,6 +40,7 @@ public sealed class OptionsValidationTests
         Assert.Contains(failures, f => f.Contains("SshConnect.ConnectTimeout", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Guests:StateRoot: 'clusters' must be an absolute path", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Guests:Ssh:MaxDelay: must be at least Ssh:InitialDelay", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Guests:Ssh:Checks: the readiness checks are required", StringComparison.Ordinal));
     }
 
     [Fact]

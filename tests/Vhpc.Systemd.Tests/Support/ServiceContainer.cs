@@ -23,6 +23,16 @@ public sealed class ServiceContainer : IAsyncLifetime
     public const string BaseImage = "/srv/tier/base.qcow2";
     public const string ClusterFile = "/etc/vhpc/clusters.d/tier.yaml";
     public const string Checkout = "/root/vhpc";
+    public const string SettingsFile = "/etc/vhpc/vhpcd.json";
+
+    /// <summary>The tier's vhpcd.json: lease-only readiness (the tiny guests have no sshd), the local stand-in playbook.</summary>
+    public const string Settings = """
+        {
+          "Vhpcd": { "PlaybookPath": "/etc/vhpc/tier/site.yml" },
+          "Guests": { "WaitForSsh": false, "LeaseTimeout": "00:03:00" }
+        }
+
+        """;
 
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
     private readonly List<string> _timings = [];
@@ -184,14 +194,7 @@ public sealed class ServiceContainer : IAsyncLifetime
         Assert.True(files.Code == 0, files.ToString());
         _baseImageSha = files.Out.Trim();
 
-        // Lease-only readiness (the tiny guests have no sshd), the local stand-in playbook.
-        await WriteFileAsync("/etc/vhpc/vhpcd.json", """
-            {
-              "Vhpcd": { "PlaybookPath": "/etc/vhpc/tier/site.yml" },
-              "Guests": { "WaitForSsh": false, "LeaseTimeout": "00:03:00" }
-            }
-
-            """);
+        await WriteFileAsync(SettingsFile, Settings);
     }
 
     private async Task StopAsync()
