@@ -55,7 +55,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 CLUSTER=vtx-bench NETWORK=vtx-bench-net BRIDGE=vtx-bench0 CIDR=10.210.0.0/24
 POOL_DIR=/var/lib/libvirt/images/$CLUSTER
-CONSOLE_DIR=/var/log/libvirt/qemu
+# libvirt's own per-domain qemu log (not vhpcd's: the serial console logs are volumes of the pool). It
+# stays after undefine, as for every domain, so it is no leftover; the clean-up removes it all the same.
+QEMU_LOG_DIR=/var/log/libvirt/qemu
 VCPUS=${VHPC_BENCH_VCPUS:-2} MEM=${VHPC_BENCH_MEMORY_MIB:-2048}
 export VHPC_BENCH_VCPUS=$VCPUS VHPC_BENCH_MEMORY_MIB=$MEM
 
@@ -75,14 +77,15 @@ nodes=$((1 + workers))
 wall() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# Everything named vtx-bench* that libvirt, the pool directory, the console logs or the namespace hold.
+# Everything named vtx-bench* that libvirt, the pool directory (with the serial console log volumes) or
+# the namespace hold.
 leftovers() {
   {
     "${VIRSH[@]}" list --all --name
     "${VIRSH[@]}" net-list --all --name
     "${VIRSH[@]}" pool-list --all --name
   } 2>/dev/null | grep "^$CLUSTER" || true
-  ls -d "$POOL_DIR" "$CONSOLE_DIR/$CLUSTER"* 2>/dev/null || true
+  ls -d "$POOL_DIR" 2>/dev/null || true
   ip netns exec "$NETNS" ip -o link show 2>/dev/null | awk -F': ' '{ print $2 }' | cut -d@ -f1 | grep "^$BRIDGE" || true
 }
 
@@ -124,7 +127,7 @@ sweep() {
   "${VIRSH[@]}" pool-destroy "$CLUSTER" >/dev/null 2>&1 || true
   "${VIRSH[@]}" pool-undefine "$CLUSTER" >/dev/null 2>&1 || true
   rm -rf "$POOL_DIR"
-  rm -f "$CONSOLE_DIR/$CLUSTER"-*
+  rm -f "$QEMU_LOG_DIR/$CLUSTER"-*
 }
 
 cleanup() {
@@ -275,7 +278,7 @@ stop_vhpcd
 left=$(leftovers)
 [ -z "$left" ] || die "vhpc destroy left objects behind: $(echo "$left" | paste -sd' ' -)"
 destroyed=1
-log "nothing named $CLUSTER* is left (domains, networks, pools, pool directory, console logs, bridge)"
+log "nothing named $CLUSTER* is left (domains, networks, pools, pool directory with the console log volumes, bridge)"
 load_end=$(loadavg)
 
 summary=$(jq -c -n --argjson c "$bl_cluster" --argjson s "$bl_single" --argjson v "$vhpcd_json" --argjson second "$second_json" \
