@@ -59,7 +59,10 @@ public sealed partial class DaemonProcessTests
         await daemon.SignalAsync("HUP");
 
         var clusters = await PollAsync(daemon, c => c.Count == 2);
-        Assert.Equal(["vts-a", "vts-b"], clusters.Select(c => c.Name));
+        // Seen once in a full run under load (2026-12-04): vts-b never appeared within the timeout; the
+        // daemon's own lines say whether the SIGHUP reached it and what the reload did.
+        Assert.True(clusters.Select(c => c.Name).SequenceEqual(["vts-a", "vts-b"]),
+            $"after SIGHUP: [{string.Join(", ", clusters.Select(c => c.Name))}], expected [vts-a, vts-b]; vhpcd's output:\n{daemon.Output}");
         var a = clusters[0];
         Assert.True(a.Loaded);
         Assert.Equal(2, a.Workers);
