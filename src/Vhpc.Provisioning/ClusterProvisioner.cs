@@ -494,13 +494,7 @@ public sealed class ClusterProvisioner
                 Log.ShutdownRefused(_logger, layout.Cluster, node, e.Message);
             }
 
-            var deadline = _time.GetTimestamp();
-            while (domain.IsActive && _time.GetElapsedTime(deadline) < shutdownTimeout)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (domain.IsActive)
+            if (!await DomainShutdown.WaitUntilStoppedAsync(domain, shutdownTimeout, _time, cancellationToken).ConfigureAwait(false))
             {
                 Log.ShutdownForced(_logger, layout.Cluster, node, shutdownTimeout.TotalSeconds);
                 domain.Destroy();

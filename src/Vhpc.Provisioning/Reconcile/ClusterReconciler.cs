@@ -40,8 +40,6 @@ internal sealed class ClusterReconciler(
     /// <summary>How long a running domain that is replaced gets to shut down cleanly before it is powered off.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(120);
 
-    private static readonly TimeSpan ShutdownPoll = TimeSpan.FromSeconds(1);
-
     public async Task<ReconcileResult> ExecuteAsync(ReconcileContext context, ClusterPlan plan, ActualState actual, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -407,13 +405,7 @@ internal sealed class ClusterReconciler(
         Log.ShutdownRequested(logger, cluster, name, ShutdownTimeout.TotalSeconds);
         // A guest that ignores ACPI, or a domain that stopped meanwhile: forced (or nothing) below.
         IgnoreInvalid(domain.Shutdown);
-        var started = time.GetTimestamp();
-        while (domain.IsActive && time.GetElapsedTime(started) < ShutdownTimeout)
-        {
-            await Task.Delay(ShutdownPoll, time, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (domain.IsActive)
+        if (!await DomainShutdown.WaitUntilStoppedAsync(domain, ShutdownTimeout, time, cancellationToken).ConfigureAwait(false))
         {
             Log.ShutdownForced(logger, cluster, name, ShutdownTimeout.TotalSeconds);
             IgnoreInvalid(domain.Destroy);
