@@ -3,33 +3,50 @@ using Vhpc.Ansible;
 namespace Vhpc.Engine;
 
 /// <summary>
-/// Holds ready workers until the management node's configuration is known, then lets them through:
-/// the workers that were waiting go in one configuration run (one ansible-playbook process instead of
-/// one per worker on a small host), each later worker in a run of its own at once, so no worker waits
-/// for a slower one. When the management node failed, every worker fails with that reason and is
-/// never logged into.
+/// Holds ready workers until the management node is ready, then lets them through while the
+/// management node is being configured: a worker's run needs the management node up, not configured
+/// (its /home mount retries until the export exists, slurmd restarts until slurmctld answers, and the
+/// run's last task waits until slurmctld counts the worker in). The workers that were waiting go in one
+/// configuration run (one ansible-playbook process instead of one per worker on a small host), each
+/// later worker in a run of its own at once, so no worker waits for a slower one. When the management
+/// node fails (never ready, or its configuration failed), every worker not yet configured fails with
+/// that reason: waiting and later ones are never logged into, and running ones are stopped (their run
+/// is cancelled) instead of waiting out their own timeouts.
 /// </summary>
-internal sealed class WorkerConfigurationGate(Func<IReadOnlyList<ReadyNode>, Task<IReadOnlyList<NodeConfigurationResult>>> configure)
+internal sealed class WorkerConfigurationGate : IDisposable
 {
+    private readonly Func<IReadOnlyList<ReadyNode>, CancellationToken, Task<IReadOnlyList<NodeConfigurationResult>>> _configure;
+    private readonly CancellationToken _cancellationToken;
+    private readonly CancellationTokenSource _managementFailed;
     private readonly Lock _lock = new();
-    private readonly List<(ReadyNode Node, TaskCompletionSource<NodeConfigurationResult> Done)> _waiting = [];
+    private readonly List<(ReadyNode Node, TaskCompletionSource<WorkerConfiguration> Done)> _waiting = [];
     private bool _open;
     private string? _failure;
 
-    /// <summary>Configures <paramref name="worker"/> once the gate opens (at once when it is open); the worker's result.</summary>
-    public Task<NodeConfigurationResult> ConfigureAsync(ReadyNode worker)
+    /// <param name="configure">One configuration run of the given workers; cancelled when the management node fails.</param>
+    /// <param name="cancellationToken">The apply's own cancellation: a run it cancels ends cancelled, not failed.</param>
+    public WorkerConfigurationGate(Func<IReadOnlyList<ReadyNode>, CancellationToken, Task<IReadOnlyList<NodeConfigurationResult>>> configure,
+        CancellationToken cancellationToken)
+    {
+        _configure = configure;
+        _cancellationToken = cancellationToken;
+        _managementFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <summary>Configures <paramref name="worker"/> once the gate opens (at once when it is open); the worker's outcome.</summary>
+    public Task<WorkerConfiguration> ConfigureAsync(ReadyNode worker)
     {
         ArgumentNullException.ThrowIfNull(worker);
         lock (_lock)
         {
             if (_failure is not null)
             {
-                return Task.FromResult(new NodeConfigurationResult(worker.Node.Name, false, _failure));
+                return Task.FromResult(ManagementFailed(worker, ran: false));
             }
 
             if (!_open)
             {
-                var done = new TaskCompletionSource<NodeConfigurationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var done = new TaskCompletionSource<WorkerConfiguration>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _waiting.Add((worker, done));
                 return done.Task;
             }
@@ -38,26 +55,44 @@ internal sealed class WorkerConfigurationGate(Func<IReadOnlyList<ReadyNode>, Tas
         return RunAsync([worker]).ContinueWith(t => t.Result[0], TaskScheduler.Default);
     }
 
-    /// <summary>The management node is configured: the waiting workers go in one run.</summary>
-    public Task OpenAsync()
+    /// <summary>
+    /// The management node is up (ready, or already configured): the waiting workers go in one run,
+    /// started now; each worker's <see cref="ConfigureAsync"/> task carries its outcome. Opening again does nothing.
+    /// </summary>
+    public void Open()
     {
-        List<(ReadyNode Node, TaskCompletionSource<NodeConfigurationResult> Done)> waiting;
+        List<(ReadyNode Node, TaskCompletionSource<WorkerConfiguration> Done)> waiting;
         lock (_lock)
         {
+            if (_open || _failure is not null)
+            {
+                return;
+            }
+
             _open = true;
             waiting = [.. _waiting];
             _waiting.Clear();
         }
 
-        return waiting.Count == 0 ? Task.CompletedTask : CompleteAsync(waiting);
+        if (waiting.Count > 0)
+        {
+            // Never faults (RunAsync turns failures into results, CompleteAsync cancellation into
+            // cancelled outcomes): the waiting workers' own tasks observe it.
+            _ = CompleteAsync(waiting);
+        }
     }
 
-    /// <summary>The management node failed: every waiting and later worker fails with <paramref name="reason"/>.</summary>
+    /// <summary>The management node failed: every waiting and later worker fails with <paramref name="reason"/>, running runs are cancelled.</summary>
     public void Fail(string reason)
     {
-        List<(ReadyNode Node, TaskCompletionSource<NodeConfigurationResult> Done)> waiting;
+        List<(ReadyNode Node, TaskCompletionSource<WorkerConfiguration> Done)> waiting;
         lock (_lock)
         {
+            if (_failure is not null)
+            {
+                return;
+            }
+
             _failure = reason;
             waiting = [.. _waiting];
             _waiting.Clear();
@@ -65,16 +100,23 @@ internal sealed class WorkerConfigurationGate(Func<IReadOnlyList<ReadyNode>, Tas
 
         foreach (var (node, done) in waiting)
         {
-            done.TrySetResult(new NodeConfigurationResult(node.Node.Name, false, reason));
+            done.TrySetResult(ManagementFailed(node, ran: false));
         }
+
+        _managementFailed.Cancel();
     }
 
-    private async Task CompleteAsync(List<(ReadyNode Node, TaskCompletionSource<NodeConfigurationResult> Done)> waiting)
+    public void Dispose() => _managementFailed.Dispose();
+
+    private WorkerConfiguration ManagementFailed(ReadyNode worker, bool ran) =>
+        new(new NodeConfigurationResult(worker.Node.Name, false, _failure), ran ? NodeConfigurationRun.Ran : NodeConfigurationRun.NotRun, ManagementFailed: true);
+
+    private async Task CompleteAsync(List<(ReadyNode Node, TaskCompletionSource<WorkerConfiguration> Done)> waiting)
     {
-        IReadOnlyList<NodeConfigurationResult> results;
+        IReadOnlyList<WorkerConfiguration> outcomes;
         try
         {
-            results = await RunAsync(waiting.Select(w => w.Node).ToList()).ConfigureAwait(false);
+            outcomes = await RunAsync(waiting.Select(w => w.Node).ToList()).ConfigureAwait(false);
         }
         catch (OperationCanceledException e)
         {
@@ -88,25 +130,33 @@ internal sealed class WorkerConfigurationGate(Func<IReadOnlyList<ReadyNode>, Tas
 
         for (var i = 0; i < waiting.Count; i++)
         {
-            waiting[i].Done.TrySetResult(results[i]);
+            waiting[i].Done.TrySetResult(outcomes[i]);
         }
     }
 
-    /// <summary>One run; its results in the order of <paramref name="nodes"/>, a missing or thrown one as a failure.</summary>
-    private async Task<IReadOnlyList<NodeConfigurationResult>> RunAsync(IReadOnlyList<ReadyNode> nodes)
+    /// <summary>One run; its outcomes in the order of <paramref name="nodes"/>, a missing or thrown one as a failure.</summary>
+    private async Task<IReadOnlyList<WorkerConfiguration>> RunAsync(IReadOnlyList<ReadyNode> nodes)
     {
         IReadOnlyList<NodeConfigurationResult> results;
         try
         {
-            results = await configure(nodes).ConfigureAwait(false);
+            results = await _configure(nodes, _managementFailed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_cancellationToken.IsCancellationRequested && _managementFailed.IsCancellationRequested)
+        {
+            return nodes.Select(n => ManagementFailed(n, ran: true)).ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             results = nodes.Select(n => new NodeConfigurationResult(n.Node.Name, false, e.Message)).ToList();
         }
 
-        return nodes.Select(n => results.FirstOrDefault(r => r.Node == n.Node.Name)
-                ?? new NodeConfigurationResult(n.Node.Name, false, "no configuration result for this node"))
+        return nodes.Select(n => new WorkerConfiguration(
+                results.FirstOrDefault(r => r.Node == n.Node.Name) ?? new NodeConfigurationResult(n.Node.Name, false, "no configuration result for this node"),
+                NodeConfigurationRun.Ran, ManagementFailed: false))
             .ToList();
     }
 }
+
+/// <summary>A worker's configuration through the gate: its result, whether a run logged into it, and whether the management node's failure decided it.</summary>
+internal sealed record WorkerConfiguration(NodeConfigurationResult Result, NodeConfigurationRun Run, bool ManagementFailed);
