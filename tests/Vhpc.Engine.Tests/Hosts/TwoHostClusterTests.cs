@@ -84,8 +84,15 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
             // The console log is a volume on the node's own host, read through that host's connection.
             var console = await engine.ReadConsoleAsync(spec, node.Name, 5000, CancellationToken.None);
             Assert.NotNull(console?.Lines);
-            output.WriteLine($"{node.Name} console, cloud-init's network lines:\n" + string.Join("\n", console.Lines.Where(l => l.Contains("ci-info", StringComparison.Ordinal) && l.Contains("eth0", StringComparison.Ordinal))));
-            Assert.Contains(console.Lines, l => l.Contains("cloud-init", StringComparison.OrdinalIgnoreCase));
+            // The local stage (before networking.service) found the seed, so the seed's network-config was the
+            // one ifupdown brought up; found only by the network stage it is DataSourceNoCloudNet, and eth0 had
+            // already been given the DHCP fallback.
+            Assert.Contains(console.Lines, l => l.Contains("Datasource DataSourceNoCloud [seed=/dev/sr0]", StringComparison.Ordinal));
+            // cloud-init's network stage lists eth0 with the seed's address on the console (its "Net device info").
+            var device = new Regex($@"ci-info: \|\s*eth0\s*\|\s*True\s*\|\s*{Regex.Escape(node.Address.ToString())}\s*\|\s*255\.255\.255\.0\s*\|\s*global\s*\|\s*{Regex.Escape(node.Mac)}\s*\|",
+                RegexOptions.IgnoreCase);
+            Assert.True(console.Lines.Any(device.IsMatch), $"{node.Name}'s console has no ci-info line of eth0 with {node.Address}:\n"
+                + string.Join("\n", console.Lines.Where(l => l.Contains("ci-info", StringComparison.Ordinal) || l.Contains("cloud-init", StringComparison.Ordinal))));
         }
 
         Assert.Equal(4, logs.Entries.Count(e => e.EventId == 3110));
