@@ -127,9 +127,10 @@ echo "mmdebstrap with the roles: $((t1 - t0)) s"
 kernel=$(ls "$work"/rootfs/boot/vmlinuz-* | sort -V | tail -n1)
 initrd=$(ls "$work"/rootfs/boot/initrd.img-* | sort -V | tail -n1)
 [ -f "$kernel" ] && [ -f "$initrd" ] || die "no kernel/initrd in the image's /boot"
-# Direct kernel boot needs the root disk's drivers in the initrd (prepare-boot.sh lists them).
+# Direct kernel boot needs the root disk's drivers in the initrd, and cloud-init's local stage the
+# seed cdrom's (prepare-boot.sh lists them).
 listing=$(lsinitramfs "$initrd")
-for m in virtio_blk virtio_pci virtio_net ext4; do
+for m in virtio_blk virtio_pci virtio_net ext4 ahci sr_mod isofs; do
   grep -q "/$m\.ko" <<<"$listing" || die "initrd lacks $m.ko"
 done
 cp "$kernel" "$work/vmlinuz"

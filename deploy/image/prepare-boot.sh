@@ -12,11 +12,19 @@ cat > "$root/etc/initramfs-tools/conf.d/vhpc.conf" <<'CONF'
 MODULES=list
 COMPRESS=gzip
 CONF
+# The seed is a SATA cdrom (vhpcd's domain XML): its drivers (ahci, sr_mod, isofs) go into the initrd
+# too, so that /dev/sr0 exists when cloud-init's local stage looks for the cidata seed. Left to udev
+# after the switch to the root file system, under TCG the cdrom appeared ~40 s after that stage had
+# looked: it found no seed, wrote its DHCP fallback for eth0 (ifup waited minutes for a server that a
+# bridge-mode network does not have), and the network stage then applied the seed's static
+# network-config but could not bring it up ("ifup: interface eth0 already configured"): the node
+# never got its fixed address.
 cat > "$root/etc/initramfs-tools/hooks/vhpc-virtio" <<'HOOK'
 #!/bin/sh
 [ "$1" = prereqs ] && exit 0
 . /usr/share/initramfs-tools/hook-functions
 manual_add_modules virtio_pci virtio_blk virtio_net virtio_scsi virtio_console ext4 crc32c_generic crc32c_intel
+manual_add_modules ahci libahci sr_mod cdrom isofs
 HOOK
 chmod 0755 "$root/etc/initramfs-tools/hooks/vhpc-virtio"
 

@@ -17,6 +17,8 @@ internal sealed class ClusterKeyPair
 
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
+    private static readonly Lock Gate = new();
+
     private ClusterKeyPair(string privateKeyPath, string publicKeyPath, string publicKey, string fingerprint)
     {
         PrivateKeyPath = privateKeyPath;
@@ -55,6 +57,18 @@ internal sealed class ClusterKeyPair
             throw new PlatformNotSupportedException("Cluster key files need Unix file modes (vhpcd runs on Linux).");
         }
 
+        // One caller at a time: the seeds of a cluster's hosts are made in parallel and each asks for the
+        // key; two that both found none each wrote one, and one host's nodes got a key vhpcd no longer had.
+        // (A create-if-absent through File.Move without overwrite lost that race too: on Linux it checks, then renames.)
+        lock (Gate)
+        {
+            return EnsureLocked(stateDirectory, comment, logger);
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static ClusterKeyPair EnsureLocked(string stateDirectory, string comment, ILogger logger)
+    {
         Directory.CreateDirectory(stateDirectory, OwnerOnlyDirectory);
         var privatePath = Path.Combine(stateDirectory, ClusterStateDirectory.PrivateKeyFileName);
         var publicPath = Path.Combine(stateDirectory, ClusterStateDirectory.PublicKeyFileName);

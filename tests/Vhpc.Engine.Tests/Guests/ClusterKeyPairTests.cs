@@ -1,4 +1,5 @@
 using Vhpc.Guests.Keys;
+using Vhpc.Guests.State;
 using Vhpc.Testing;
 
 namespace Vhpc.Engine.Tests.Guests;
@@ -65,6 +66,27 @@ public sealed class ClusterKeyPairTests
         var error = Assert.Throws<UnauthorizedAccessException>(() => ClusterKeyPair.Ensure(temp.Path, "c1", new ListLogger<ClusterKeyPairTests>()));
         Assert.Contains("640", error.Message, StringComparison.Ordinal);
         Assert.Contains(pair.PrivateKeyPath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Callers_racing_for_a_new_cluster_all_get_the_one_key_on_disk()
+    {
+        // The hosts of a spread cluster make their nodes' seeds in parallel, each asking for the key.
+        using var temp = new TempDirectory("vtg-keys-");
+        for (var round = 0; round < 20; round++)
+        {
+            var state = temp.File($"c{round}");
+            using var start = new Barrier(8);
+            var pairs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return ClusterKeyPair.Ensure(state, "c", new ListLogger<ClusterKeyPairTests>());
+            })));
+
+            var onDisk = ProcessRunner.RunChecked("ssh-keygen", "-y", "-f", Path.Combine(state, ClusterStateDirectory.PrivateKeyFileName)).Output.Trim();
+            Assert.All(pairs, p => Assert.Equal(string.Join(' ', onDisk.Split(' ').Take(2)), string.Join(' ', p.PublicKey.Split(' ').Take(2))));
+            Assert.Empty(Directory.GetFiles(state, "*.tmp-*"));
+        }
     }
 
     [Fact]

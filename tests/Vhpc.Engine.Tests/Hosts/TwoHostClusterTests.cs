@@ -1,11 +1,16 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vhpc.Engine.Plans;
 using Vhpc.Engine.Progress;
 using Vhpc.Engine.Tests.Faults.Support;
+using Vhpc.Engine.Status;
 using Vhpc.Guests.Addresses;
+using Vhpc.Guests.Ssh;
+using Vhpc.Guests.State;
+using Vhpc.Spec;
 using Vhpc.Spec.Layout;
 using Vhpc.Testing;
 using Xunit.Abstractions;
@@ -13,10 +18,12 @@ using Xunit.Abstractions;
 namespace Vhpc.Engine.Tests.Hosts;
 
 /// <summary>
-/// Issue 16's proof on one machine: a 1 + 3 cluster of tiny TCG guests spread over two libvirt hosts
-/// (<see cref="TwoHosts"/>: two private libvirtds, bridges joined by a veth pair), in bridge mode, so
-/// that no libvirt DHCP exists and every node's address comes from its seed. Placement, fixed
-/// addresses, status with hosts, destroy on both, one host stopped in the middle of an apply, and the
+/// Issue 16's proof on one machine: a 1 + 3 cluster spread over two libvirt hosts (<see cref="TwoHosts"/>:
+/// two private libvirtds, bridges joined by a veth pair), in bridge mode, so that no libvirt DHCP exists
+/// and every node's address comes from its seed. The first test boots the real role image with full
+/// readiness and the Ansible configuration: placement, fixed addresses applied by the image's cloud-init,
+/// Slurm (srun -N3 on workers of both hosts) and NFS across the span, status with hosts, destroy on both.
+/// The others use tiny TCG guests (cheap, lease-only): one host stopped in the middle of an apply, and the
 /// engine killed in the middle of apply and destroy (tests/Vhpc.CrashHarness).
 /// </summary>
 [Tier(TestTier.Guests)]
@@ -25,17 +32,20 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
     private static readonly string[] Hosts = ["h1", "h2"];
 
     [Fact]
-    public async Task A_cluster_spread_over_two_hosts_gets_its_fixed_addresses_from_the_seeds_and_destroy_leaves_nothing_on_either()
+    public async Task A_Slurm_cluster_spread_over_two_hosts_gets_its_fixed_addresses_from_the_seeds_runs_srun_on_workers_of_both_and_destroy_leaves_nothing_on_either()
     {
+        var clock = Stopwatch.StartNew();
+        output.WriteLine($"load at start: {Load()}");
         using var hosts = TwoHosts.Start();
         using var directory = new TempDirectory("vtf-mh-");
-        var (_, spec) = await hosts.WriteSpecAsync(directory.Path, "vtf-mh", workers: 3, budget: 2);
+        var (_, spec) = await hosts.WriteImageSpecAsync(directory.Path, "vtf-mh", workers: 3);
         var layout = ClusterLayout.From(spec);
         var logs = new CapturingLoggerProvider(output, LogLevel.Information);
-        await using var services = TwoHosts.Engine(directory.Combine("state"), logs, reconnectAttempts: 10);
+        var stateRoot = directory.Combine("state");
+        await using var services = TwoHosts.SlurmEngine(stateRoot, logs);
         var engine = services.GetRequiredService<IClusterEngine>();
 
-        // Spread: management on h1, then the workers alternate; each host's budget (2 vCPUs) is full.
+        // Spread: management on h1, then the workers alternate; each host's budget (2 vCPUs, 2048 MiB) is full.
         var plan = await engine.PlanAsync(spec, CancellationToken.None);
         var placed = Placement(layout);
         Assert.Equal(placed, plan.Placement.ToDictionary(p => p.Node, p => p.Host));
@@ -44,8 +54,8 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
         var progress = new HookedProgress();
         var result = await engine.ApplyAsync(spec, progress, CancellationToken.None);
         output.WriteLine(progress.Describe());
-        Assert.True(result.Succeeded, $"{result.Error}; " + string.Join("; ", result.Nodes.Where(n => !n.Succeeded).Select(n => $"{n.Name}: {n.Error}")));
-        output.WriteLine($"apply {result.Duration.TotalSeconds:F1} s");
+        Assert.True(result.Succeeded, $"{result.Error}; " + string.Join("; ", result.Nodes.Where(n => !n.Succeeded).Select(n => $"{n.Name}: {n.Error}\n{n.ConsoleTail}")));
+        output.WriteLine($"MEASURE apply to Slurm-ready over two hosts: {result.Duration.TotalSeconds:F1} s (load after apply: {Load()})");
 
         // Each host holds its own pool, base image and bridge-mode network, and exactly its nodes' domains and volumes.
         foreach (var (host, daemon) in new[] { ("h1", hosts.First), ("h2", hosts.Second) })
@@ -59,27 +69,80 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
             Assert.Equal(expected, census);
         }
 
-        // The address is the seed's (the tiny guest applies network-config; there is no DHCP on the segment),
-        // and it answered from the node's own MAC (this namespace is on the span and resolved it).
+        // Every node: its fixed address answered from its own MAC (this namespace is on the span and resolved
+        // it), then SSH with cloud-init done from our seed, then the Ansible configuration.
         var arp = new ProcNetArpTable();
         foreach (var node in layout.ClusterNodes)
         {
             var lease = progress.Events.Last(e => e.Event.Node == node.Name && e.Event.Step == ProvisioningStep.Lease && e.Event.State == StepState.Succeeded).Event;
             Assert.Contains("from the node's MAC", lease.Message, StringComparison.Ordinal);
             Assert.Equal(node.Mac, arp.MacOf(node.Address));
+            var ssh = progress.Events.Last(e => e.Event.Node == node.Name && e.Event.Step == ProvisioningStep.Ssh && e.Event.State == StepState.Succeeded).Event;
+            Assert.Contains("cloud-init: status: done", ssh.Message, StringComparison.Ordinal);
+            Assert.Contains("DataSourceNoCloud", ssh.Message, StringComparison.Ordinal);
+            Assert.Contains(progress.Events, e => e.Event.Node == node.Name && e.Event.Step == ProvisioningStep.Configure && e.Event.State == StepState.Succeeded);
             // The console log is a volume on the node's own host, read through that host's connection.
-            var console = await engine.ReadConsoleAsync(spec, node.Name, 500, CancellationToken.None);
+            var console = await engine.ReadConsoleAsync(spec, node.Name, 5000, CancellationToken.None);
             Assert.NotNull(console?.Lines);
-            Assert.Contains(console.Lines, l => l.Contains($"vhpc-tiny: ready {node.Address}/24 (seed)", StringComparison.Ordinal));
+            // The local stage (before networking.service) found the seed, so the seed's network-config was the
+            // one ifupdown brought up; found only by the network stage it is DataSourceNoCloudNet, and eth0 had
+            // already been given the DHCP fallback.
+            Assert.Contains(console.Lines, l => l.Contains("Datasource DataSourceNoCloud [seed=/dev/sr0]", StringComparison.Ordinal));
+            // cloud-init's network stage lists eth0 with the seed's address on the console (its "Net device info").
+            var device = new Regex($@"ci-info: \|\s*eth0\s*\|\s*True\s*\|\s*{Regex.Escape(node.Address.ToString())}\s*\|\s*255\.255\.255\.0\s*\|\s*global\s*\|\s*{Regex.Escape(node.Mac)}\s*\|",
+                RegexOptions.IgnoreCase);
+            Assert.True(console.Lines.Any(device.IsMatch), $"{node.Name}'s console has no ci-info line of eth0 with {node.Address}:\n"
+                + string.Join("\n", console.Lines.Where(l => l.Contains("ci-info", StringComparison.Ordinal) || l.Contains("cloud-init", StringComparison.Ordinal))));
         }
 
         Assert.Equal(4, logs.Entries.Count(e => e.EventId == 3110));
 
-        // Status names each node's host.
+        // In each guest the address is the seed's, applied by the image's own cloud-init: the network-config
+        // rendered for ifupdown as a static eth0 with that address, no DHCP client (there is no DHCP on the segment).
+        var runner = services.GetRequiredService<ISshCommandRunner>();
+        async Task<string> OnAsync(ClusterNode node, string command)
+        {
+            var run = await runner.RunAsync(Target(stateRoot, spec, node), command, CancellationToken.None);
+            output.WriteLine($"{node.Name}$ {command}\n{run.StandardOutput}{run.StandardError}");
+            Assert.True(run.Succeeded, $"{node.Name}: `{command}` failed: {run.StandardError}");
+            return run.StandardOutput;
+        }
+
+        foreach (var node in layout.ClusterNodes)
+        {
+            Assert.Contains($"inet {node.Address}/24 ", await OnAsync(node, "ip -4 -o addr show dev eth0"), StringComparison.Ordinal);
+            var rendered = await OnAsync(node, "for f in /etc/network/interfaces.d/*; do echo \"== $f\"; cat \"$f\"; done");
+            Assert.Contains("iface eth0 inet static", rendered, StringComparison.Ordinal);
+            Assert.Matches(new Regex($@"(?m)^\s*address {Regex.Escape(node.Address.ToString())}(/24)?\s*$"), rendered);
+            Assert.DoesNotContain("inet dhcp", rendered, StringComparison.Ordinal);
+            Assert.Equal("none", (await OnAsync(node, "pgrep -x dhclient || echo none")).Trim());
+            await OnAsync(node, "sudo -n grep -h 'network config' /var/log/cloud-init.log | head -n 5 || true");
+        }
+
+        // Slurm across the hosts, as a user of the cluster sees it: three idle workers, and srun -N3 runs on each,
+        // on workers of both hosts.
+        var workers = layout.ClusterNodes.Where(n => n.Role == Vhpc.Spec.Addressing.NodeRole.Worker).Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+        var sinfo = await OnAsync(layout.Management, "sinfo -h -N -o '%N %t'");
+        var states = sinfo.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        Assert.Equal(workers, states.Keys.Order(StringComparer.Ordinal).ToList());
+        Assert.All(states.Values, state => Assert.Equal("idle", state));
+        var srun = (await OnAsync(layout.Management, "srun -N3 hostname")).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(workers, srun);
+        Assert.Equal(["h1", "h2"], srun.Select(w => placed[w]).Distinct().Order(StringComparer.Ordinal));
+
+        // /home is the management node's (on h1), shared over NFS across the span: a file written on the
+        // management node is read on every worker.
+        await OnAsync(layout.Management, $"echo {spec.Name}-span > ~/span.txt");
+        Assert.Equal(Enumerable.Repeat($"{spec.Name}-span", 3), (await OnAsync(layout.Management, "srun -N3 cat ~/span.txt"))
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+        // Status names each node's host, SSH ready and configured.
         var status = await engine.GetStatusAsync(spec, CancellationToken.None);
         Assert.True(status.NetworkActive);
-        Assert.Equal(layout.ClusterNodes.Select(n => (n.Name, "running", (string?)n.Address.ToString(), placed[n.Name])),
-            status.Nodes.Select(n => (n.Name, n.State, n.Address, n.Host)));
+        Assert.Equal(layout.ClusterNodes.Select(n => (n.Name, "running", (string?)n.Address.ToString(), placed[n.Name], SshState.Ready, ConfigurationState.Yes)),
+            status.Nodes.Select(n => (n.Name, n.State, n.Address, n.Host, n.Ssh, n.Configuration.State)));
 
         var again = await engine.PlanAsync(spec, CancellationToken.None);
         Assert.True(again.IsEmpty, "plan after apply: " + string.Join("; ", again.Actions));
@@ -88,6 +151,8 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
         output.WriteLine($"destroy removed {destroyed.ObjectsRemoved} objects");
         Assert.Empty(TwoHosts.Census(hosts.First, layout));
         Assert.Empty(TwoHosts.Census(hosts.Second, layout));
+        Assert.False(Directory.Exists(Path.Combine(stateRoot, spec.Name)), "destroy left the cluster's state directory");
+        output.WriteLine($"MEASURE whole test {clock.Elapsed.TotalSeconds:F1} s (load at the end: {Load()})");
     }
 
     [Fact]
@@ -221,6 +286,16 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
         Assert.Empty(TwoHosts.Census(hosts.First, layout));
         Assert.Empty(TwoHosts.Census(hosts.Second, layout));
     }
+
+    private static SshTarget Target(string stateRoot, ClusterSpec spec, ClusterNode node)
+    {
+        var state = Path.Combine(stateRoot, spec.Name);
+        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, Path.Combine(state, ClusterStateDirectory.PrivateKeyFileName),
+            Path.Combine(state, "known_hosts"), node.Fqdn);
+    }
+
+    /// <summary>The load average as `uptime` shows it, for the measurements in the output.</summary>
+    private static string Load() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     /// <summary>Spread over h1, h2 with 2 vCPUs each: management and the even workers on h1, the odd workers on h2.</summary>
     private static Dictionary<string, string?> Placement(ClusterLayout layout) =>

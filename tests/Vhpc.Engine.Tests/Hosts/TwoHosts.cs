@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vhpc.Ansible;
+using Vhpc.Engine.Tests.Configuration;
 using Vhpc.Guests;
 using Vhpc.Libvirt;
 using Vhpc.Provisioning.Connections;
@@ -104,26 +106,56 @@ internal sealed class TwoHosts : IDisposable
         var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
         var key = Path.Combine(directory, "id.pub");
         await File.WriteAllTextAsync(key, "ssh-ed25519 " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(51)) + " vtf\n");
-        var memory = (budget * 256).ToString(CultureInfo.InvariantCulture);
-        var yaml = $"""
-            name: {name}
+        return await WriteAsync(directory, name, budget, budget * 256,
+            $"{{ source: {image}, sha256: {sha}, osFamily: Debian, boot: {{ kernel: {tiny}/vmlinuz, initrd: {tiny}/initrd.img, cmdline: \"console=ttyS0\" }} }}",
+            $"{{ name: vhpc{(keyFile ? ", sshPublicKeyFile: " + key : "")} }}",
+            "{ count: 1, vcpu: 1, memoryMiB: 256, diskGiB: 1 }",
+            $"{{ count: {workers}, vcpu: 1, memoryMiB: 256, diskGiB: 1 }}");
+    }
+
+    /// <summary>
+    /// A 1 + <paramref name="workers"/> cluster of the real role image (deploy/image/build-image.sh, as the
+    /// e2e tier boots it) over both hosts in bridge mode: 1 vCPU and 1024 MiB per node, as the e2e's nodes,
+    /// and a budget of two such nodes per host.
+    /// </summary>
+    public Task<(string Path, ClusterSpec Spec)> WriteImageSpecAsync(string directory, string name, int workers)
+    {
+        // The resolved directory: a rebuild meanwhile must not change the image under a running test.
+        var images = new DirectoryInfo(TestEnvironment.GuestImages).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? TestEnvironment.GuestImages;
+        foreach (var file in new[] { "root.qcow2", "root.qcow2.sha256", "vmlinuz", "initrd.img" })
+        {
+            Assert.True(File.Exists(Path.Combine(images, file)), $"{images}/{file} is missing: build it with deploy/image/build-image.sh (as root)");
+        }
+
+        // build-image.sh computes the checksum once; vhpcd checks the upload against it as always.
+        var sha = File.ReadAllText(Path.Combine(images, "root.qcow2.sha256")).Split(' ', 2)[0];
+        return WriteAsync(directory, name, 2, 2 * 1024,
+            $"{{ source: {images}/root.qcow2, sha256: {sha}, osFamily: Debian, boot: {{ kernel: {images}/vmlinuz, initrd: {images}/initrd.img, "
+                + "cmdline: \"root=/dev/vda rw console=ttyS0 net.ifnames=0 no_timer_check\" } }",
+            "{ name: vhpc }",
+            "{ count: 1, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }",
+            $"{{ count: {workers}, vcpu: 1, memoryMiB: 1024, diskGiB: 5 }}");
+    }
+
+    /// <summary>The spec over h1 and h2 (each allowing <paramref name="vcpus"/> and <paramref name="memoryMiB"/>), spread, bridge mode on <see cref="Bridge"/>; the blocks are YAML flow mappings.</summary>
+    private async Task<(string Path, ClusterSpec Spec)> WriteAsync(string directory, string name, int vcpus, int memoryMiB,
+        string image, string user, string management, string workers)
+    {
+        var yaml = string.Create(CultureInfo.InvariantCulture, $$"""
+            name: {{name}}
             domain: vtf.test
             hosts:
-              - {"{"} name: h1, connect: "{First.QemuUri}", vcpus: {budget}, memoryMiB: {memory} {"}"}
-              - {"{"} name: h2, connect: "{Second.QemuUri}", vcpus: {budget}, memoryMiB: {memory} {"}"}
-            placement: {"{"} policy: spread {"}"}
-            image:
-              source: {image}
-              sha256: {sha}
-              osFamily: Debian
-              boot: {"{"} kernel: {tiny}/vmlinuz, initrd: {tiny}/initrd.img, cmdline: "console=ttyS0" {"}"}
-            pool: {"{"} name: {name}, path: /var/lib/libvirt/images/{name} {"}"}
-            network: {"{"} name: {name}-net, mode: bridge, bridge: {Bridge}, cidr: {Cidr} {"}"}
-            user: {"{"} name: vhpc{(keyFile ? ", sshPublicKeyFile: " + key : "")} {"}"}
-            management: {"{"} count: 1, vcpu: 1, memoryMiB: 256, diskGiB: 1 {"}"}
-            workers: {"{"} count: {workers}, vcpu: 1, memoryMiB: 256, diskGiB: 1 {"}"}
-            vm: {"{"} accelerator: qemu, graphics: none {"}"}
-            """;
+              - { name: h1, connect: "{{First.QemuUri}}", vcpus: {{vcpus}}, memoryMiB: {{memoryMiB}} }
+              - { name: h2, connect: "{{Second.QemuUri}}", vcpus: {{vcpus}}, memoryMiB: {{memoryMiB}} }
+            placement: { policy: spread }
+            image: {{image}}
+            pool: { name: {{name}}, path: /var/lib/libvirt/images/{{name}} }
+            network: { name: {{name}}-net, mode: bridge, bridge: {{Bridge}}, cidr: {{Cidr}} }
+            user: {{user}}
+            management: {{management}}
+            workers: {{workers}}
+            vm: { accelerator: qemu, graphics: none }
+            """);
         var path = Path.Combine(directory, "cluster.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var loaded = ClusterSpecLoader.LoadFile(path);
@@ -132,7 +164,18 @@ internal sealed class TwoHosts : IDisposable
     }
 
     /// <summary>The engine as vhpcd composes it, with lease-only readiness (the tiny guest has no sshd) and a short reconnect budget.</summary>
-    public static ServiceProvider Engine(string stateRoot, CapturingLoggerProvider logs, int reconnectAttempts)
+    public static ServiceProvider Engine(string stateRoot, CapturingLoggerProvider logs, int reconnectAttempts) =>
+        Compose(stateRoot, logs, reconnectAttempts, slurm: false);
+
+    /// <summary>
+    /// The engine as vhpcd composes it for the role image: full readiness (fixed address, SSH, cloud-init
+    /// done) and the Ansible configuration (deploy/ansible/site.yml of this checkout), run from this
+    /// process's namespace, which reaches the guests of both hosts over the probe veth.
+    /// </summary>
+    public static ServiceProvider SlurmEngine(string stateRoot, CapturingLoggerProvider logs) =>
+        Compose(stateRoot, logs, reconnectAttempts: 10, slurm: true);
+
+    private static ServiceProvider Compose(string stateRoot, CapturingLoggerProvider logs, int reconnectAttempts, bool slurm)
     {
         var services = new ServiceCollection().AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         services.AddLibvirtConnections(o =>
@@ -145,9 +188,24 @@ internal sealed class TwoHosts : IDisposable
         services.AddVhpcGuests(o =>
         {
             o.StateRoot = stateRoot;
-            o.LeaseTimeout = TimeSpan.FromSeconds(150);
-            o.WaitForSsh = false;
+            if (slurm)
+            {
+                // The e2e tier's bounds: four TCG guests of the role image on 2 cores, maybe beside other load.
+                o.LeaseTimeout = TimeSpan.FromMinutes(12);
+                o.Ssh.Timeout = TimeSpan.FromMinutes(15);
+            }
+            else
+            {
+                o.LeaseTimeout = TimeSpan.FromSeconds(150);
+                o.WaitForSsh = false;
+            }
         });
+        if (slurm)
+        {
+            // The test process already runs inside the namespace, so ansible-playbook needs no `ip netns exec`.
+            services.AddVhpcAnsibleConfiguration(o => o.PlaybookPath = RepositoryPaths.SitePlaybook);
+        }
+
         return services.BuildServiceProvider();
     }
 
