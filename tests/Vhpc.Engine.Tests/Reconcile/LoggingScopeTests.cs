@@ -42,9 +42,9 @@ public sealed partial class LoggingScopeTests
         var pool = actions.First(e => e.Message.Contains(" pool ", StringComparison.Ordinal));
         Assert.Equal("pool", pool.Scope["Step"]);
         Assert.False(pool.Scope.ContainsKey("Node"));
-        // One configuration run per node here (the worker's beside the management node's), each in its node's scope.
+        // One configuration run per node here (the worker's after the management node's), each in its node's scope.
         var configured = capture.Entries.Where(e => e.EventId == 3999).ToList();
-        Assert.Equal(layout.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal), configured.Select(e => e.Scope["Node"]).Order(StringComparer.Ordinal));
+        Assert.Equal(layout.Nodes.Select(n => n.Name), configured.Select(e => e.Scope["Node"]));
         Assert.All(configured, e => Assert.Equal("configure", e.Scope["Step"]));
         // Scopes end with the apply.
         Assert.Empty(capture.CurrentScope(factory.CreateLogger("after")));
