@@ -77,7 +77,7 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
     public async Task A_management_node_that_never_becomes_ready_fails_its_workers_with_its_reason_and_they_are_never_configured()
     {
         var spec = _h.Spec(workers: 2);
-        var (m1, _, _) = Names(spec);
+        var (m1, w1, w2) = Names(spec);
         _readiness.Failing[m1] = "SSH to 10.0.0.2:22 not ready after 600 s";
 
         var result = await _engine.ApplyAsync(spec, _h.Progress, default).WaitAsync(Patience);
@@ -85,7 +85,17 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
         Assert.False(result.Succeeded);
         Assert.Empty(_configuration.Runs);
         Assert.Empty(_configuration.Cancelled);
-        AssertWorkersFailedWithTheManagementNode(result, "SSH to 10.0.0.2:22 not ready after 600 s", NodeConfigurationRun.NotRun);
+        var nodes = result.Nodes.ToDictionary(n => n.Name);
+        Assert.Equal("SSH to 10.0.0.2:22 not ready after 600 s", nodes[m1].Error);
+        foreach (var worker in new[] { w1, w2 })
+        {
+            Assert.Equal($"management node {m1} failed: SSH to 10.0.0.2:22 not ready after 600 s", nodes[worker].Error);
+            Assert.Equal(NodeConfigurationRun.NotRun, nodes[worker].Configuration);
+            Assert.Contains(_h.Progress.Events, e => e.Node == worker && e.Step == ProvisioningStep.Configure && e.State == StepState.Failed
+                && e.Message == nodes[worker].Error);
+        }
+
+        Assert.Equal([w1, w2], _configuration.NotConfigured.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -103,7 +113,17 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
         Assert.False(result.Succeeded);
         Assert.Equal([[m1]], _configuration.Runs.Select(r => r.Nodes));
         Assert.Equal([w1, w2], _configuration.Cancelled.SelectMany(n => n).Order(StringComparer.Ordinal));
-        AssertWorkersFailedWithTheManagementNode(result, "task 'Start the node's services' failed: slurmctld did not start", NodeConfigurationRun.Ran);
+        var nodes = result.Nodes.ToDictionary(n => n.Name);
+        Assert.Equal("task 'Start the node's services' failed: slurmctld did not start", nodes[m1].Error);
+        foreach (var worker in new[] { w1, w2 })
+        {
+            Assert.Equal($"management node {m1} failed: task 'Start the node's services' failed: slurmctld did not start", nodes[worker].Error);
+            Assert.Equal(NodeConfigurationRun.Ran, nodes[worker].Configuration);
+            Assert.Contains(_h.Progress.Events, e => e.Node == worker && e.Step == ProvisioningStep.Configure && e.State == StepState.Failed
+                && e.Message == nodes[worker].Error);
+        }
+
+        Assert.Equal([w1, w2], _configuration.NotConfigured.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -170,23 +190,6 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
         Assert.Null(_h.Connection.LookupDomain($"{_h.Cluster}-w-02"));
         Assert.Equal([[layout.Management.Name]], _configuration.Runs.Skip(runs).Select(r => r.Nodes));
         Assert.Contains(_h.Progress.Events, e => e.Step == ProvisioningStep.Drain && e.State == StepState.Succeeded);
-    }
-
-    /// <summary>The management node failed with <paramref name="reason"/>; both workers failed with it, recorded and reported where the operator looks.</summary>
-    private void AssertWorkersFailedWithTheManagementNode(ApplyResult result, string reason, NodeConfigurationRun workersRun)
-    {
-        var (m1, w1, w2) = Names(_h.Spec(workers: 2));
-        var nodes = result.Nodes.ToDictionary(n => n.Name);
-        Assert.Equal(reason, nodes[m1].Error);
-        foreach (var worker in new[] { w1, w2 })
-        {
-            Assert.Equal($"management node {m1} failed: {reason}", nodes[worker].Error);
-            Assert.Equal(workersRun, nodes[worker].Configuration);
-            Assert.Contains(_h.Progress.Events, e => e.Node == worker && e.Step == ProvisioningStep.Configure && e.State == StepState.Failed
-                && e.Message == nodes[worker].Error);
-        }
-
-        Assert.Equal([w1, w2], _configuration.NotConfigured.Keys.Order(StringComparer.Ordinal));
     }
 
     private static (string, string, string) Names(Vhpc.Spec.ClusterSpec spec)
