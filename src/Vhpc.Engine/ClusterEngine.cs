@@ -286,10 +286,8 @@ internal sealed partial class ClusterEngine(
     /// <summary>
     /// Per node, with no barrier on the slowest: readiness, then configuration as soon as it may run.
     /// The management node is configured the moment it is ready; a worker once it is ready and the
-    /// management node is up (ready and being configured, or its configuration still holds), beside the
-    /// management node's run; a failed management node fails its workers with its reason and stops
-    /// their runs (<see cref="WorkerConfigurationGate"/>). Nodes in <paramref name="upToDate"/> are not
-    /// waited for or logged into.
+    /// management node's configuration succeeded (or still holds); a failed management node fails its
+    /// workers with its reason. Nodes in <paramref name="upToDate"/> are not waited for or logged into.
     /// </summary>
     private async Task<Dictionary<string, NodeResult>> ConfigureAsTheyComeAsync(ClusterLayout layout, ProvisioningResult provisioned,
         IReadOnlySet<string> upToDate, IProgress<ProgressEvent> progress, CancellationToken cancellationToken)
@@ -308,7 +306,7 @@ internal sealed partial class ClusterEngine(
         }
 
         var management = layout.Management;
-        using var workers = new WorkerConfigurationGate((nodes, token) => ConfigureNodesAsync(layout, nodes, progress, token), cancellationToken);
+        var workers = new WorkerConfigurationGate(nodes => ConfigureNodesAsync(layout, nodes, progress, cancellationToken));
         var results = await Task.WhenAll(layout.Nodes.Select(async node =>
         {
             var result = await ConfigureNodeAsync(layout, node, provisioned, upToDate, workers, progress, cancellationToken).ConfigureAwait(false);
@@ -316,8 +314,7 @@ internal sealed partial class ClusterEngine(
             {
                 if (result.Succeeded)
                 {
-                    // Opened already when it became ready; a node whose record held was never waited for.
-                    workers.Open();
+                    await workers.OpenAsync().ConfigureAwait(false);
                 }
                 else
                 {
@@ -395,22 +392,18 @@ internal sealed partial class ClusterEngine(
         NodeConfigurationResult configured;
         if (node.Role == NodeRole.Management)
         {
-            // Up: the workers may go now, beside this run.
-            workers.Open();
             configured = (await ConfigureNodesAsync(layout, [readyNode], progress, cancellationToken).ConfigureAwait(false))
                 .FirstOrDefault(r => r.Node == node.Name) ?? new NodeConfigurationResult(node.Name, false, "no configuration result for this node");
         }
         else
         {
-            var outcome = await workers.ConfigureAsync(readyNode).ConfigureAwait(false);
-            configured = outcome.Result;
-            if (outcome.ManagementFailed)
+            configured = await workers.ConfigureAsync(readyNode).ConfigureAwait(false);
+            if (!configured.Succeeded && configured.Error is { } reason && reason.StartsWith("management node ", StringComparison.Ordinal))
             {
-                // Never run, or its run stopped: say so where the operator looks (apply output and status).
-                var reason = configured.Error ?? "the management node failed";
+                // Never run: say so where the operator looks (apply output and status).
                 progress.Report(new ProgressEvent(time.GetUtcNow(), layout.Cluster, node.Name, ProvisioningStep.Configure, StepState.Failed, Message: reason));
                 configuration.RecordNotConfigured(layout, node, reason);
-                return new NodeResult(node.Name, false, reason, null) { Configuration = outcome.Run };
+                return new NodeResult(node.Name, false, reason, null) { Configuration = NodeConfigurationRun.NotRun };
             }
         }
 

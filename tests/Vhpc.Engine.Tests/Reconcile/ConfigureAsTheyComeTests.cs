@@ -10,9 +10,8 @@ namespace Vhpc.Engine.Tests.Reconcile;
 /// <summary>
 /// Issue 12, "configure as they come": the engine's per-node pipeline on libvirt's test driver, with
 /// readiness and configuration stood in by fakes that each test releases node by node. No barrier on
-/// the slowest node; the management node first, workers once it is up (beside its run); a failed
-/// management node fails its workers and stops their runs; nodes whose record holds are not logged
-/// into; scale-in drains before removing.
+/// the slowest node; the management node first, workers once it succeeded; a failed management node
+/// fails its workers; nodes whose record holds are not logged into; scale-in drains before removing.
 /// </summary>
 [Tier(TestTier.Unit)]
 [Collection(TestDriverState.Name)]
@@ -30,7 +29,7 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
     }
 
     [Fact]
-    public async Task Workers_ready_before_the_management_node_wait_until_it_is_ready_then_go_in_one_run_beside_its_configuration()
+    public async Task Workers_ready_before_the_management_node_wait_for_its_configuration_then_go_in_one_run()
     {
         var spec = _h.Spec(workers: 2);
         var (m1, w1, w2) = Names(spec);
@@ -38,17 +37,15 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
 
         var apply = _engine.ApplyAsync(spec, _h.Progress, default);
         await _readiness.WaitCalledAsync(w1, w2);
-        await Task.Delay(200); // room for a wrong engine to configure the workers before the management node is up
+        await Task.Delay(200); // room for a wrong engine to configure the workers early
         Assert.Empty(_configuration.Runs);
 
         _readiness.Release(m1);
         var result = await apply.WaitAsync(Patience);
 
         Assert.True(result.Succeeded, result.Error);
-        var runs = _configuration.Runs.ToDictionary(r => string.Join(",", r.Nodes));
-        Assert.Equal([m1, $"{w1},{w2}"], runs.Keys.Order(StringComparer.Ordinal));
-        // A worker needs the management node up, not configured: its run does not wait for the management node's to end.
-        Assert.True(runs[$"{w1},{w2}"].Started < runs[m1].Finished, "the workers' run waited for the management node's run to end");
+        Assert.Equal([[m1], [w1, w2]], _configuration.Runs.Select(r => r.Nodes));
+        Assert.True(_configuration.Runs[1].Started >= _configuration.Runs[0].Finished, "the workers' run started before the management node's ended");
         Assert.All(result.Nodes, n => Assert.Equal(NodeConfigurationRun.Ran, n.Configuration));
     }
 
@@ -61,64 +58,33 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
 
         var apply = _engine.ApplyAsync(spec, _h.Progress, default);
         await _configuration.WaitConfiguredAsync(w1);
-        await _configuration.WaitConfiguredAsync(m1);
-        Assert.Equal([[m1], [w1]], _configuration.Runs.Select(r => r.Nodes).OrderBy(n => n[0], StringComparer.Ordinal));
+        Assert.Equal([[m1], [w1]], _configuration.Runs.Select(r => r.Nodes));
         Assert.False(apply.IsCompleted);
 
         _readiness.Release(w2);
         var result = await apply.WaitAsync(Patience);
 
         Assert.True(result.Succeeded, result.Error);
-        Assert.Equal([w2], _configuration.Runs[^1].Nodes);
-        Assert.Equal(3, _configuration.Runs.Count);
+        Assert.Equal([[m1], [w1], [w2]], _configuration.Runs.Select(r => r.Nodes));
     }
 
     [Fact]
-    public async Task A_management_node_that_never_becomes_ready_fails_its_workers_with_its_reason_and_they_are_never_configured()
-    {
-        var spec = _h.Spec(workers: 2);
-        var (m1, w1, w2) = Names(spec);
-        _readiness.Failing[m1] = "SSH to 10.0.0.2:22 not ready after 600 s";
-
-        var result = await _engine.ApplyAsync(spec, _h.Progress, default).WaitAsync(Patience);
-
-        Assert.False(result.Succeeded);
-        Assert.Empty(_configuration.Runs);
-        Assert.Empty(_configuration.Cancelled);
-        var nodes = result.Nodes.ToDictionary(n => n.Name);
-        Assert.Equal("SSH to 10.0.0.2:22 not ready after 600 s", nodes[m1].Error);
-        foreach (var worker in new[] { w1, w2 })
-        {
-            Assert.Equal($"management node {m1} failed: SSH to 10.0.0.2:22 not ready after 600 s", nodes[worker].Error);
-            Assert.Equal(NodeConfigurationRun.NotRun, nodes[worker].Configuration);
-            Assert.Contains(_h.Progress.Events, e => e.Node == worker && e.Step == ProvisioningStep.Configure && e.State == StepState.Failed
-                && e.Message == nodes[worker].Error);
-        }
-
-        Assert.Equal([w1, w2], _configuration.NotConfigured.Keys.Order(StringComparer.Ordinal));
-    }
-
-    [Fact]
-    public async Task A_management_node_whose_configuration_fails_stops_its_workers_runs_and_fails_them_with_its_reason()
+    public async Task A_failed_management_node_fails_its_workers_with_its_reason_and_they_are_never_configured()
     {
         var spec = _h.Spec(workers: 2);
         var (m1, w1, w2) = Names(spec);
         _configuration.Failing[m1] = "task 'Start the node's services' failed: slurmctld did not start";
-        // A worker's run waits until slurmctld counts it in: far longer than the management node's failure takes.
-        _configuration.Slow[w1] = _configuration.Slow[w2] = TimeSpan.FromMinutes(5);
-        _configuration.Slow[m1] = TimeSpan.FromMilliseconds(500); // both workers are surely in a run when it fails
 
         var result = await _engine.ApplyAsync(spec, _h.Progress, default).WaitAsync(Patience);
 
         Assert.False(result.Succeeded);
         Assert.Equal([[m1]], _configuration.Runs.Select(r => r.Nodes));
-        Assert.Equal([w1, w2], _configuration.Cancelled.SelectMany(n => n).Order(StringComparer.Ordinal));
         var nodes = result.Nodes.ToDictionary(n => n.Name);
         Assert.Equal("task 'Start the node's services' failed: slurmctld did not start", nodes[m1].Error);
         foreach (var worker in new[] { w1, w2 })
         {
             Assert.Equal($"management node {m1} failed: task 'Start the node's services' failed: slurmctld did not start", nodes[worker].Error);
-            Assert.Equal(NodeConfigurationRun.Ran, nodes[worker].Configuration);
+            Assert.Equal(NodeConfigurationRun.NotRun, nodes[worker].Configuration);
             Assert.Contains(_h.Progress.Events, e => e.Node == worker && e.Step == ProvisioningStep.Configure && e.State == StepState.Failed
                 && e.Message == nodes[worker].Error);
         }
@@ -163,7 +129,7 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
 
         Assert.True(result.Succeeded, result.Error);
         var (m1, w3) = (layout.Nodes[0].Name, layout.Nodes[3].Name);
-        Assert.Equal([[m1], [w3]], _configuration.Runs.Skip(runs).Select(r => r.Nodes).OrderBy(n => n[0], StringComparer.Ordinal));
+        Assert.Equal([[m1], [w3]], _configuration.Runs.Skip(runs).Select(r => r.Nodes));
         Assert.Equal([NodeConfigurationRun.Ran, NodeConfigurationRun.UpToDate, NodeConfigurationRun.UpToDate, NodeConfigurationRun.Ran],
             result.Nodes.Select(n => n.Configuration));
     }
@@ -212,9 +178,6 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
 
         public ConcurrentQueue<string> Calls { get; } = new();
 
-        /// <summary>Nodes that never become ready, with the reason.</summary>
-        public ConcurrentDictionary<string, string> Failing { get; } = new(StringComparer.Ordinal);
-
         public void Hold(string node) => _held[node] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Release(string node) => _held[node].TrySetResult();
@@ -245,9 +208,7 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
                 await gate.Task.WaitAsync(cancellationToken);
             }
 
-            return Failing.TryGetValue(request.Node.Name, out var error)
-                ? new NodeReadinessResult(false, null, error)
-                : new NodeReadinessResult(true, request.Node.Address);
+            return new NodeReadinessResult(true, request.Node.Address);
         }
     }
 
@@ -262,12 +223,6 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
         public ConcurrentDictionary<string, string> Failing { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, string> NotConfigured { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Nodes whose run takes this long (unless cancelled).</summary>
-        public ConcurrentDictionary<string, TimeSpan> Slow { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Runs that were cancelled, by their nodes.</summary>
-        public ConcurrentQueue<string[]> Cancelled { get; } = new();
 
         public List<string[]> Drains { get; } = [];
 
@@ -286,18 +241,7 @@ public sealed class ConfigureAsTheyComeTests : IDisposable
         public async Task<IReadOnlyList<NodeConfigurationResult>> ConfigureAsync(ClusterConfigurationRequest request, CancellationToken cancellationToken)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            // A run takes time (the slowest of its nodes'): long enough for runs to overlap.
-            var takes = request.Nodes.Select(n => Slow.GetValueOrDefault(n.Node.Name, TimeSpan.FromMilliseconds(50))).Max();
-            try
-            {
-                await Task.Delay(takes, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Cancelled.Enqueue([.. request.Nodes.Select(n => n.Node.Name)]);
-                throw;
-            }
-
+            await Task.Delay(50, cancellationToken); // a run takes time: a worker's run must not overlap the management node's
             var results = request.Nodes.Select(n => Failing.TryGetValue(n.Node.Name, out var error)
                 ? new NodeConfigurationResult(n.Node.Name, false, error)
                 : new NodeConfigurationResult(n.Node.Name, true)).ToList();
