@@ -87,8 +87,7 @@ public sealed partial class ClusterEndToEndTests
 
     private async Task OnCheckNodeAsync(ISshCommandRunner runner, ClusterSpec spec, ClusterNode node, string script)
     {
-        var state = new ClusterStateDirectory(_stateRoot, spec.Name);
-        var target = new SshTarget(node.Address.ToString(), 22, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath, node.Fqdn);
+        var target = Target(spec, node);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var result = await runner.RunAsync(target, "set -e\n" + script, timeout.Token);
         output.WriteLine($"{node.Name}$ {script}\n{result.StandardOutput}{result.StandardError}");

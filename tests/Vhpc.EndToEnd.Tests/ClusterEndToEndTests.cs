@@ -290,9 +290,8 @@ public sealed partial class ClusterEndToEndTests(ITestOutputHelper output) : IDi
 
     private SshTarget Target(ClusterSpec spec, ClusterNode node)
     {
-        var state = Path.Combine(_stateRoot, spec.Name);
-        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, Path.Combine(state, ClusterStateDirectory.PrivateKeyFileName),
-            Path.Combine(state, "known_hosts"), node.Fqdn);
+        var state = new ClusterStateDirectory(_stateRoot, spec.Name);
+        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath, node.Fqdn);
     }
 
     private void CheckSecretsNeverLogged(ClusterSpec spec)

@@ -151,7 +151,7 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
         output.WriteLine($"destroy removed {destroyed.ObjectsRemoved} objects");
         Assert.Empty(TwoHosts.Census(hosts.First, layout));
         Assert.Empty(TwoHosts.Census(hosts.Second, layout));
-        Assert.False(Directory.Exists(Path.Combine(stateRoot, spec.Name)), "destroy left the cluster's state directory");
+        Assert.False(Directory.Exists(new ClusterStateDirectory(stateRoot, spec.Name).Path), "destroy left the cluster's state directory");
         output.WriteLine($"MEASURE whole test {clock.Elapsed.TotalSeconds:F1} s (load at the end: {Load()})");
     }
 
@@ -289,9 +289,8 @@ public sealed class TwoHostClusterTests(ITestOutputHelper output)
 
     private static SshTarget Target(string stateRoot, ClusterSpec spec, ClusterNode node)
     {
-        var state = Path.Combine(stateRoot, spec.Name);
-        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, Path.Combine(state, ClusterStateDirectory.PrivateKeyFileName),
-            Path.Combine(state, "known_hosts"), node.Fqdn);
+        var state = new ClusterStateDirectory(stateRoot, spec.Name);
+        return new SshTarget(node.Address.ToString(), 22, spec.User.Name, state.PrivateKeyPath, state.KnownHostsPath, node.Fqdn);
     }
 
     /// <summary>The load average as `uptime` shows it, for the measurements in the output.</summary>
